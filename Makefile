@@ -1,0 +1,29 @@
+# streamml: the commands a new user types. Each one sets up what is missing first
+# (Debian packages, CMake configure into build/), then builds what it needs.
+BUILD  ?= build
+JOBS   ?= $(shell nproc)
+PYTHON := /usr/bin/python3
+
+.PHONY: all setup build demo test bench clean
+
+all: build
+
+setup:
+	@bash scripts/setup
+
+build: setup
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The main job: the bundled recorded click stream replayed through the micro-batch pipeline.
+demo: build
+	@bash scripts/demo $(BUILD)
+
+# Every test: C++ (GoogleTest), Python (pytest), the README's examples and the notebooks.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	@bash scripts/bench $(BUILD)
+
+clean:
+	rm -rf $(BUILD)

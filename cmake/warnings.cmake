@@ -1,0 +1,10 @@
+# Warnings for streamml's own targets only; global flags are left alone.
+function(streamml_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wno-sign-compare)
+  if(STREAMML_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(STREAMML_NATIVE)
+    target_compile_options(${target} PRIVATE -march=native)
+  endif()
+endfunction()

@@ -1,0 +1,94 @@
+#include "core/schema.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+
+namespace streamml {
+
+const char* role_name(ColumnRole role) {
+  switch (role) {
+    case ColumnRole::Feature: return "feature";
+    case ColumnRole::Categorical: return "categorical";
+    case ColumnRole::Text: return "text";
+    case ColumnRole::Label: return "label";
+    case ColumnRole::Key: return "key";
+    case ColumnRole::EventTime: return "time";
+    case ColumnRole::Ignore: return "ignore";
+  }
+  return "?";
+}
+
+namespace {
+std::string joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+}  // namespace
+
+Schema Schema::from_header(const std::vector<std::string>& header, const SchemaOptions& options) {
+  Schema s;
+  s.key_type_ = options.key_type;
+  s.hasher_ = FeatureHasher(options.hash_bits);
+  for (std::size_t i = 0; i < header.size(); ++i) {
+    const auto dup = std::find(header.begin(), header.begin() + i, header[i]);
+    STREAMML_CHECK(dup == header.begin() + i, InvalidInput,
+                   "column '" << header[i] << "' appears twice in the header (columns "
+                              << (dup - header.begin()) + 1 << " and " << i + 1 << ")");
+    s.columns_.push_back({header[i], ColumnRole::Ignore, -1});
+  }
+  const bool explicit_features = !options.features.empty();
+  if (!explicit_features)
+    for (auto& c : s.columns_) c.role = ColumnRole::Feature;
+
+  auto assign = [&](const std::string& name, ColumnRole role) {
+    auto it = std::find_if(s.columns_.begin(), s.columns_.end(),
+                           [&](const Column& c) { return c.name == name; });
+    STREAMML_CHECK(it != s.columns_.end(), InvalidInput,
+                   role_name(role) << " column '" << name << "' is not in the header ("
+                                   << joined(header) << ")");
+    const bool taken = it->role != ColumnRole::Ignore &&
+                       !(it->role == ColumnRole::Feature && !explicit_features);
+    STREAMML_CHECK(!taken, InvalidInput,
+                   "column '" << name << "' is given two roles: " << role_name(it->role)
+                              << " and " << role_name(role));
+    it->role = role;
+    return std::size_t(it - s.columns_.begin());
+  };
+  // Explicit features first, so a feature also named as label is reported as a conflict.
+  for (const auto& f : options.features) assign(f, ColumnRole::Feature);
+  if (!options.label.empty()) s.label_ = assign(options.label, ColumnRole::Label);
+  if (!options.key.empty()) s.key_ = assign(options.key, ColumnRole::Key);
+  if (!options.time.empty()) s.time_ = assign(options.time, ColumnRole::EventTime);
+  for (const auto& c : options.categorical) assign(c, ColumnRole::Categorical);
+  for (const auto& c : options.text) assign(c, ColumnRole::Text);
+  for (const auto& c : options.ignore) assign(c, ColumnRole::Ignore);
+
+  // Dense feature order: the user's order when given, file order otherwise.
+  if (explicit_features) {
+    for (const auto& f : options.features) {
+      auto& c = s.columns_[*s.find(f)];
+      c.feature_index = int(s.feature_names_.size());
+      s.feature_names_.push_back(c.name);
+    }
+  } else {
+    for (auto& c : s.columns_)
+      if (c.role == ColumnRole::Feature) {
+        c.feature_index = int(s.feature_names_.size());
+        s.feature_names_.push_back(c.name);
+      }
+  }
+  s.hashed_ = std::any_of(s.columns_.begin(), s.columns_.end(), [](const Column& c) {
+    return c.role == ColumnRole::Categorical || c.role == ColumnRole::Text;
+  });
+  return s;
+}
+
+std::optional<std::size_t> Schema::find(const std::string& name) const {
+  for (std::size_t i = 0; i < columns_.size(); ++i)
+    if (columns_[i].name == name) return i;
+  return std::nullopt;
+}
+
+}  // namespace streamml
