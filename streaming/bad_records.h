@@ -1,0 +1,55 @@
+// Bad records: what a malformed record is, and the stated policy for it.
+//
+// Parsers only detect bad records (they run in parallel); the pipeline applies the policy in
+// stream order, so the first error raised, the counts and the dead-letter file are the same
+// for any thread count.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streamml {
+
+enum class OnBadRecord {
+  Skip,   // count it, write it to the dead-letter file if one is set, report it (default)
+  Error,  // stop with an Error naming file:line:column
+};
+
+struct BadRecordPolicy {
+  OnBadRecord on_bad = OnBadRecord::Skip;
+  bool allow_non_finite = false;  // NaN/Inf (and empty numeric fields, read as NaN) allowed
+  std::string dead_letter_path;   // JSON Lines, one bad record per line; empty: none
+};
+
+struct BadRecord {
+  std::int64_t line = 0;  // 1-based physical line where the record starts
+  int column = 0;         // 1-based column (field) at fault; 0 when the whole record is
+  std::string reason;     // "expected 5 fields, got 4", "cannot parse 'abc' as a number"
+  std::string text;       // the raw record (cut to 1 KiB)
+};
+
+// "data/clicks.csv:17:3: cannot parse 'abc' as a number"
+std::string describe(const BadRecord& bad, const std::string& file);
+
+// Applies a policy to bad records in stream order: throws on the first under Error, or
+// counts them and appends them to the dead-letter file under Skip.
+class BadRecordHandler {
+ public:
+  BadRecordHandler(BadRecordPolicy policy, std::string file);
+  void handle(const std::vector<BadRecord>& bad);
+  std::int64_t count() const { return count_; }
+  // The first few, for the summary.
+  const std::vector<std::string>& examples() const { return examples_; }
+
+ private:
+  BadRecordPolicy policy_;
+  std::string file_;
+  std::unique_ptr<std::ofstream> dead_letter_;
+  std::int64_t count_ = 0;
+  std::vector<std::string> examples_;
+};
+
+}  // namespace streamml

@@ -1,0 +1,72 @@
+// Source: where records come from, pulled in chunks, with a resumable position.
+//
+// A source is read in two steps so the pipeline can parse in parallel:
+//   read_chunk()  serial, cheap: the next run of whole records as raw bytes (or row range);
+//   parse(chunk)  pure and thread-safe: the chunk's records as columns, plus its bad records.
+// position()/seek() make it resumable: seeking to the position stored with a batch and
+// reading on yields exactly the records after that batch.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/position.h"
+#include "core/schema.h"
+#include "streaming/bad_records.h"
+
+namespace streamml {
+
+// A run of whole records, exactly as read.
+struct Chunk {
+  std::size_t sequence = 0;        // 0, 1, 2, ... per source since open/seek
+  std::string bytes;               // whole records; text sources keep padding past size()
+  std::int64_t begin_offset = 0;   // bytes (or rows) consumed before this chunk
+  std::int64_t begin_line = 0;     // physical lines consumed before this chunk
+  std::int64_t begin_record = 0;   // records consumed before this chunk
+  std::int64_t end_offset = 0;     // ... and after it
+  std::int64_t end_line = 0;
+  std::int64_t end_record = 0;
+};
+
+// A chunk's records, parsed. Each good record remembers the position just after it, so the
+// micro-batcher can cut a batch after any record and give it an exact end position.
+struct RecordBlock {
+  std::size_t sequence = 0;
+  Batch records;                          // good records, in stream order
+  std::vector<std::int64_t> end_offsets;  // per good record
+  std::vector<std::int64_t> end_lines;    // per good record
+  std::vector<std::int64_t> end_records;  // per good record: records consumed, bad included
+  std::vector<BadRecord> bad;             // in stream order
+  std::int64_t end_offset = 0;            // after the whole chunk
+  std::int64_t end_line = 0;
+  std::int64_t end_record = 0;
+  std::int64_t bytes = 0;                 // raw bytes the chunk held (for MB/s)
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // "csv:data/clicks.csv", "jsonl:...", "memory": the `source` of every Position it makes.
+  virtual std::string name() const = 0;
+  virtual const Schema& schema() const = 0;
+
+  virtual std::optional<Chunk> read_chunk() = 0;
+  virtual RecordBlock parse(Chunk chunk) const = 0;
+
+  // The position after the last chunk read (the start, before any).
+  virtual Position position() const = 0;
+  // Throws Error(InvalidInput) if the position is of another source or out of range.
+  virtual void seek(const Position& position) = 0;
+
+  // Total size in the unit of Position::offset when known (files: bytes), for progress/ETA.
+  virtual std::optional<std::int64_t> total_size() const { return std::nullopt; }
+};
+
+// What messages call the source: "data/x.csv" for "csv:data/x.csv", the name otherwise.
+std::string display_name(const Source& source);
+
+}  // namespace streamml
