@@ -1,0 +1,239 @@
+#include "streaming/pipeline.h"
+
+#include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "streaming/pacer.h"
+
+namespace streamml {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+class FunctionStage : public Stage {
+ public:
+  FunctionStage(std::string name, std::function<void(Batch&)> fn)
+      : name_(std::move(name)), fn_(std::move(fn)) {}
+  std::string name() const override { return name_; }
+  void process(Batch& batch) override { fn_(batch); }
+
+ private:
+  std::string name_;
+  std::function<void(Batch&)> fn_;
+};
+
+// Adds where an exception came from, keeping its kind (so bad input stays a ValueError).
+[[noreturn]] void rethrow_with_context(const std::string& where) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    throw Error(e.kind(), where + ": " + e.what());
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::Runtime, where + ": " + e.what());
+  }
+}
+
+}  // namespace
+
+void PipelineSettings::validate() const {
+  batching.validate();
+  Pacer check(speed);  // validates the speed
+  (void)check;
+}
+
+Pipeline::Pipeline(std::unique_ptr<Source> source, PipelineSettings settings)
+    : source_(std::move(source)), settings_(std::move(settings)) {
+  STREAMML_CHECK(source_ != nullptr, InvalidInput, "pipeline needs a source, got null");
+  settings_.validate();
+}
+
+Pipeline& Pipeline::add_stage(std::unique_ptr<Stage> stage) {
+  STREAMML_CHECK(stage != nullptr, InvalidInput, "pipeline stage is null");
+  stages_.push_back(std::move(stage));
+  return *this;
+}
+
+Pipeline& Pipeline::add_stage(std::string name, std::function<void(Batch&)> fn) {
+  return add_stage(std::make_unique<FunctionStage>(std::move(name), std::move(fn)));
+}
+
+PipelineReport Pipeline::run(ProgressReporter* progress) {
+  const std::size_t threads =
+      settings_.threads ? settings_.threads : std::size_t(oneapi::tbb::info::default_concurrency());
+  const std::size_t tokens =
+      settings_.max_chunks_in_flight ? settings_.max_chunks_in_flight : 2 * threads + 2;
+
+  PipelineReport report;
+  report.source = source_->name();
+  report.threads = threads;
+  report.start_position = source_->position();
+  report.end_position = report.start_position;
+
+  MicroBatcher batcher(settings_.batching, report.start_position, settings_.first_batch_index);
+  BadRecordHandler bad(settings_.bad_records, display_name(*source_));
+  Pacer pacer(settings_.speed);
+  const auto total = source_->total_size();
+
+  double read_seconds = 0, batch_seconds = 0;
+  std::atomic<std::int64_t> parse_nanos{0};
+  std::vector<double> stage_seconds(stages_.size(), 0.0);
+  const auto t0 = Clock::now();
+
+  auto snapshot = [&] {
+    ProgressSnapshot s;
+    s.records = report.records;
+    s.batches = report.batches;
+    s.bad_records = bad.count();
+    s.done = report.end_position.offset;
+    s.total = total;
+    s.elapsed_seconds = seconds_since(t0);
+    for (const auto& stage : stages_) {
+      const std::string words = stage->progress();
+      if (!words.empty()) s.stages += (s.stages.empty() ? "" : "  ") + stage->name() + " " + words;
+    }
+    return s;
+  };
+
+  // Runs every stage on one batch, in order; called from the serial filter only.
+  auto deliver = [&](Batch&& batch) {
+    pacer.wait(batch);
+    for (std::size_t i = 0; i < stages_.size(); ++i) {
+      const auto s0 = Clock::now();
+      try {
+        stages_[i]->process(batch);
+      } catch (...) {
+        rethrow_with_context("stage '" + stages_[i]->name() + "' failed on batch " +
+                             std::to_string(batch.index));
+      }
+      stage_seconds[i] += seconds_since(s0);
+    }
+    report.records += std::int64_t(batch.rows);
+    report.batches += 1;
+    report.empty_batches += batch.rows == 0;
+    report.end_position = batch.end_position;
+    if (progress) progress->update(snapshot());
+  };
+
+  auto drain = [&] {
+    while (auto batch = batcher.pop()) deliver(std::move(*batch));
+  };
+
+  oneapi::tbb::task_arena arena{int(threads)};
+  arena.execute([&] {
+    oneapi::tbb::parallel_pipeline(
+        tokens,
+        oneapi::tbb::make_filter<void, Chunk>(
+            oneapi::tbb::filter_mode::serial_in_order,
+            [&](oneapi::tbb::flow_control& fc) -> Chunk {
+              const auto s0 = Clock::now();
+              std::optional<Chunk> chunk;
+              try {
+                chunk = source_->read_chunk();
+              } catch (...) {
+                rethrow_with_context("reading " + display_name(*source_));
+              }
+              read_seconds += seconds_since(s0);
+              if (!chunk) {
+                fc.stop();
+                return Chunk{};
+              }
+              return std::move(*chunk);
+            }) &
+            oneapi::tbb::make_filter<Chunk, RecordBlock>(
+                oneapi::tbb::filter_mode::parallel,
+                [&](Chunk chunk) -> RecordBlock {
+                  const auto s0 = Clock::now();
+                  const auto first_line = chunk.begin_line + 1;
+                  RecordBlock block;
+                  try {
+                    block = source_->parse(std::move(chunk));
+                  } catch (...) {
+                    rethrow_with_context("parsing " + display_name(*source_) + " from line " +
+                                         std::to_string(first_line));
+                  }
+                  parse_nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     Clock::now() - s0).count();
+                  return block;
+                }) &
+            oneapi::tbb::make_filter<RecordBlock, void>(
+                oneapi::tbb::filter_mode::serial_in_order, [&](RecordBlock block) {
+                  const auto s0 = Clock::now();
+                  bad.handle(block.bad);
+                  report.bytes += block.bytes;
+                  batcher.push(std::move(block));
+                  batch_seconds += seconds_since(s0);
+                  drain();
+                }));
+  });
+  batcher.finish();
+  drain();
+  for (auto& stage : stages_) {
+    try {
+      stage->finish();
+    } catch (...) {
+      rethrow_with_context("stage '" + stage->name() + "' failed at the end of the stream");
+    }
+  }
+
+  report.wall_seconds = seconds_since(t0);
+  report.bad_records = bad.count();
+  report.bad_examples = bad.examples();
+  report.late_records = batcher.late_records();
+  report.times.push_back({"read", read_seconds});
+  report.times.push_back({"parse", double(parse_nanos.load()) * 1e-9});
+  report.times.push_back({"batch", batch_seconds});
+  for (std::size_t i = 0; i < stages_.size(); ++i)
+    report.times.push_back({stages_[i]->name(), stage_seconds[i]});
+  JsonWriter summaries;
+  summaries.begin_object();
+  for (const auto& stage : stages_) {
+    summaries.key(stage->name()).begin_object();
+    stage->write_summary(summaries);
+    summaries.end_object();
+  }
+  summaries.end_object();
+  report.stage_summaries = summaries.str();
+  if (progress) progress->finish(snapshot());
+  return report;
+}
+
+std::string PipelineReport::to_json(bool pretty) const {
+  JsonWriter w(pretty);
+  w.begin_object();
+  w.key("source").value(source);
+  w.key("records").value(records);
+  w.key("batches").value(batches);
+  w.key("empty_batches").value(empty_batches);
+  w.key("bad_records").value(bad_records);
+  w.key("late_records").value(late_records);
+  w.key("bytes").value(bytes);
+  w.key("wall_seconds").value(wall_seconds);
+  w.key("records_per_second").value(records_per_second());
+  w.key("megabytes_per_second").value(megabytes_per_second());
+  w.key("threads").value(threads);
+  w.key("start_position").raw(start_position.to_json());
+  w.key("end_position").raw(end_position.to_json());
+  w.key("stage_seconds").begin_object();
+  for (const auto& t : times) w.key(t.name).value(t.seconds);
+  w.end_object();
+  w.key("bad_record_examples").begin_array();
+  for (const auto& e : bad_examples) w.value(e);
+  w.end_array();
+  w.key("stages").raw(stage_summaries.empty() ? "{}" : stage_summaries);
+  w.end_object();
+  return w.str();
+}
+
+}  // namespace streamml

@@ -1,0 +1,81 @@
+// Pipeline: a source replayed through the micro-batcher and the stages, on oneTBB.
+//
+//   read (serial) -> parse (parallel) -> batch + stages + sinks (serial, in order)
+//
+// parallel_pipeline's token limit bounds the chunks in flight, which is the back-pressure:
+// a slow stage stops the reader instead of filling memory. Stages see batches in stream
+// order, one at a time, and may parallelise inside a batch. Batches are identical for any
+// thread count. An exception anywhere stops the pipeline and surfaces on the caller's thread
+// with the stage and batch it came from.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "streaming/bad_records.h"
+#include "streaming/micro_batcher.h"
+#include "streaming/progress.h"
+#include "streaming/source.h"
+#include "streaming/stage.h"
+
+namespace streamml {
+
+struct PipelineSettings {
+  BatchingSettings batching;
+  BadRecordPolicy bad_records;
+  double speed = 0;                 // 0: as fast as possible; X: X times the recorded pace
+  std::size_t threads = 0;          // 0: every core
+  std::size_t max_chunks_in_flight = 0;  // 0: 2 per thread + 2
+  std::int64_t first_batch_index = 0;    // resume continues the numbering
+
+  void validate() const;
+};
+
+struct StageTime {
+  std::string name;
+  double seconds = 0;  // summed over calls (and, for parse, over threads)
+};
+
+struct PipelineReport {
+  std::string source;
+  std::int64_t records = 0;       // good records delivered in batches
+  std::int64_t batches = 0;
+  std::int64_t empty_batches = 0;
+  std::int64_t bad_records = 0;
+  std::int64_t late_records = 0;
+  std::int64_t bytes = 0;
+  double wall_seconds = 0;
+  std::size_t threads = 0;
+  Position start_position;
+  Position end_position;
+  std::vector<StageTime> times;            // read, parse, batch, then each stage
+  std::vector<std::string> bad_examples;   // the first few, "file:line:column: reason"
+  std::string stage_summaries;             // {"stage name": {...}, ...} as JSON
+
+  double records_per_second() const { return wall_seconds > 0 ? records / wall_seconds : 0; }
+  double megabytes_per_second() const { return wall_seconds > 0 ? bytes / 1e6 / wall_seconds : 0; }
+  std::string to_json(bool pretty = true) const;
+};
+
+class Pipeline {
+ public:
+  Pipeline(std::unique_ptr<Source> source, PipelineSettings settings);
+  Pipeline& add_stage(std::unique_ptr<Stage> stage);
+  // A stage from a function, for sinks and quick operators.
+  Pipeline& add_stage(std::string name, std::function<void(Batch&)> fn);
+
+  // Runs to the end of the stream. progress may be null.
+  PipelineReport run(ProgressReporter* progress = nullptr);
+
+  Source& source() { return *source_; }
+
+ private:
+  std::unique_ptr<Source> source_;
+  PipelineSettings settings_;
+  std::vector<std::unique_ptr<Stage>> stages_;
+};
+
+}  // namespace streamml

@@ -1,0 +1,29 @@
+// Stage: a step of the pipeline that sees every batch, in order, one at a time.
+//
+// Learners, windowed operators and sinks are stages. A stage may parallelise inside a batch
+// (oneTBB), but its calls are never concurrent with each other, so it may keep state freely.
+#pragma once
+
+#include <string>
+
+#include "core/batch.h"
+
+namespace streamml {
+
+class JsonWriter;
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  // Shown in the progress line, the summary and error messages.
+  virtual std::string name() const = 0;
+  virtual void process(Batch& batch) = 0;
+  // The stream ended (after the last batch).
+  virtual void finish() {}
+  // The stage's figures for the run summary, written as the members of a JSON object.
+  virtual void write_summary(JsonWriter& /*out*/) const {}
+  // A few words for the progress line ("auc 0.812"); empty for nothing.
+  virtual std::string progress() const { return {}; }
+};
+
+}  // namespace streamml

@@ -1,0 +1,41 @@
+// Small builders shared by the C++ tests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "core/batch.h"
+
+namespace streamml::testing {
+
+// n records with 2 features (i, 10*i), label i % 2, and event times `times` (seconds) if given.
+inline Batch make_records(std::size_t n, const std::vector<double>& times_seconds = {}) {
+  Batch b;
+  b.rows = n;
+  b.cols = 2;
+  for (std::size_t i = 0; i < n; ++i) {
+    b.features.push_back(double(i));
+    b.features.push_back(10.0 * double(i));
+    b.labels.push_back(double(i % 2));
+  }
+  for (double t : times_seconds) b.event_times.push_back(EventTime(t * 1e6));
+  return b;
+}
+
+// A fresh temporary directory for one test.
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("streamml_test_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+}  // namespace streamml::testing
