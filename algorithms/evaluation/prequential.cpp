@@ -1,0 +1,194 @@
+#include "algorithms/evaluation/prequential.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// sklearn 1.2 log_loss(eps="auto") on float64: np.finfo(np.float64).eps.
+constexpr double kLogLossEps = 2.220446049250313e-16;
+
+double clipped_log_loss(double p, double y) {
+  p = std::clamp(p, kLogLossEps, 1.0 - kLogLossEps);
+  return y > 0 ? -std::log(p) : -std::log1p(-p);
+}
+
+void write_metrics(JsonWriter& out, const char* name, const PrequentialMetrics& m) {
+  out.key(name).begin_object();
+  out.key("count").value(m.count);
+  out.key("log_loss").value(m.log_loss);
+  out.key("accuracy").value(m.accuracy);
+  out.key("auc").value(m.auc);
+  out.end_object();
+}
+
+}  // namespace
+
+void PrequentialSettings::validate() const {
+  STREAMML_CHECK(window >= 1, InvalidInput, "window must be >= 1 predictions, got " << window);
+  STREAMML_CHECK(auc_bins >= 1, InvalidInput, "auc_bins must be >= 1, got " << auc_bins);
+  STREAMML_CHECK(threshold >= 0 && threshold <= 1, InvalidInput, "threshold must be in [0, 1], got " << threshold);
+}
+
+PrequentialEvaluator::PrequentialEvaluator(PrequentialSettings settings) : settings_(settings) {
+  settings_.validate();
+  pos_hist_.assign(settings_.auc_bins, 0);
+  neg_hist_.assign(settings_.auc_bins, 0);
+}
+
+double PrequentialEvaluator::exact_auc(const double* scores, const double* labels, std::size_t n) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return scores[a] < scores[b]; });
+  // Mann-Whitney U: sum of the positives' ranks, tied scores sharing their mean rank.
+  double rank_sum = 0;
+  double positives = 0;
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i;
+    while (j < n && scores[order[j]] == scores[order[i]]) ++j;
+    const double mean_rank = 0.5 * double(i + 1 + j);  // ranks i+1 .. j
+    for (std::size_t k = i; k < j; ++k)
+      if (labels[order[k]] > 0) {
+        rank_sum += mean_rank;
+        positives += 1;
+      }
+    i = j;
+  }
+  const double negatives = double(n) - positives;
+  if (positives == 0 || negatives == 0) return kNaN;
+  return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives);
+}
+
+PrequentialMetrics PrequentialEvaluator::metrics(const double* scores, const double* labels, std::size_t n,
+                                                 double threshold) {
+  PrequentialMetrics m;
+  m.count = std::int64_t(n);
+  if (n == 0) {
+    m.log_loss = m.accuracy = m.auc = kNaN;
+    return m;
+  }
+  double loss = 0;
+  std::int64_t correct = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    loss += clipped_log_loss(scores[i], labels[i]);
+    correct += ((scores[i] > threshold) == (labels[i] > 0)) ? 1 : 0;
+  }
+  m.log_loss = loss / double(n);
+  m.accuracy = double(correct) / double(n);
+  m.auc = exact_auc(scores, labels, n);
+  return m;
+}
+
+void PrequentialEvaluator::update(const Eigen::Ref<const Eigen::VectorXd>& scores,
+                                  const Eigen::Ref<const Eigen::VectorXd>& labels) {
+  STREAMML_CHECK(scores.size() == labels.size(), InvalidInput,
+                 "prequential update: " << scores.size() << " scores for " << labels.size() << " labels");
+  const std::size_t n = std::size_t(scores.size());
+  for (std::size_t i = 0; i < n; ++i) {
+    STREAMML_CHECK(scores[i] >= 0 && scores[i] <= 1, InvalidInput,
+                   "prequential update: score of row " << i << " is " << scores[i] << ", expected a probability in [0, 1]");
+    STREAMML_CHECK(labels[i] == 0 || labels[i] == 1, InvalidInput,
+                   "prequential update: label of row " << i << " is " << labels[i] << ", expected 0 or 1");
+  }
+  // Contiguous copies: Ref may have a stride, and the exact AUC sorts indices into them.
+  const Eigen::VectorXd s = scores, y = labels;
+
+  PrequentialPoint point;
+  point.batch = std::int64_t(curve_.size());
+  point.batch_metrics = metrics(s.data(), y.data(), n, settings_.threshold);
+
+  const std::size_t bins = settings_.auc_bins;
+  for (std::size_t i = 0; i < n; ++i) {
+    log_loss_sum_ += clipped_log_loss(s[i], y[i]);
+    correct_ += ((s[i] > settings_.threshold) == (y[i] > 0)) ? 1 : 0;
+    const std::size_t bin = std::min(bins - 1, std::size_t(s[i] * double(bins)));
+    (y[i] > 0 ? pos_hist_ : neg_hist_)[bin] += 1;
+    if (ring_scores_.size() < settings_.window) {
+      ring_scores_.push_back(s[i]);
+      ring_labels_.push_back(y[i]);
+    } else {
+      ring_scores_[next_] = s[i];
+      ring_labels_[next_] = y[i];
+    }
+    next_ = (next_ + 1) % settings_.window;
+  }
+  count_ += std::int64_t(n);
+  point.window_metrics = window();
+  point.cumulative_metrics = cumulative();
+  curve_.push_back(point);
+}
+
+PrequentialMetrics PrequentialEvaluator::last_batch() const {
+  if (curve_.empty()) return metrics(nullptr, nullptr, 0, settings_.threshold);
+  return curve_.back().batch_metrics;
+}
+
+std::vector<double> PrequentialEvaluator::window_scores() const {
+  std::vector<double> out(ring_scores_.size());
+  const std::size_t start = ring_scores_.size() < settings_.window ? 0 : next_;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = ring_scores_[(start + i) % ring_scores_.size()];
+  return out;
+}
+
+std::vector<double> PrequentialEvaluator::window_labels() const {
+  std::vector<double> out(ring_labels_.size());
+  const std::size_t start = ring_labels_.size() < settings_.window ? 0 : next_;
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = ring_labels_[(start + i) % ring_labels_.size()];
+  return out;
+}
+
+PrequentialMetrics PrequentialEvaluator::window() const {
+  return metrics(ring_scores_.data(), ring_labels_.data(), ring_scores_.size(), settings_.threshold);
+}
+
+PrequentialMetrics PrequentialEvaluator::cumulative() const {
+  PrequentialMetrics m;
+  m.count = count_;
+  if (count_ == 0) {
+    m.log_loss = m.accuracy = m.auc = kNaN;
+    return m;
+  }
+  m.log_loss = log_loss_sum_ / double(count_);
+  m.accuracy = double(correct_) / double(count_);
+  // Histogram AUC: each positive beats the negatives in lower bins, ties within its own bin.
+  double pairs = 0, negatives_below = 0, positives = 0;
+  for (std::size_t b = 0; b < pos_hist_.size(); ++b) {
+    pairs += double(pos_hist_[b]) * (negatives_below + 0.5 * double(neg_hist_[b]));
+    negatives_below += double(neg_hist_[b]);
+    positives += double(pos_hist_[b]);
+  }
+  m.auc = (positives == 0 || negatives_below == 0) ? kNaN : pairs / (positives * negatives_below);
+  return m;
+}
+
+double PrequentialEvaluator::cumulative_auc_error_bound() const {
+  double shared = 0, positives = 0, negatives = 0;
+  for (std::size_t b = 0; b < pos_hist_.size(); ++b) {
+    shared += double(pos_hist_[b]) * double(neg_hist_[b]);
+    positives += double(pos_hist_[b]);
+    negatives += double(neg_hist_[b]);
+  }
+  if (positives == 0 || negatives == 0) return kNaN;
+  return 0.5 * shared / (positives * negatives);
+}
+
+void PrequentialEvaluator::write_summary(JsonWriter& out) const {
+  out.key("batches").value(batches());
+  out.key("predictions").value(count_);
+  out.key("window_size").value(settings_.window);
+  out.key("auc_bins").value(settings_.auc_bins);
+  write_metrics(out, "last_batch", last_batch());
+  write_metrics(out, "window", window());
+  write_metrics(out, "cumulative", cumulative());
+  out.key("cumulative_auc_error_bound").value(cumulative_auc_error_bound());
+}
+
+}  // namespace streamml

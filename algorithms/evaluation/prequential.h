@@ -1,0 +1,103 @@
+// Prequential (test-then-train) evaluation of a binary classifier on a stream.
+//
+// The caller scores each batch with the model as it stands, hands the scores (P(y = 1)) and
+// the true labels to update(), and only then trains on the batch, so every prediction counted
+// here was made on data the model had not seen (Dawid 1984; Gama et al. 2013).
+//
+// Metrics, each for the last batch, over a window of the last `window` predictions, and over
+// the whole stream (cumulative):
+//   log loss   mean of -[y log p + (1 - y) log(1 - p)], p clipped to [eps, 1 - eps] with
+//              eps = 2^-52 (scikit-learn 1.2's log_loss, eps="auto", on float64)
+//   accuracy   share of records with (p > threshold) == y (strict, as Spark's predict)
+//   ROC AUC    batch and window: exact, the Mann-Whitney statistic with tied scores counted
+//              one half (equal to sklearn.metrics.roc_auc_score); NaN when only one class is
+//              present. Cumulative: a streaming approximation from fixed histograms of the
+//              scores of each class over [0, 1] (auc_bins equal bins): pairs in different bins
+//              are ordered exactly, pairs sharing a bin count one half. The error against the
+//              exact AUC of all predictions is therefore at most
+//                  0.5 * sum_b pos_b * neg_b / (P * N)
+//              (the share of positive-negative pairs that share a bin, halved), which
+//              cumulative_auc_error_bound() reports; it is <= 0.5 / auc_bins when the scores of
+//              one class are spread evenly, and 0 when no bin holds both classes.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <Eigen/Core>
+
+namespace streamml {
+
+class JsonWriter;
+
+struct PrequentialSettings {
+  std::size_t window = 1000;   // predictions in the sliding window (>= 1)
+  std::size_t auc_bins = 1000; // histogram bins of the streaming AUC (>= 1)
+  double threshold = 0.5;      // class 1 iff score > threshold
+  void validate() const;       // throws Error(InvalidInput)
+};
+
+struct PrequentialMetrics {
+  std::int64_t count = 0;   // predictions these figures cover
+  double log_loss = 0.0;    // NaN when count == 0
+  double accuracy = 0.0;    // NaN when count == 0
+  double auc = 0.0;         // NaN when one class is missing
+};
+
+// One line of the learning curve.
+struct PrequentialPoint {
+  std::int64_t batch = 0;          // 0, 1, 2, ... in update() order
+  PrequentialMetrics batch_metrics;
+  PrequentialMetrics window_metrics;
+  PrequentialMetrics cumulative_metrics;
+};
+
+class PrequentialEvaluator {
+ public:
+  explicit PrequentialEvaluator(PrequentialSettings settings = {});
+
+  // Scores are probabilities of class 1, labels 0 or 1, one of each per record. Throws
+  // Error(InvalidInput) naming the row for a count mismatch, a score outside [0, 1] or NaN,
+  // or a label that is not 0/1; nothing is counted then.
+  void update(const Eigen::Ref<const Eigen::VectorXd>& scores, const Eigen::Ref<const Eigen::VectorXd>& labels);
+
+  const PrequentialSettings& settings() const { return settings_; }
+  std::int64_t batches() const { return std::int64_t(curve_.size()); }
+  std::int64_t count() const { return count_; }
+  PrequentialMetrics last_batch() const;
+  PrequentialMetrics window() const;      // exact, over the last `window` predictions
+  PrequentialMetrics cumulative() const;  // auc: the histogram approximation
+  double cumulative_auc_error_bound() const;
+  const std::vector<PrequentialPoint>& curve() const { return curve_; }
+
+  // State for checkpoints: running sums, the per-class score histograms and the window
+  // (oldest first).
+  double log_loss_sum() const { return log_loss_sum_; }
+  std::int64_t correct() const { return correct_; }
+  const std::vector<std::int64_t>& positive_histogram() const { return pos_hist_; }
+  const std::vector<std::int64_t>& negative_histogram() const { return neg_hist_; }
+  std::vector<double> window_scores() const;
+  std::vector<double> window_labels() const;
+
+  // The figures as members of an open JSON object: counts, then "last_batch", "window" and
+  // "cumulative" objects, and the streaming AUC's error bound.
+  void write_summary(JsonWriter& out) const;
+
+  // Exact ROC AUC (ties count one half); NaN when either class is missing.
+  static double exact_auc(const double* scores, const double* labels, std::size_t n);
+  // Mean clipped log loss and accuracy of n predictions.
+  static PrequentialMetrics metrics(const double* scores, const double* labels, std::size_t n, double threshold);
+
+ private:
+  PrequentialSettings settings_;
+  std::int64_t count_ = 0;
+  double log_loss_sum_ = 0.0;
+  std::int64_t correct_ = 0;
+  std::vector<std::int64_t> pos_hist_, neg_hist_;
+  // Ring buffer of the last `window` predictions; next_ is where the next one goes.
+  std::vector<double> ring_scores_, ring_labels_;
+  std::size_t next_ = 0;
+  std::vector<PrequentialPoint> curve_;
+};
+
+}  // namespace streamml

@@ -1,0 +1,836 @@
+#include "algorithms/linear/logistic_regression_sgd.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "algorithms/linear/optimizers.h"
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+// A view of n records: dense features (row r starts at dense + r * stride), optional hashed
+// features and optional labels. Built from a Batch or an Eigen matrix without copying.
+struct LogisticRegressionSGD::Rows {
+  std::size_t n = 0;
+  std::size_t d = 0;
+  const double* dense = nullptr;
+  std::ptrdiff_t stride = 0;
+  const CsrMatrix* sparse = nullptr;  // null: no hashed features
+  const double* labels = nullptr;     // null: no labels
+  std::size_t label_count = 0;
+
+  const double* row(std::size_t r) const { return dense + std::ptrdiff_t(r) * stride; }
+  std::int64_t hashed() const { return sparse ? sparse->cols : 0; }
+};
+
+namespace {
+
+using Rows = LogisticRegressionSGD::Rows;
+
+// Rows per block of every reduction over rows. Fixed, so the blocks and the order their
+// partial sums are added in do not depend on the number of threads.
+constexpr std::size_t kBlockRows = 256;
+
+Rows rows_of(const Batch& b) {
+  Rows r;
+  r.n = b.rows;
+  r.d = b.cols;
+  r.dense = b.features.data();
+  r.stride = std::ptrdiff_t(b.cols);
+  r.sparse = b.has_sparse() ? &b.sparse : nullptr;
+  r.labels = b.has_labels() ? b.labels.data() : nullptr;
+  r.label_count = b.labels.size();
+  return r;
+}
+
+Rows rows_of(const Eigen::Ref<const RowMatrix>& x) {
+  Rows r;
+  r.n = std::size_t(x.rows());
+  r.d = std::size_t(x.cols());
+  r.dense = x.data();
+  r.stride = x.outerStride();
+  return r;
+}
+
+// A dot product whose summation order depends only on n (not on the pointers' alignment, as
+// Eigen's vectorised reductions do), so a row gives the same bits wherever it sits in memory.
+inline double dot_fixed(const double* a, const double* b, std::size_t n) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < n; ++j) s0 += a[j] * b[j];
+  return (s0 + s1) + (s2 + s3);
+}
+
+// w . x for record r: dense part, then its hashed entries (bucket k is coordinate d + k).
+inline double row_dot(const Rows& rows, std::size_t r, const double* w) {
+  double s = dot_fixed(rows.row(r), w, rows.d);
+  if (rows.sparse) {
+    const auto& sp = *rows.sparse;
+    const double* wh = w + rows.d;
+    for (std::int32_t k = sp.indptr[r]; k < sp.indptr[r + 1]; ++k) s += wh[sp.indices[k]] * sp.values[k];
+  }
+  return s;
+}
+
+// Visits the coordinates example r touches: every dense column (zeros included, as
+// scikit-learn's dense dataset does), then its hashed entries.
+template <class F>
+inline void for_each_coordinate(const Rows& rows, std::size_t r, F&& f) {
+  const double* x = rows.row(r);
+  for (std::size_t j = 0; j < rows.d; ++j) f(std::int64_t(j), x[j]);
+  if (rows.sparse) {
+    const auto& sp = *rows.sparse;
+    const std::int64_t d = std::int64_t(rows.d);
+    for (std::int32_t k = sp.indptr[r]; k < sp.indptr[r + 1]; ++k) f(d + sp.indices[k], sp.values[k]);
+  }
+}
+
+template <class F>
+void parallel_blocks(std::size_t n, F&& f) {
+  const std::size_t blocks = (n + kBlockRows - 1) / kBlockRows;
+  if (blocks <= 1) {
+    if (n) f(std::size_t{0}, std::size_t{0}, n);
+    return;
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+    for (std::size_t k = br.begin(); k != br.end(); ++k)
+      f(k, k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
+  });
+}
+
+inline std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Uniform in [0, 1) for (seed, batch, iteration, row): a counter-based draw.
+inline double sample_uniform(std::uint64_t seed, std::int64_t batch, int iteration, std::size_t row) {
+  std::uint64_t h = splitmix64(seed);
+  h = splitmix64(h ^ std::uint64_t(batch));
+  h = splitmix64(h ^ std::uint64_t(iteration));
+  h = splitmix64(h ^ std::uint64_t(row));
+  return double(h >> 11) * 0x1.0p-53;
+}
+
+// Spark's MLUtils.log1pExp.
+inline double log1p_exp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
+
+bool parse_bool(std::string_view v, std::string_view name) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  STREAMML_FAIL(InvalidInput, "setting '" << std::string(name) << "' expects true or false, got '"
+                                          << std::string(v) << "'");
+}
+
+double parse_double(std::string_view v, std::string_view name) {
+  double out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                 "setting '" << std::string(name) << "' expects a number, got '" << std::string(v) << "'");
+  return out;
+}
+
+std::int64_t parse_int(std::string_view v, std::string_view name) {
+  std::int64_t out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                 "setting '" << std::string(name) << "' expects an integer, got '" << std::string(v) << "'");
+  return out;
+}
+
+// The L1 share of the penalty (sklearn's l1_ratio after it resolves "l1" and "l2").
+double l1_share(const LogisticRegressionSGDSettings& s) {
+  if (s.penalty == "l1") return 1.0;
+  if (s.penalty == "elasticnet") return s.l1_ratio;
+  return 0.0;
+}
+
+double alpha_of(const LogisticRegressionSGDSettings& s) { return s.penalty == "none" ? 0.0 : s.reg_param; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+std::vector<std::string> LogisticRegressionSGDSettings::names() {
+  return {"mode",           "fit_intercept",   "initial_weights",     "initial_intercept",
+          "threshold",      "penalty",         "reg_param",           "l1_ratio",
+          "step_size",      "seed",            "num_iterations",      "mini_batch_fraction",
+          "convergence_tol", "optimizer",      "learning_rate",       "power_t",
+          "average",        "adagrad_epsilon", "ftrl_alpha",          "ftrl_beta",
+          "ftrl_l1",        "ftrl_l2",         "decay_factor",        "half_life",
+          "time_unit"};
+}
+
+void LogisticRegressionSGDSettings::set(std::string_view name, std::string_view v) {
+  if (name == "mode") mode = std::string(v);
+  else if (name == "fit_intercept") fit_intercept = parse_bool(v, name);
+  else if (name == "initial_weights") {
+    initial_weights.clear();
+    std::size_t start = 0;
+    while (start <= v.size() && !v.empty()) {
+      const std::size_t comma = std::min(v.find(',', start), v.size());
+      initial_weights.push_back(parse_double(v.substr(start, comma - start), name));
+      start = comma + 1;
+    }
+  } else if (name == "initial_intercept") initial_intercept = parse_double(v, name);
+  else if (name == "threshold") threshold = parse_double(v, name);
+  else if (name == "penalty") penalty = std::string(v);
+  else if (name == "reg_param") reg_param = parse_double(v, name);
+  else if (name == "l1_ratio") l1_ratio = parse_double(v, name);
+  else if (name == "step_size") step_size = parse_double(v, name);
+  else if (name == "seed") {
+    const std::int64_t s = parse_int(v, name);
+    STREAMML_CHECK(s >= 0, InvalidInput, "seed must be >= 0, got " << s);
+    seed = std::uint64_t(s);
+  } else if (name == "num_iterations") {
+    const std::int64_t n = parse_int(v, name);
+    STREAMML_CHECK(n >= 1 && n <= std::numeric_limits<int>::max(), InvalidInput,
+                   "num_iterations must be >= 1, got " << n);
+    num_iterations = int(n);
+  } else if (name == "mini_batch_fraction") mini_batch_fraction = parse_double(v, name);
+  else if (name == "convergence_tol") convergence_tol = parse_double(v, name);
+  else if (name == "optimizer") optimizer = std::string(v);
+  else if (name == "learning_rate") learning_rate = std::string(v);
+  else if (name == "power_t") power_t = parse_double(v, name);
+  else if (name == "average") {
+    if (v == "true") average = 1;
+    else if (v == "false") average = 0;
+    else average = parse_int(v, name);
+  } else if (name == "adagrad_epsilon") adagrad_epsilon = parse_double(v, name);
+  else if (name == "ftrl_alpha") ftrl_alpha = parse_double(v, name);
+  else if (name == "ftrl_beta") ftrl_beta = parse_double(v, name);
+  else if (name == "ftrl_l1") ftrl_l1 = parse_double(v, name);
+  else if (name == "ftrl_l2") ftrl_l2 = parse_double(v, name);
+  else if (name == "decay_factor") decay_factor = parse_double(v, name);
+  else if (name == "half_life") half_life = parse_double(v, name);
+  else if (name == "time_unit") time_unit = std::string(v);
+  else {
+    std::ostringstream known;
+    for (const auto& n : names()) known << (known.tellp() ? ", " : "") << n;
+    STREAMML_FAIL(InvalidInput, "logreg has no setting '" << std::string(name) << "'; known: " << known.str());
+  }
+}
+
+void LogisticRegressionSGDSettings::validate() const {
+  auto finite = [](double x) { return std::isfinite(x); };
+  STREAMML_CHECK(mode == "spark" || mode == "online", InvalidInput,
+                 "unknown mode '" << mode << "': expected 'spark' or 'online'");
+  STREAMML_CHECK(penalty == "none" || penalty == "l2" || penalty == "l1" || penalty == "elasticnet",
+                 InvalidInput, "unknown penalty '" << penalty << "': expected 'none', 'l2', 'l1' or 'elasticnet'");
+  STREAMML_CHECK(optimizer == "sgd" || optimizer == "adagrad" || optimizer == "ftrl", InvalidInput,
+                 "unknown optimizer '" << optimizer << "': expected 'sgd', 'adagrad' or 'ftrl'");
+  parse_learning_rate(learning_rate);
+  STREAMML_CHECK(time_unit == "batches" || time_unit == "points", InvalidInput,
+                 "unknown time_unit '" << time_unit << "': expected 'batches' or 'points'");
+  STREAMML_CHECK(finite(step_size) && step_size > 0, InvalidInput, "step_size must be positive, got " << step_size);
+  STREAMML_CHECK(finite(reg_param) && reg_param >= 0, InvalidInput, "reg_param must be >= 0, got " << reg_param);
+  STREAMML_CHECK(finite(l1_ratio) && l1_ratio >= 0 && l1_ratio <= 1, InvalidInput,
+                 "l1_ratio must be in [0, 1], got " << l1_ratio);
+  STREAMML_CHECK(finite(threshold) && threshold >= 0 && threshold <= 1, InvalidInput,
+                 "threshold must be in [0, 1], got " << threshold);
+  STREAMML_CHECK(num_iterations >= 1, InvalidInput, "num_iterations must be >= 1, got " << num_iterations);
+  STREAMML_CHECK(mini_batch_fraction > 0 && mini_batch_fraction <= 1, InvalidInput,
+                 "mini_batch_fraction must be in (0, 1], got " << mini_batch_fraction);
+  STREAMML_CHECK(finite(convergence_tol) && convergence_tol >= 0, InvalidInput,
+                 "convergence_tol must be >= 0, got " << convergence_tol);
+  STREAMML_CHECK(finite(power_t), InvalidInput, "power_t must be a finite number, got " << power_t);
+  STREAMML_CHECK(average >= 0, InvalidInput, "average must be 0 (off) or the example ASGD starts at, got " << average);
+  STREAMML_CHECK(finite(adagrad_epsilon) && adagrad_epsilon > 0, InvalidInput,
+                 "adagrad_epsilon must be positive, got " << adagrad_epsilon);
+  STREAMML_CHECK(finite(ftrl_alpha) && ftrl_alpha > 0, InvalidInput, "ftrl_alpha must be positive, got " << ftrl_alpha);
+  STREAMML_CHECK(finite(ftrl_beta) && ftrl_beta >= 0, InvalidInput, "ftrl_beta must be >= 0, got " << ftrl_beta);
+  STREAMML_CHECK(finite(ftrl_l1) && ftrl_l1 >= 0, InvalidInput, "ftrl_l1 must be >= 0, got " << ftrl_l1);
+  STREAMML_CHECK(finite(ftrl_l2) && ftrl_l2 >= 0, InvalidInput, "ftrl_l2 must be >= 0, got " << ftrl_l2);
+  STREAMML_CHECK(finite(initial_intercept), InvalidInput, "initial_intercept must be finite, got " << initial_intercept);
+  for (std::size_t i = 0; i < initial_weights.size(); ++i)
+    STREAMML_CHECK(finite(initial_weights[i]), InvalidInput,
+                   "initial_weights[" << i << "] is " << initial_weights[i] << "; weights must be finite");
+  STREAMML_CHECK(decay_factor >= 0 && decay_factor <= 1, InvalidInput,
+                 "decay_factor must be in [0, 1], got " << decay_factor);
+  STREAMML_CHECK(finite(half_life) && half_life >= 0, InvalidInput,
+                 "half_life must be > 0 (or 0 for none), got " << half_life);
+  STREAMML_CHECK(!(half_life > 0 && decay_factor < 1), InvalidInput,
+                 "give decay_factor or half_life, not both (decay_factor " << decay_factor
+                                                                          << ", half_life " << half_life << ")");
+  if (mode == "spark") {
+    STREAMML_CHECK(penalty != "elasticnet", InvalidInput,
+                   "mode 'spark' supports penalty 'none', 'l2' or 'l1' (Spark's updaters), got 'elasticnet'");
+    STREAMML_CHECK(optimizer == "sgd", InvalidInput,
+                   "optimizer '" << optimizer << "' needs mode 'online'; mode 'spark' is mini-batch gradient descent");
+    STREAMML_CHECK(average == 0, InvalidInput, "average (ASGD) needs mode 'online' with optimizer 'sgd'");
+    return;
+  }
+  STREAMML_CHECK(average == 0 || optimizer == "sgd", InvalidInput,
+                 "average (ASGD) needs optimizer 'sgd', got '" << optimizer << "'");
+  STREAMML_CHECK(!(optimizer == "sgd" && learning_rate == "optimal" && alpha_of(*this) <= 0), InvalidInput,
+                 "learning_rate 'optimal' needs reg_param > 0 (its step is 1 / (reg_param (t0 + t)))");
+  STREAMML_CHECK(!(optimizer == "ftrl" && reg_param > 0 && penalty != "none"), InvalidInput,
+                 "optimizer 'ftrl' is regularised by ftrl_l1 and ftrl_l2; set reg_param to 0 (got " << reg_param << ")");
+  if (forgetting()) {
+    STREAMML_CHECK(!(optimizer == "sgd" && learning_rate == "constant"), InvalidInput,
+                   "forgetting has no effect with optimizer 'sgd' and learning_rate 'constant' (a constant step "
+                   "already forgets); use 'invscaling' or 'optimal', or leave decay_factor at 1");
+    STREAMML_CHECK(average == 0, InvalidInput,
+                   "forgetting cannot be combined with average (ASGD): an average does not fade");
+  }
+}
+
+double LogisticRegressionSGDSettings::effective_decay() const {
+  if (half_life > 0) return std::exp(std::log(0.5) / half_life);
+  return decay_factor;
+}
+
+std::string LogisticRegressionSGDSettings::to_json() const {
+  JsonWriter w;
+  w.begin_object();
+  w.key("mode").value(mode);
+  w.key("fit_intercept").value(fit_intercept);
+  w.key("initial_weights").begin_array();
+  for (double x : initial_weights) w.value(x);
+  w.end_array();
+  w.key("initial_intercept").value(initial_intercept);
+  w.key("threshold").value(threshold);
+  w.key("penalty").value(penalty);
+  w.key("reg_param").value(reg_param);
+  w.key("l1_ratio").value(l1_ratio);
+  w.key("step_size").value(step_size);
+  w.key("seed").value(std::int64_t(seed));
+  w.key("num_iterations").value(num_iterations);
+  w.key("mini_batch_fraction").value(mini_batch_fraction);
+  w.key("convergence_tol").value(convergence_tol);
+  w.key("optimizer").value(optimizer);
+  w.key("learning_rate").value(learning_rate);
+  w.key("power_t").value(power_t);
+  w.key("average").value(average);
+  w.key("adagrad_epsilon").value(adagrad_epsilon);
+  w.key("ftrl_alpha").value(ftrl_alpha);
+  w.key("ftrl_beta").value(ftrl_beta);
+  w.key("ftrl_l1").value(ftrl_l1);
+  w.key("ftrl_l2").value(ftrl_l2);
+  w.key("decay_factor").value(decay_factor);
+  w.key("half_life").value(half_life);
+  w.key("time_unit").value(time_unit);
+  w.end_object();
+  return w.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Learner
+
+LogisticRegressionSGD::LogisticRegressionSGD(LogisticRegressionSGDSettings settings)
+    : settings_(std::move(settings)) {
+  settings_.validate();
+  state_.intercept = settings_.initial_intercept;
+}
+
+void LogisticRegressionSGD::size_model(std::int64_t dense, std::int64_t hashed) {
+  const auto& s = settings_;
+  const std::int64_t dim = dense + hashed;
+  STREAMML_CHECK(s.initial_weights.empty() || std::int64_t(s.initial_weights.size()) == dim, InvalidInput,
+                 "initial_weights has " << s.initial_weights.size() << " entries, the data has " << dim
+                                        << " features (" << dense << " dense + " << hashed << " hashed)");
+  auto& st = state_;
+  st.dense_features = dense;
+  st.hashed_features = hashed;
+  st.weights = s.initial_weights.empty() ? Eigen::VectorXd::Zero(dim)
+                                         : Eigen::Map<const Eigen::VectorXd>(s.initial_weights.data(), dim).eval();
+  st.weight_scale = 1.0;
+  st.intercept = s.initial_intercept;
+  st.t = 1.0;
+  const bool online = s.mode == "online";
+  if (online && s.optimizer == "sgd" && l1_share(s) > 0) st.l1_q = Eigen::VectorXd::Zero(dim);
+  if (online && s.average > 0) st.avg_weights = Eigen::VectorXd::Zero(dim);
+  if (online && s.optimizer == "adagrad") st.grad_sq_sum = Eigen::VectorXd::Zero(dim);
+  if (online && s.optimizer == "ftrl") {
+    // z that makes FTRL's closed form give back the initial weights (n = 0).
+    auto z_for = [&](double w, double l1, double l2) {
+      if (w == 0) return 0.0;
+      return -w * (s.ftrl_beta / s.ftrl_alpha + l2) - (w > 0 ? l1 : -l1);
+    };
+    st.ftrl_n = Eigen::VectorXd::Zero(dim);
+    st.ftrl_z.resize(dim);
+    for (std::int64_t i = 0; i < dim; ++i) st.ftrl_z[i] = z_for(st.weights[i], s.ftrl_l1, s.ftrl_l2);
+    st.ftrl_z_intercept = s.fit_intercept ? z_for(st.intercept, 0, 0) : 0.0;
+    st.ftrl_n_intercept = 0.0;
+  }
+}
+
+void LogisticRegressionSGD::set_state(LogisticRegressionSGDState st) {
+  const auto& s = settings_;
+  if (st.dense_features < 0) {
+    LogisticRegressionSGDState fresh;
+    fresh.intercept = s.initial_intercept;
+    state_ = fresh;
+    return;
+  }
+  STREAMML_CHECK(st.hashed_features >= 0, InvalidInput, "state: hashed_features is " << st.hashed_features);
+  const std::int64_t dim = st.dense_features + st.hashed_features;
+  auto need = [&](const Eigen::VectorXd& v, bool required, const char* name) {
+    STREAMML_CHECK(v.size() == dim || (!required && v.size() == 0), InvalidInput,
+                   "state: " << name << " has " << v.size() << " entries, model dimension is " << dim);
+    STREAMML_CHECK(v.allFinite(), InvalidInput, "state: " << name << " holds NaN or Inf");
+  };
+  const bool online = s.mode == "online";
+  need(st.weights, true, "weights");
+  need(st.l1_q, online && s.optimizer == "sgd" && l1_share(s) > 0, "l1_q");
+  need(st.avg_weights, online && s.average > 0, "avg_weights");
+  need(st.grad_sq_sum, online && s.optimizer == "adagrad", "grad_sq_sum");
+  need(st.ftrl_z, online && s.optimizer == "ftrl", "ftrl_z");
+  need(st.ftrl_n, online && s.optimizer == "ftrl", "ftrl_n");
+  STREAMML_CHECK(std::isfinite(st.weight_scale) && st.weight_scale > 0, InvalidInput,
+                 "state: weight_scale must be positive, got " << st.weight_scale);
+  STREAMML_CHECK(std::isfinite(st.avg_b) && st.avg_b > 0, InvalidInput, "state: avg_b must be positive, got " << st.avg_b);
+  STREAMML_CHECK(std::isfinite(st.t) && st.t >= 1, InvalidInput, "state: t must be >= 1, got " << st.t);
+  STREAMML_CHECK(st.examples_seen >= 0 && st.batches_seen >= 0, InvalidInput, "state: negative counters");
+  state_ = std::move(st);
+}
+
+void LogisticRegressionSGD::check_rows(const Rows& rows, bool need_labels) const {
+  const std::int64_t hashed = rows.hashed();
+  if (sized()) {
+    STREAMML_CHECK(std::int64_t(rows.d) == state_.dense_features, InvalidInput,
+                   "features has " << rows.d << " columns, model expects " << state_.dense_features);
+    STREAMML_CHECK(hashed == state_.hashed_features, InvalidInput,
+                   "hashed features have " << hashed << " buckets, model expects " << state_.hashed_features);
+  } else if (!settings_.initial_weights.empty()) {
+    STREAMML_CHECK(std::int64_t(settings_.initial_weights.size()) == std::int64_t(rows.d) + hashed, InvalidInput,
+                   "features has " << rows.d << " columns and " << hashed << " hashed buckets, initial_weights has "
+                                   << settings_.initial_weights.size() << " entries");
+  }
+  for (std::size_t r = 0; r < rows.n; ++r) {
+    const double* x = rows.row(r);
+    for (std::size_t j = 0; j < rows.d; ++j)
+      STREAMML_CHECK(std::isfinite(x[j]), InvalidInput,
+                     "features row " << r << " column " << j << " is " << x[j] << "; NaN and Inf are rejected");
+  }
+  if (rows.sparse) {
+    const auto& sp = *rows.sparse;
+    STREAMML_CHECK(sp.rows() == rows.n && sp.indices.size() == sp.values.size() &&
+                       std::size_t(sp.indptr.back()) == sp.values.size(),
+                   InvalidInput, "hashed features: indptr, indices and values disagree with " << rows.n << " rows");
+    for (std::size_t r = 0; r < rows.n; ++r) {
+      STREAMML_CHECK(sp.indptr[r] <= sp.indptr[r + 1], InvalidInput, "hashed features: indptr decreases at row " << r);
+      for (std::int32_t k = sp.indptr[r]; k < sp.indptr[r + 1]; ++k) {
+        STREAMML_CHECK(sp.indices[k] >= 0 && sp.indices[k] < sp.cols, InvalidInput,
+                       "hashed features row " << r << " has bucket " << sp.indices[k] << ", outside [0, " << sp.cols << ")");
+        STREAMML_CHECK(std::isfinite(sp.values[k]), InvalidInput,
+                       "hashed features row " << r << " bucket " << sp.indices[k] << " is " << sp.values[k]
+                                              << "; NaN and Inf are rejected");
+      }
+    }
+  }
+  if (!need_labels) return;
+  STREAMML_CHECK(rows.labels != nullptr || rows.n == 0, InvalidInput,
+                 "training needs labels: the batch of " << rows.n << " records has none");
+  if (rows.labels == nullptr) return;
+  STREAMML_CHECK(rows.label_count == rows.n, InvalidInput,
+                 "the batch has " << rows.label_count << " labels for " << rows.n << " records");
+  for (std::size_t r = 0; r < rows.n; ++r)
+    STREAMML_CHECK(rows.labels[r] == 0.0 || rows.labels[r] == 1.0, InvalidInput,
+                   "label of row " << r << " is " << rows.labels[r] << "; logistic regression needs 0 or 1");
+}
+
+void LogisticRegressionSGD::partial_fit(const Batch& batch) { fit_rows(rows_of(batch)); }
+
+void LogisticRegressionSGD::partial_fit(const Eigen::Ref<const RowMatrix>& x,
+                                        const Eigen::Ref<const Eigen::VectorXd>& y) {
+  STREAMML_CHECK(y.size() == x.rows(), InvalidInput, "y has " << y.size() << " labels for " << x.rows() << " rows of X");
+  Rows rows = rows_of(x);
+  rows.labels = y.data();
+  rows.label_count = std::size_t(y.size());
+  fit_rows(rows);
+}
+
+void LogisticRegressionSGD::fit_rows(const Rows& rows) {
+  check_rows(rows, true);
+  // An empty batch changes nothing (Spark's runMiniBatchSGD returns its initial weights).
+  if (rows.n == 0) return;
+  if (!sized()) size_model(std::int64_t(rows.d), rows.hashed());
+  if (settings_.mode == "spark") {
+    fit_spark(rows);
+  } else {
+    fit_online(rows);
+  }
+  state_.examples_seen += std::int64_t(rows.n);
+  state_.batches_seen += 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spark mode
+
+double LogisticRegressionSGD::loss_and_gradient(const Batch& batch, const Eigen::VectorXd& wb,
+                                                Eigen::VectorXd& gradient) const {
+  const Rows rows = rows_of(batch);
+  check_rows(rows, true);
+  const std::int64_t dim = std::int64_t(rows.d) + rows.hashed();
+  const std::int64_t total = dim + (settings_.fit_intercept ? 1 : 0);
+  STREAMML_CHECK(wb.size() == total, InvalidInput, "point has " << wb.size() << " entries, expected " << total);
+  gradient = Eigen::VectorXd::Zero(total);
+  double loss = 0;
+  const double b = settings_.fit_intercept ? wb[dim] : 0.0;
+  for (std::size_t r = 0; r < rows.n; ++r) {
+    const double margin = -(row_dot(rows, r, wb.data()) + b);
+    const double mult = 1.0 / (1.0 + std::exp(margin)) - rows.labels[r];
+    for_each_coordinate(rows, r, [&](std::int64_t i, double x) { gradient[i] += mult * x; });
+    if (settings_.fit_intercept) gradient[dim] += mult;
+    loss += rows.labels[r] > 0 ? log1p_exp(margin) : log1p_exp(margin) - margin;
+  }
+  if (rows.n) {
+    gradient /= double(rows.n);
+    loss /= double(rows.n);
+  }
+  return loss;
+}
+
+void LogisticRegressionSGD::fit_spark(const Rows& rows) {
+  const auto& s = settings_;
+  auto& st = state_;
+  const std::int64_t dim = dimension();
+  const std::int64_t total = dim + (s.fit_intercept ? 1 : 0);
+  const std::size_t d = rows.d;
+  const bool sample = s.mini_batch_fraction < 1.0;
+
+  // Weights with the intercept appended as the constant-1 feature's weight.
+  Eigen::VectorXd w(total);
+  w.head(dim) = st.weight_scale * st.weights;
+  if (s.fit_intercept) w[dim] = st.intercept;
+  const Eigen::VectorXd w_before = w;
+
+  auto reg_value = [&](const Eigen::VectorXd& v) {
+    if (s.penalty == "l2") return 0.5 * s.reg_param * v.squaredNorm();
+    if (s.penalty == "l1") return s.reg_param * v.lpNorm<1>();
+    return 0.0;
+  };
+  double reg_val = reg_value(w);
+
+  // Per block: the dense part of the gradient (and the intercept's, last), its loss and rows.
+  const std::size_t blocks = (rows.n + kBlockRows - 1) / kBlockRows;
+  const std::size_t dense_cols = d + (s.fit_intercept ? 1 : 0);
+  RowMatrix block_grad{Eigen::Index(blocks), Eigen::Index(dense_cols)};
+  Eigen::VectorXd block_loss(blocks);
+  std::vector<std::size_t> block_count(blocks);
+  // Per-row multipliers for the hashed part, which is added serially in row order (a dense
+  // partial per block would cost the full bucket count per block).
+  std::vector<double> mult(rows.sparse ? rows.n : 0);
+
+  Eigen::VectorXd previous, current, gradient(total);
+  bool have_previous = false, have_current = false, converged = false;
+  int iterations = 0;
+  double last_loss = st.last_loss;
+  for (int i = 1; i <= s.num_iterations && !converged; ++i) {
+    ++iterations;
+    const double b = s.fit_intercept ? w[dim] : 0.0;
+    parallel_blocks(rows.n, [&](std::size_t k, std::size_t begin, std::size_t end) {
+      double* g = block_grad.row(Eigen::Index(k)).data();
+      std::fill(g, g + dense_cols, 0.0);
+      double loss = 0;
+      std::size_t count = 0;
+      for (std::size_t r = begin; r < end; ++r) {
+        if (sample && !(sample_uniform(s.seed, st.batches_seen, i, r) < s.mini_batch_fraction)) {
+          if (rows.sparse) mult[r] = 0.0;
+          continue;
+        }
+        // Spark's LogisticGradient (binary): margin = -w.x, multiplier = sigmoid(w.x) - y.
+        const double margin = -(row_dot(rows, r, w.data()) + b);
+        const double m = 1.0 / (1.0 + std::exp(margin)) - rows.labels[r];
+        const double* x = rows.row(r);
+        for (std::size_t j = 0; j < d; ++j) g[j] += m * x[j];
+        if (s.fit_intercept) g[d] += m;
+        if (rows.sparse) mult[r] = m;
+        loss += rows.labels[r] > 0 ? log1p_exp(margin) : log1p_exp(margin) - margin;
+        ++count;
+      }
+      block_loss[Eigen::Index(k)] = loss;
+      block_count[k] = count;
+    });
+    gradient.setZero();
+    double loss_sum = 0;
+    std::size_t batch_size = 0;
+    for (std::size_t k = 0; k < blocks; ++k) {
+      const double* g = block_grad.row(Eigen::Index(k)).data();
+      for (std::size_t j = 0; j < d; ++j) gradient[Eigen::Index(j)] += g[j];
+      if (s.fit_intercept) gradient[dim] += g[d];
+      loss_sum += block_loss[Eigen::Index(k)];
+      batch_size += block_count[k];
+    }
+    if (rows.sparse) {
+      const auto& sp = *rows.sparse;
+      for (std::size_t r = 0; r < rows.n; ++r) {
+        if (mult[r] == 0.0) continue;
+        for (std::int32_t k = sp.indptr[r]; k < sp.indptr[r + 1]; ++k)
+          gradient[Eigen::Index(d) + sp.indices[k]] += mult[r] * sp.values[k];
+      }
+    }
+    if (batch_size == 0) continue;  // Spark: "the size of sampled batch is zero", no update
+    last_loss = loss_sum / double(batch_size) + reg_val;
+    gradient /= double(batch_size);
+    const double eta = s.step_size / std::sqrt(double(i));
+    if (s.penalty == "l2") {
+      w *= (1.0 - eta * s.reg_param);
+      w -= eta * gradient;
+    } else if (s.penalty == "l1") {
+      w -= eta * gradient;
+      const double shrink = s.reg_param * eta;
+      for (Eigen::Index j = 0; j < w.size(); ++j) w[j] = soft_threshold(w[j], shrink);
+    } else {
+      w -= eta * gradient;
+    }
+    reg_val = reg_value(w);
+    if (have_current) {
+      previous.swap(current);
+      have_previous = true;
+    }
+    current = w;
+    have_current = true;
+    if (have_previous)
+      converged = (previous - current).norm() < s.convergence_tol * std::max(current.norm(), 1.0);
+  }
+
+  if (s.forgetting()) {
+    const double n = double(rows.n);
+    const double a = s.time_unit == "points" ? std::pow(s.effective_decay(), n) : s.effective_decay();
+    const double past = a * st.effective_examples;
+    if (past > 0) w = (past * w_before + n * w) / (past + n);
+    st.effective_examples = past + n;
+  }
+  st.weights = w.head(dim);
+  st.weight_scale = 1.0;
+  if (s.fit_intercept) st.intercept = w[dim];
+  st.last_iterations = iterations;
+  st.last_converged = converged;
+  st.last_loss = last_loss;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Online mode
+
+// Folds the lazy scale (and the lazy average) into the stored vectors, as sklearn's
+// WeightVector.reset_wscale does when the scale gets small.
+void LogisticRegressionSGD::fold_scale() {
+  auto& st = state_;
+  if (st.avg_weights.size()) {
+    st.avg_weights += st.avg_a * st.weights;
+    st.avg_weights /= st.avg_b;
+    st.avg_a = 0.0;
+    st.avg_b = 1.0;
+  }
+  st.weights *= st.weight_scale;
+  st.weight_scale = 1.0;
+}
+
+void LogisticRegressionSGD::forget_online(double a) {
+  const auto& s = settings_;
+  auto& st = state_;
+  if (s.optimizer == "sgd") {
+    st.t = 1.0 + a * (st.t - 1.0);
+  } else if (s.optimizer == "adagrad") {
+    st.grad_sq_sum *= a;
+    st.intercept_grad_sq_sum *= a;
+  } else {
+    st.ftrl_z *= a;
+    st.ftrl_n *= a;
+    st.ftrl_z_intercept *= a;
+    st.ftrl_n_intercept *= a;
+    for (Eigen::Index i = 0; i < st.weights.size(); ++i)
+      st.weights[i] = ftrl_weight(st.ftrl_z[i], st.ftrl_n[i], s.ftrl_alpha, s.ftrl_beta, s.ftrl_l1, s.ftrl_l2);
+    if (s.fit_intercept)
+      st.intercept = ftrl_weight(st.ftrl_z_intercept, st.ftrl_n_intercept, s.ftrl_alpha, s.ftrl_beta, 0, 0);
+  }
+}
+
+void LogisticRegressionSGD::fit_online(const Rows& rows) {
+  const auto& s = settings_;
+  auto& st = state_;
+  if (s.forgetting() && st.examples_seen > 0) {
+    const double a = s.time_unit == "points" ? std::pow(s.effective_decay(), double(rows.n)) : s.effective_decay();
+    forget_online(a);
+  }
+  const double alpha = alpha_of(s);
+  const double rho = l1_share(s);
+  double* v = st.weights.data();
+
+  if (s.optimizer == "sgd") {
+    // scikit-learn's _plain_sgd, one example at a time, in its order of operations.
+    const LearningRate rule = parse_learning_rate(s.learning_rate);
+    const bool l2 = s.penalty == "l2" || s.penalty == "elasticnet";
+    const bool l1 = s.penalty == "l1" || s.penalty == "elasticnet";
+    double* q = st.l1_q.data();
+    double* aw = st.avg_weights.data();
+    for (std::size_t r = 0; r < rows.n; ++r) {
+      const double eta = sgd_learning_rate(rule, s.step_size, s.power_t, alpha, st.t);
+      const double p = row_dot(rows, r, v) * st.weight_scale + st.intercept;
+      const double update = -eta * sklearn_log_dloss(p, rows.labels[r] > 0 ? 1.0 : -1.0);
+      if (l2) {
+        st.weight_scale *= std::max(0.0, 1.0 - (1.0 - rho) * eta * alpha);
+        if (st.weight_scale < 1e-9) fold_scale();
+      }
+      if (update != 0.0) {
+        const double c = update / st.weight_scale;
+        for_each_coordinate(rows, r, [&](std::int64_t i, double x) { v[i] += x * c; });
+      }
+      if (s.fit_intercept) st.intercept += update;
+      if (s.average > 0 && double(s.average) <= st.t) {
+        // Xu (2011)'s lazy averaging, as sklearn's WeightVector.add_average.
+        const double seen = st.t - double(s.average) + 1.0;
+        const double mu = 1.0 / seen;
+        const double c = st.avg_a * (-update / st.weight_scale);
+        for_each_coordinate(rows, r, [&](std::int64_t i, double x) { aw[i] += c * x; });
+        if (seen > 1) st.avg_b /= (1.0 - mu);
+        st.avg_a += mu * st.avg_b * st.weight_scale;
+        st.avg_intercept += (st.intercept - st.avg_intercept) / seen;
+      }
+      if (l1) {
+        // Tsuruoka, Tsujii & Ananiadou (2009): clip each touched weight by the penalty it has
+        // not yet received (u - q), never across zero.
+        st.l1_u += rho * eta * alpha;
+        const double ws = st.weight_scale;
+        for_each_coordinate(rows, r, [&](std::int64_t i, double) {
+          const double z = v[i];
+          if (ws * z > 0.0) {
+            v[i] = std::max(0.0, v[i] - (st.l1_u + q[i]) / ws);
+          } else if (ws * z < 0.0) {
+            v[i] = std::min(0.0, v[i] + (st.l1_u - q[i]) / ws);
+          }
+          q[i] += ws * (v[i] - z);
+        });
+      }
+      st.t += 1.0;
+    }
+    return;
+  }
+
+  if (s.optimizer == "adagrad") {
+    double* G = st.grad_sq_sum.data();
+    const double eta = s.step_size, eps = s.adagrad_epsilon;
+    for (std::size_t r = 0; r < rows.n; ++r) {
+      const double p = row_dot(rows, r, v) + st.intercept;
+      const double dl = sigmoid(p) - rows.labels[r];
+      for_each_coordinate(rows, r, [&](std::int64_t i, double x) {
+        const double g = dl * x + alpha * (1.0 - rho) * v[i];
+        G[i] += g * g;
+        const double h = std::sqrt(G[i]) + eps;
+        v[i] -= eta * g / h;
+        if (rho > 0 && alpha > 0) v[i] = soft_threshold(v[i], eta * alpha * rho / h);
+      });
+      if (s.fit_intercept) {
+        st.intercept_grad_sq_sum += dl * dl;
+        st.intercept -= eta * dl / (std::sqrt(st.intercept_grad_sq_sum) + eps);
+      }
+    }
+    return;
+  }
+
+  // FTRL-Proximal. weights[i] always holds the closed form of (z_i, n_i).
+  double* z = st.ftrl_z.data();
+  double* n = st.ftrl_n.data();
+  const double fa = s.ftrl_alpha, fb = s.ftrl_beta, l1 = s.ftrl_l1, l2 = s.ftrl_l2;
+  for (std::size_t r = 0; r < rows.n; ++r) {
+    const double p = row_dot(rows, r, v) + st.intercept;
+    const double dl = sigmoid(p) - rows.labels[r];
+    for_each_coordinate(rows, r, [&](std::int64_t i, double x) {
+      const double g = dl * x;
+      const double sigma = (std::sqrt(n[i] + g * g) - std::sqrt(n[i])) / fa;
+      z[i] += g - sigma * v[i];
+      n[i] += g * g;
+      v[i] = ftrl_weight(z[i], n[i], fa, fb, l1, l2);
+    });
+    if (s.fit_intercept) {
+      const double sigma = (std::sqrt(st.ftrl_n_intercept + dl * dl) - std::sqrt(st.ftrl_n_intercept)) / fa;
+      st.ftrl_z_intercept += dl - sigma * st.intercept;
+      st.ftrl_n_intercept += dl * dl;
+      st.intercept = ftrl_weight(st.ftrl_z_intercept, st.ftrl_n_intercept, fa, fb, 0, 0);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prediction
+
+static bool averaging_active(const LogisticRegressionSGDSettings& s, const LogisticRegressionSGDState& st) {
+  return s.mode == "online" && s.average > 0 && double(s.average) <= st.t - 1.0;
+}
+
+Eigen::VectorXd LogisticRegressionSGD::coef() const {
+  const auto& st = state_;
+  if (!sized())
+    return Eigen::Map<const Eigen::VectorXd>(settings_.initial_weights.data(),
+                                             Eigen::Index(settings_.initial_weights.size()));
+  if (averaging_active(settings_, st)) return (st.avg_weights + st.avg_a * st.weights) / st.avg_b;
+  return st.weight_scale * st.weights;
+}
+
+double LogisticRegressionSGD::intercept() const {
+  if (sized() && averaging_active(settings_, state_)) return state_.avg_intercept;
+  return state_.intercept;
+}
+
+Eigen::VectorXd LogisticRegressionSGD::margins(const Rows& rows) const {
+  check_rows(rows, false);
+  Eigen::VectorXd out(Eigen::Index(rows.n));
+  const Eigen::VectorXd w = coef();
+  const double b = intercept();
+  if (w.size() == 0) {
+    out.setConstant(b);  // nothing learned and no initial weights: every weight is 0
+    return out;
+  }
+  parallel_blocks(rows.n, [&](std::size_t, std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) out[Eigen::Index(r)] = row_dot(rows, r, w.data()) + b;
+  });
+  return out;
+}
+
+Eigen::VectorXd LogisticRegressionSGD::decision_function(const Batch& batch) const { return margins(rows_of(batch)); }
+Eigen::VectorXd LogisticRegressionSGD::decision_function(const Eigen::Ref<const RowMatrix>& x) const {
+  return margins(rows_of(x));
+}
+
+Eigen::VectorXd LogisticRegressionSGD::predict_proba(const Batch& batch) const {
+  return decision_function(batch).unaryExpr([](double m) { return sigmoid(m); });
+}
+Eigen::VectorXd LogisticRegressionSGD::predict_proba(const Eigen::Ref<const RowMatrix>& x) const {
+  return decision_function(x).unaryExpr([](double m) { return sigmoid(m); });
+}
+
+Eigen::VectorXd LogisticRegressionSGD::predict(const Batch& batch) const {
+  const double t = settings_.threshold;
+  return predict_proba(batch).unaryExpr([t](double p) { return p > t ? 1.0 : 0.0; });
+}
+Eigen::VectorXd LogisticRegressionSGD::predict(const Eigen::Ref<const RowMatrix>& x) const {
+  const double t = settings_.threshold;
+  return predict_proba(x).unaryExpr([t](double p) { return p > t ? 1.0 : 0.0; });
+}
+
+void LogisticRegressionSGD::write_summary(JsonWriter& out) const {
+  const Eigen::VectorXd w = coef();
+  out.key("mode").value(settings_.mode);
+  if (settings_.mode == "online") out.key("optimizer").value(settings_.optimizer);
+  out.key("examples_seen").value(state_.examples_seen);
+  out.key("batches_seen").value(state_.batches_seen);
+  out.key("dimension").value(dimension());
+  out.key("weights_l2_norm").value(w.size() ? w.norm() : 0.0);
+  out.key("nonzero_weights").value(std::int64_t((w.array() != 0.0).count()));
+  out.key("intercept").value(intercept());
+  if (settings_.mode == "spark") {
+    out.key("last_iterations").value(state_.last_iterations);
+    out.key("last_converged").value(state_.last_converged);
+    out.key("last_loss").value(state_.last_loss);
+  }
+}
+
+}  // namespace streamml

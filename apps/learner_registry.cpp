@@ -1,0 +1,66 @@
+#include "apps/learner_registry.h"
+
+#include "algorithms/linear/logistic_regression_sgd.h"
+#include "apps/prequential_stage.h"
+#include "core/error.h"
+
+namespace streamml {
+
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& params) {
+  std::map<std::string, std::string> out;
+  for (const auto& p : params) {
+    const auto eq = p.find('=');
+    STREAMML_CHECK(eq != std::string::npos && eq > 0, InvalidInput,
+                   "--param '" << p << "' is not of the form key=value");
+    const bool fresh = out.emplace(p.substr(0, eq), p.substr(eq + 1)).second;
+    STREAMML_CHECK(fresh, InvalidInput, "--param '" << p.substr(0, eq) << "' is given twice");
+  }
+  return out;
+}
+
+namespace {
+std::size_t parse_count(const std::string& key, const std::string& value) {
+  std::size_t used = 0;
+  long long n = -1;
+  try {
+    n = std::stoll(value, &used);
+  } catch (const std::exception&) {
+  }
+  STREAMML_CHECK(used == value.size() && n > 0, InvalidInput,
+                 "--param " << key << " must be a positive integer, got '" << value << "'");
+  return std::size_t(n);
+}
+}  // namespace
+
+std::vector<std::string> learner_names() { return {"logreg"}; }
+
+std::unique_ptr<Stage> make_learner_stage(const std::string& name,
+                                          const std::vector<std::string>& params,
+                                          const std::string& curve_path) {
+  auto settings = parse_params(params);
+  // Evaluation settings are given as params too, prefixed "eval_".
+  PrequentialSettings evaluation;
+  for (auto it = settings.begin(); it != settings.end();) {
+    if (it->first == "eval_window") evaluation.window = parse_count(it->first, it->second);
+    else if (it->first == "eval_auc_bins") evaluation.auc_bins = parse_count(it->first, it->second);
+    else {
+      ++it;
+      continue;
+    }
+    it = settings.erase(it);
+  }
+  evaluation.validate();
+  if (name == "logreg") {
+    LogisticRegressionSGDSettings s;
+    for (const auto& [k, v] : settings) s.set(k, v);
+    s.validate();
+    evaluation.threshold = s.threshold;
+    return std::make_unique<PrequentialStage>(std::make_unique<LogisticRegressionSGD>(s),
+                                              evaluation, curve_path);
+  }
+  std::string known;
+  for (const auto& n : learner_names()) known += (known.empty() ? "" : ", ") + n;
+  STREAMML_FAIL(InvalidInput, "unknown learner '" << name << "' (known: " << known << ")");
+}
+
+}  // namespace streamml

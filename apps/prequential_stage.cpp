@@ -1,0 +1,76 @@
+#include "apps/prequential_stage.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+PrequentialStage::PrequentialStage(std::unique_ptr<Learner> learner, PrequentialSettings evaluation,
+                                   std::string curve_path)
+    : learner_(std::move(learner)), evaluator_(evaluation), curve_path_(std::move(curve_path)) {
+  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "PrequentialStage needs a learner, got null");
+}
+
+void PrequentialStage::process(Batch& batch) {
+  if (batch.empty()) return;
+  STREAMML_CHECK(batch.has_labels(), InvalidInput,
+                 "learner '" << learner_->type() << "' needs labels: replay with --label COL");
+  const Eigen::VectorXd scores = learner_->score(batch);  // test ...
+  evaluator_.update(scores, Eigen::Map<const Eigen::VectorXd>(batch.labels.data(),
+                                                              Eigen::Index(batch.rows)));
+  learner_->partial_fit(batch);  // ... then train
+}
+
+void PrequentialStage::finish() {
+  if (curve_path_.empty()) return;
+  std::ofstream out(curve_path_);
+  STREAMML_CHECK(out.good(), Io, "cannot write the learning curve to '" << curve_path_ << "'");
+  out << learning_curve_csv(evaluator_);
+  STREAMML_CHECK(out.good(), Io, "failed writing the learning curve to '" << curve_path_ << "'");
+}
+
+void PrequentialStage::write_summary(JsonWriter& out) const {
+  out.key("learner").value(learner_->type());
+  out.key("params").raw(learner_->params_json());
+  out.key("model").begin_object();
+  learner_->write_summary(out);
+  out.end_object();
+  out.key("prequential").begin_object();
+  evaluator_.write_summary(out);
+  out.end_object();
+}
+
+std::string PrequentialStage::progress() const {
+  if (evaluator_.count() == 0) return {};
+  const PrequentialMetrics w = evaluator_.window();
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "auc %.3f  logloss %.3f  acc %.3f", w.auc, w.log_loss, w.accuracy);
+  return buf;
+}
+
+std::string learning_curve_csv(const PrequentialEvaluator& evaluator) {
+  std::string out =
+      "batch,batch_count,batch_log_loss,batch_accuracy,batch_auc,"
+      "window_count,window_log_loss,window_accuracy,window_auc,"
+      "cumulative_count,cumulative_log_loss,cumulative_accuracy,cumulative_auc\n";
+  char buf[64];
+  auto add = [&](const PrequentialMetrics& m) {
+    std::snprintf(buf, sizeof buf, ",%lld,%.6g,%.6g,%.6g", (long long)m.count, m.log_loss,
+                  m.accuracy, m.auc);
+    out += buf;
+  };
+  for (const auto& p : evaluator.curve()) {
+    out += std::to_string(p.batch);
+    add(p.batch_metrics);
+    add(p.window_metrics);
+    add(p.cumulative_metrics);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace streamml

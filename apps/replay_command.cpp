@@ -1,0 +1,101 @@
+#include "apps/replay_command.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "apps/learner_registry.h"
+#include "apps/prequential_stage.h"
+#include "core/error.h"
+#include "streaming/progress.h"
+
+namespace streamml {
+
+namespace {
+
+void print_summary(const PipelineReport& r, std::ostream& out) {
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "replayed %s: %lld records in %lld batches (%lld empty), %lld bad, %lld late\n",
+                r.source.c_str(), (long long)r.records, (long long)r.batches,
+                (long long)r.empty_batches, (long long)r.bad_records, (long long)r.late_records);
+  out << line;
+  std::snprintf(line, sizeof line, "%.3f s wall, %.0f records/s, %.1f MB/s, %zu threads\n",
+                r.wall_seconds, r.records_per_second(), r.megabytes_per_second(), r.threads);
+  out << line;
+  out << "stage seconds:";
+  for (const auto& t : r.times) {
+    std::snprintf(line, sizeof line, " %s %.3f", t.name.c_str(), t.seconds);
+    out << line;
+  }
+  out << "\n";
+  for (const auto& e : r.bad_examples) out << "  bad record: " << e << "\n";
+}
+
+// About twenty evenly spaced lines of the prequential learning curve, as a table.
+void print_learning_curve(const PrequentialEvaluator& evaluator, std::ostream& out) {
+  const auto& curve = evaluator.curve();
+  if (curve.empty()) return;
+  out << "learning curve (test-then-train; window of " << evaluator.settings().window
+      << " predictions):\n";
+  out << "   batch   records   window_auc  window_logloss  window_acc  cumulative_auc\n";
+  const std::size_t step = std::max<std::size_t>(1, curve.size() / 20);
+  char line[160];
+  auto print = [&](const PrequentialPoint& p) {
+    std::snprintf(line, sizeof line, "%8lld %9lld %12.4f %15.4f %11.4f %15.4f\n",
+                  (long long)p.batch, (long long)p.cumulative_metrics.count, p.window_metrics.auc,
+                  p.window_metrics.log_loss, p.window_metrics.accuracy, p.cumulative_metrics.auc);
+    out << line;
+  };
+  for (std::size_t i = 0; i < curve.size(); i += step) print(curve[i]);
+  if ((curve.size() - 1) % step != 0) print(curve.back());
+  const PrequentialMetrics c = evaluator.cumulative();
+  std::snprintf(line, sizeof line,
+                "whole stream: %lld predictions, log loss %.4f, accuracy %.4f, AUC %.4f (+- %.4f)\n",
+                (long long)c.count, c.log_loss, c.accuracy, c.auc,
+                evaluator.cumulative_auc_error_bound());
+  out << line;
+}
+
+}  // namespace
+
+int run_replay(ReplayOptions o, std::ostream& out) {
+  o.source.format = parse_file_format(o.format);
+  o.source.schema.key_type = o.key_type == "int" ? KeyType::Int64 : KeyType::String;
+  const std::string delimiter = o.delimiter == "tab" ? "\t" : o.delimiter;
+  STREAMML_CHECK(delimiter.size() == 1, InvalidInput,
+                 "--delimiter must be one character (or 'tab'), got '" << o.delimiter << "'");
+  o.source.delimiter = delimiter[0];
+  o.source.bad_records.on_bad = o.on_bad == "error" ? OnBadRecord::Error : OnBadRecord::Skip;
+  if (!o.batch_interval.empty()) o.pipeline.batching.interval_us = parse_duration_micros(o.batch_interval);
+  const bool by_time = o.pipeline.batching.interval_us > 0;
+  STREAMML_CHECK(!(by_time || o.pipeline.speed > 0) || !o.source.schema.time.empty(), InvalidInput,
+                 (by_time ? "--batch-interval" : "--speed")
+                     << " needs the event-time column of a recorded stream: add --time COL");
+
+  o.pipeline.bad_records = o.source.bad_records;
+  Pipeline pipeline(open_file_source(o.input, o.source), o.pipeline);
+  const PrequentialStage* learner = nullptr;
+  if (!o.learner.empty()) {
+    auto stage = make_learner_stage(o.learner, o.params, o.curve_path);
+    learner = dynamic_cast<const PrequentialStage*>(stage.get());
+    pipeline.add_stage(std::move(stage));
+  } else {
+    STREAMML_CHECK(o.params.empty() && o.curve_path.empty(), InvalidInput,
+                   (o.params.empty() ? "--curve" : "--param") << " given without --learner");
+  }
+
+  ProgressReporter progress(stderr);
+  const PipelineReport report = pipeline.run(o.quiet ? nullptr : &progress);
+  print_summary(report, out);
+  if (learner) print_learning_curve(learner->evaluator(), out);
+  if (!o.summary_path.empty()) {
+    std::ofstream file(o.summary_path);
+    STREAMML_CHECK(file.good(), Io, "cannot write the summary to '" << o.summary_path << "'");
+    file << report.to_json() << "\n";
+    STREAMML_CHECK(file.good(), Io, "failed writing the summary to '" << o.summary_path << "'");
+  }
+  return 0;
+}
+
+}  // namespace streamml

@@ -1,0 +1,33 @@
+// `streamml replay`: a recorded file through the pipeline, with progress and a summary.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "streaming/file_source.h"
+#include "streaming/pipeline.h"
+
+namespace streamml {
+
+struct ReplayOptions {
+  std::string input;
+  std::string format = "auto";
+  std::string key_type = "string";
+  std::string delimiter = ",";
+  std::string batch_interval;           // empty: batch by count
+  std::string on_bad = "skip";
+  FileSourceOptions source;
+  PipelineSettings pipeline;           // batching, speed, threads (bad-record policy: source's)
+  std::string learner;                  // empty: none, the stream's figures only
+  std::vector<std::string> params;      // "key=value"
+  std::string curve_path;               // learning curve CSV (with a learner)
+  std::string summary_path;
+  bool quiet = false;
+};
+
+// Runs the replay; prints the human summary to `out`, progress to stderr, and writes the
+// JSON summary when asked. Returns the exit code (0). Throws streamml::Error on failure.
+int run_replay(ReplayOptions options, std::ostream& out);
+
+}  // namespace streamml
