@@ -1,0 +1,63 @@
+#include "streaming/bad_records.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+namespace {
+// The summary keeps a handful of examples; the dead-letter file has them all.
+constexpr std::size_t kMaxExamples = 10;
+}  // namespace
+
+std::string describe(const BadRecord& bad, const std::string& file) {
+  std::string out = file + ":" + std::to_string(bad.line);
+  if (bad.column > 0) out += ":" + std::to_string(bad.column);
+  out += ": " + bad.reason;
+  return out;
+}
+
+BadRecordHandler::BadRecordHandler(BadRecordPolicy policy, std::string file)
+    : policy_(std::move(policy)), file_(std::move(file)) {}
+
+void BadRecordHandler::handle(const std::vector<BadRecord>& bad) {
+  if (bad.empty()) return;
+  if (policy_.on_bad == OnBadRecord::Error) STREAMML_FAIL(InvalidInput, describe(bad.front(), file_));
+
+  // Opened on the first bad record so a clean stream leaves no empty dead-letter file behind.
+  if (!policy_.dead_letter_path.empty() && !dead_letter_) {
+    auto out = std::make_unique<std::ofstream>(policy_.dead_letter_path,
+                                               std::ios::binary | std::ios::app);
+    STREAMML_CHECK(out->is_open(), Io,
+                   "cannot open dead-letter file '" << policy_.dead_letter_path
+                                                    << "': " << std::strerror(errno));
+    dead_letter_ = std::move(out);
+  }
+  for (const auto& b : bad) {
+    ++count_;
+    if (examples_.size() < kMaxExamples) examples_.push_back(describe(b, file_));
+    if (dead_letter_) {
+      JsonWriter w;
+      w.begin_object();
+      w.key("file").value(file_);
+      w.key("line").value(b.line);
+      w.key("column").value(b.column);
+      w.key("reason").value(b.reason);
+      w.key("record").value(b.text);
+      w.end_object();
+      *dead_letter_ << w.str() << '\n';
+    }
+  }
+  if (dead_letter_) {
+    // Flushed per call so the file is complete up to the last handled chunk if we stop later.
+    dead_letter_->flush();
+    STREAMML_CHECK(dead_letter_->good(), Io,
+                   "cannot write dead-letter file '" << policy_.dead_letter_path
+                                                     << "': " << std::strerror(errno));
+  }
+}
+
+}  // namespace streamml
