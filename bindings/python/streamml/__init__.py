@@ -1,0 +1,121 @@
+"""streamml: machine learning on streams.
+
+A oneTBB micro-batch core in C++ feeding streaming learners; this package iterates its
+micro-batches as NumPy arrays without copying them::
+
+    import streamml
+    for batch in streamml.replay("data/clicks.csv", label="clicked", time="time"):
+        batch.features      # (n, d) float64, C-contiguous
+        batch.labels        # (n,) float64
+        batch.event_times   # (n,) datetime64[us]
+
+Errors: bad input raises ValueError (the message names file:line:column for bad records),
+I/O failures OSError, anything else RuntimeError.
+"""
+
+import os as _os
+
+from ._streamml import *  # noqa: F401,F403  (Batch, Replay)
+from ._streamml import Batch, Replay, __version__, _from_arrays, _open_replay
+
+__all__ = ["Batch", "Replay", "replay", "from_arrays", "__version__"]
+
+
+def _names(argument, value):
+    """None, one column name, or a list of them -> None or a list of str."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    names = list(value)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"{argument} must be a column name or a list of them, "
+                            f"got an item {name!r}")
+    return names
+
+
+def replay(path, format=None, label=None, features=None, key=None, time=None,
+           categorical=None, text=None, batch_size=1000, batch_interval=None,
+           on_bad="skip", allow_nan=False, dead_letter=None, hash_bits=18, delimiter=",",
+           key_type="string"):
+    """Replay a recorded CSV or JSON Lines file as an iterator of micro-batches.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    format : {"csv", "jsonl"} or None
+        None: JSON Lines for .jsonl/.ndjson/.json, CSV otherwise.
+    label : str, optional
+        Column of numeric targets (``Batch.labels``).
+    features : list of str, optional
+        Dense numeric feature columns; default: every column not given another role.
+    key : str, optional
+        Entity id column (``Batch.keys``); ``key_type`` says whether it is "string" or "int".
+    time : str, optional
+        Event-time column, epoch seconds or ISO 8601 (``Batch.event_times``).
+    categorical, text : list of str, optional
+        Columns hashed into ``Batch.sparse`` (2**hash_bits columns) as "column=value" /
+        "column=word", signed MurmurHash3, as scikit-learn's FeatureHasher.
+    batch_size : int
+        Records per batch when batching by count.
+    batch_interval : float seconds or str such as "500ms", "1s", "2m", optional
+        Batch by event-time interval instead (needs ``time``); empty intervals give empty
+        batches.
+    on_bad : {"skip", "error"}
+        A malformed record is skipped and counted (``Replay.bad_records``), or raises
+        ValueError naming file:line:column.
+    allow_nan : bool
+        Accept NaN/Inf (and empty numeric fields, read as NaN) instead of treating them as bad.
+    dead_letter : str or os.PathLike, optional
+        JSON Lines file receiving every skipped record with its line number.
+    hash_bits : int
+    delimiter : str
+        CSV field separator (one character).
+    key_type : {"string", "int"}
+
+    Returns
+    -------
+    streamml.Replay
+        An iterator of ``streamml.Batch``; after the last one, ``bad_records``,
+        ``late_records`` and ``position`` give the stream's totals.
+
+    Raises
+    ------
+    OSError if the file cannot be read; ValueError for settings or a header that do not fit,
+    and for the first bad record under on_bad="error".
+    """
+    return _open_replay(
+        path=_os.fspath(path), format=format, label=label, features=_names("features", features),
+        key=key, time=time, categorical=_names("categorical", categorical),
+        text=_names("text", text), key_type=key_type, batch_size=batch_size,
+        batch_interval=batch_interval, on_bad=on_bad, allow_nan=bool(allow_nan),
+        dead_letter=None if dead_letter is None else _os.fspath(dead_letter),
+        hash_bits=hash_bits, delimiter=delimiter)
+
+
+def from_arrays(X, y=None, keys=None, times=None, batch_size=1000, batch_interval=None,
+                name="memory"):
+    """Stream arrays already in memory as micro-batches (the same batches a file would give).
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d), converted to float64
+    y : array-like of shape (n,), optional
+    keys : array-like of int or str, shape (n,), optional
+    times : array-like of shape (n,), optional
+        datetime64 (any unit), epoch seconds, or ISO 8601 strings.
+    batch_size : int
+    batch_interval : float seconds or str such as "1s", optional (needs ``times``)
+    name : str
+        The ``source`` of every position.
+
+    The arrays are copied once into the stream; NaN or Inf in X or y raises ValueError
+    naming the row.
+
+    Returns
+    -------
+    streamml.Replay
+    """
+    return _from_arrays(X=X, y=y, keys=keys, times=times, batch_size=batch_size,
+                        batch_interval=batch_interval, name=name)
