@@ -39,6 +39,7 @@ Schema Schema::from_header(const std::vector<std::string>& header, const SchemaO
     s.columns_.push_back({header[i], ColumnRole::Ignore, -1});
   }
   const bool explicit_features = !options.features.empty();
+  s.explicit_features_ = explicit_features;
   if (!explicit_features)
     for (auto& c : s.columns_) c.role = ColumnRole::Feature;
 
@@ -83,6 +84,13 @@ Schema Schema::from_header(const std::vector<std::string>& header, const SchemaO
     return c.role == ColumnRole::Categorical || c.role == ColumnRole::Text;
   });
   return s;
+}
+
+std::string Schema::implicit_feature_hint(std::size_t column) const {
+  if (explicit_features_ || column >= columns_.size() || columns_[column].role != ColumnRole::Feature)
+    return {};
+  return " (a column given no role is read as a numeric feature: give '" + columns_[column].name +
+         "' a role (key, categorical, text, ignore) or list the features)";
 }
 
 std::optional<std::size_t> Schema::find(const std::string& name) const {

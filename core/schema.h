@@ -68,6 +68,10 @@ class Schema {
   // Index of a column by name, or nullopt.
   std::optional<std::size_t> find(const std::string& name) const;
 
+  // For a value that is not a number in a feature column the user never chose: a hint on
+  // how to give the column a role (empty when the features were listed explicitly).
+  std::string implicit_feature_hint(std::size_t column) const;
+
   // Recorded streams are those with an event-time column: they can be replayed at their pace.
   bool is_recorded_stream() const { return time_.has_value(); }
 
@@ -76,6 +80,7 @@ class Schema {
   std::vector<std::string> feature_names_;
   std::optional<std::size_t> label_, key_, time_;
   bool hashed_ = false;
+  bool explicit_features_ = false;
   FeatureHasher hasher_;
   KeyType key_type_ = KeyType::String;
 };

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "streaming/source.h"
 
 namespace streamml {
 
@@ -58,6 +59,32 @@ void BadRecordHandler::handle(const std::vector<BadRecord>& bad) {
                    "cannot write dead-letter file '" << policy_.dead_letter_path
                                                      << "': " << std::strerror(errno));
   }
+}
+
+std::optional<Error> BadRecordHandler::admit(RecordBlock& block) {
+  if (block.bad.empty()) return std::nullopt;
+  if (policy_.on_bad == OnBadRecord::Skip) {
+    handle(block.bad);
+    return std::nullopt;
+  }
+  // Good records end on a line before the one where the first bad record starts.
+  const BadRecord& first = block.bad.front();
+  std::size_t keep = 0;
+  while (keep < block.records.rows && block.end_lines[keep] < first.line) ++keep;
+  Error error(ErrorKind::InvalidInput, describe(first, file_));
+  Batch kept = block.records.empty_like();
+  kept.append(block.records, 0, keep);
+  block.records = std::move(kept);
+  block.end_offsets.resize(keep);
+  block.end_lines.resize(keep);
+  block.end_records.resize(keep);
+  block.bad.clear();
+  if (keep > 0) {
+    block.end_offset = block.end_offsets.back();
+    block.end_line = block.end_lines.back();
+    block.end_record = block.end_records.back();
+  }
+  return error;
 }
 
 }  // namespace streamml

@@ -8,8 +8,11 @@
 #include <cstdint>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/error.h"
 
 namespace streamml {
 
@@ -34,12 +37,19 @@ struct BadRecord {
 // "data/clicks.csv:17:3: cannot parse 'abc' as a number"
 std::string describe(const BadRecord& bad, const std::string& file);
 
+struct RecordBlock;
+
 // Applies a policy to bad records in stream order: throws on the first under Error, or
 // counts them and appends them to the dead-letter file under Skip.
 class BadRecordHandler {
  public:
   BadRecordHandler(BadRecordPolicy policy, std::string file);
   void handle(const std::vector<BadRecord>& bad);
+  // The policy applied to a parsed block, keeping the records before a fatal one: under
+  // Skip, handles the block's bad records and returns nullopt; under Error, cuts the block
+  // just before its first bad record and returns the error to raise once the batches before
+  // it have been delivered (so a stream stops exactly where it breaks, not a chunk early).
+  std::optional<Error> admit(RecordBlock& block);
   std::int64_t count() const { return count_; }
   // The first few, for the summary.
   const std::vector<std::string>& examples() const { return examples_; }

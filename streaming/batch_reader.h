@@ -20,7 +20,8 @@ class BatchReader {
               BadRecordPolicy bad_records = {}, std::int64_t first_index = 0);
 
   // The next batch, or nullopt at the end of the stream. Under OnBadRecord::Error, throws
-  // Error(InvalidInput) naming file:line:column of the first bad record.
+  // Error(InvalidInput) naming file:line:column of the first bad record, after returning
+  // every complete batch before it.
   std::optional<Batch> next();
 
   const Source& source() const { return *source_; }
@@ -31,6 +32,7 @@ class BatchReader {
   std::unique_ptr<Source> source_;
   MicroBatcher batcher_;
   BadRecordHandler bad_;
+  std::optional<Error> error_;  // raised once the batches before it are delivered
   bool finished_ = false;
 };
 

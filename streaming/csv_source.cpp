@@ -272,7 +272,7 @@ bool CsvSource::parse_record(ParseState& st) const {
           const auto r2 = parse_double(trimmed.data(), trimmed.data() + trimmed.size(), v);
           if (r2.ec != std::errc() || r2.ptr != trimmed.data() + trimmed.size())
             return fail(j + 1, "cannot parse " + quoted_text(text) + " as a number in column '" +
-                                   col.name + "'");
+                                   col.name + "'" + schema_.implicit_feature_hint(j));
           if (!std::isfinite(v) && !allow_non_finite_)
             return fail(j + 1, "non-finite value " + quoted_text(trimmed) +
                                    " in numeric column '" + col.name + "'");

@@ -47,7 +47,8 @@ struct LineResult {
 class LineParser {
  public:
   LineParser(const Schema& schema, bool allow_non_finite, RecordBuilder& out)
-      : columns_(schema.columns()),
+      : schema_(schema),
+        columns_(schema.columns()),
         key_type_(schema.key_type()),
         allow_non_finite_(allow_non_finite),
         out_(out),
@@ -171,7 +172,7 @@ class LineParser {
           x = b ? 1.0 : 0.0;
         } else {
           return fail(bad, j + 1, "expected a number in column '" + col.name + "', got " +
-                                      type_name(type));
+                                      type_name(type) + schema_.implicit_feature_hint(j));
         }
         if (col.role == ColumnRole::Feature) out_.features()[col.feature_index] = x;
         else out_.set_label(x);
@@ -250,6 +251,8 @@ class LineParser {
     return fail(bad, j + 1, "expected a string in column '" + columns_[j].name + "', got " +
                                 type_name(type));
   }
+
+  const Schema& schema_;
 
   const std::vector<Column>& columns_;
   KeyType key_type_;

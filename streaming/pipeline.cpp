@@ -170,11 +170,12 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
             oneapi::tbb::make_filter<RecordBlock, void>(
                 oneapi::tbb::filter_mode::serial_in_order, [&](RecordBlock block) {
                   const auto s0 = Clock::now();
-                  bad.handle(block.bad);
+                  const auto error = bad.admit(block);
                   report.bytes += block.bytes;
                   batcher.push(std::move(block));
                   batch_seconds += seconds_since(s0);
                   drain();
+                  if (error) throw *error;  // after the batches before the bad record
                 }));
   });
   batcher.finish();

@@ -104,7 +104,7 @@ TEST(BadRecords, DeadLetterRecordsComeFromTheSource) {
   // Hand: "1,zz" is line 3, field 2.
   EXPECT_EQ(lines[0], "{\"file\":\"" + path +
                           "\",\"line\":3,\"column\":2,\"reason\":\"cannot parse 'zz' as a number in "
-                          "column 'b'\",\"record\":\"1,zz\"}");
+                          "column 'b' (a column given no role is read as a numeric feature: give 'b' a role (key, categorical, text, ignore) or list the features)\",\"record\":\"1,zz\"}");
 }
 
 // scikit-learn oracle, pasted:

@@ -17,6 +17,9 @@
 namespace streamml {
 namespace {
 
+// Columns without a role are implicit numeric features; a non-number there says how to fix it.
+const std::string kHintA = " (a column given no role is read as a numeric feature: give 'a' a role (key, categorical, text, ignore) or list the features)";
+
 using testing::drain;
 using testing::drain_file;
 using testing::Drained;
@@ -83,7 +86,7 @@ TEST(CsvSource, EmptyLinesAreNotRecordsButAdvanceLines) {
   EXPECT_EQ(d.end_lines, (std::vector<std::int64_t>{3, 6}));
   EXPECT_EQ(d.end_records, (std::vector<std::int64_t>{1, 2}));
   EXPECT_EQ(testing::bad_list(d),
-            (std::vector<std::string>{"8:1: cannot parse 'x' as a number in column 'a'"}));
+            (std::vector<std::string>{std::string("8:1: cannot parse 'x' as a number in column 'a'") + kHintA}));
   EXPECT_EQ(d.end_record, 3);
   EXPECT_EQ(d.end_line, 9);
 }
@@ -152,10 +155,10 @@ TEST(CsvSource, UnparsableNumbersAreQuotedInTheReason) {
   const auto path = write_csv("csv_unparsable", "a,b\n1.2.3,4\nabc,5\n12abc,6\n0x10,7\n8,9\n");
   const Drained d = drain_file(path, {});
   EXPECT_EQ(testing::bad_list(d),
-            (std::vector<std::string>{"2:1: cannot parse '1.2.3' as a number in column 'a'",
-                                      "3:1: cannot parse 'abc' as a number in column 'a'",
-                                      "4:1: cannot parse '12abc' as a number in column 'a'",
-                                      "5:1: cannot parse '0x10' as a number in column 'a'"}));
+            (std::vector<std::string>{std::string("2:1: cannot parse '1.2.3' as a number in column 'a'") + kHintA,
+                                      std::string("3:1: cannot parse 'abc' as a number in column 'a'") + kHintA,
+                                      std::string("4:1: cannot parse '12abc' as a number in column 'a'") + kHintA,
+                                      std::string("5:1: cannot parse '0x10' as a number in column 'a'") + kHintA}));
   EXPECT_EQ(d.features, (std::vector<double>{8, 9}));
   // Bad records count in positions: 5 records, the good one is the 5th.
   EXPECT_EQ(d.end_records, (std::vector<std::int64_t>{5}));

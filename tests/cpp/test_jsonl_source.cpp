@@ -93,7 +93,7 @@ TEST(JsonLinesSource, LinesThatAreNotObjectsAreBadRecordsWithSimdjsonsMessage) {
   EXPECT_EQ(d.bad[1].line, 3);
   EXPECT_EQ(d.bad[1].column, 0);
   EXPECT_FALSE(d.bad[1].reason.empty());
-  EXPECT_EQ(testing::bad_list(d)[2], "4:1: expected a number in column 'a', got a string");
+  EXPECT_EQ(testing::bad_list(d)[2], "4:1: expected a number in column 'a', got a string (a column given no role is read as a numeric feature: give 'a' a role (key, categorical, text, ignore) or list the features)");
   EXPECT_EQ(testing::bad_list(d)[3], "5:0: trailing content after the JSON object");
 }
 

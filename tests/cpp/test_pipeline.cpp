@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "streaming/batch_reader.h"
+#include "streaming/file_source.h"
 #include "streaming/memory_source.h"
 #include "streaming/pipeline.h"
 #include "test_helpers.h"
@@ -125,6 +126,72 @@ TEST(Pipeline, ReportCountsRecordsAndStageTimes) {
   const std::string json = r.to_json(false);
   EXPECT_NE(json.find("\"records\":1000"), std::string::npos) << json;
   EXPECT_NE(json.find("\"batches\":4"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace streamml
+
+namespace streamml {
+namespace {
+
+// "a,y" with records on lines 2..7; line 5 holds "x" where a number belongs.
+std::string file_with_bad_line_5(const std::string& name) {
+  const auto dir = testing::temp_dir(name);
+  return testing::write_file(dir / "data.csv", "a,y\n1,0\n2,1\n3,0\nx,1\n5,0\n6,1\n").string();
+}
+
+TEST(BadRecordPolicy, ErrorDeliversTheBatchesBeforeTheBadRecordThenStops) {
+  // Batches of 2: {1, 2} is complete before line 5; {3} is still open when line 5 fails, so
+  // it is never emitted (an incomplete batch would break "boundaries depend on the input").
+  const std::string path = file_with_bad_line_5("policy_reader");
+  FileSourceOptions in;
+  in.schema.label = "y";
+  in.bad_records.on_bad = OnBadRecord::Error;
+  BatchReader reader(open_file_source(path, in), {2, 0}, in.bad_records);
+  auto first = reader.next();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->features, (std::vector<double>{1, 2}));
+  try {
+    reader.next();
+    FAIL() << "expected the bad record's error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":5:1"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(reader.next());  // the stream is over after the error
+}
+
+TEST(BadRecordPolicy, PipelineStopsAtTheBadRecordAfterEarlierBatches) {
+  const std::string path = file_with_bad_line_5("policy_pipeline");
+  FileSourceOptions in;
+  in.schema.label = "y";
+  in.bad_records.on_bad = OnBadRecord::Error;
+  PipelineSettings settings;
+  settings.batching = {1, 0};
+  settings.bad_records = in.bad_records;
+  Pipeline pipeline(open_file_source(path, in), settings);
+  std::vector<double> seen;
+  pipeline.add_stage("collect", [&](Batch& b) { seen.push_back(b.features[0]); });
+  EXPECT_THROW(pipeline.run(), Error);
+  EXPECT_EQ(seen, (std::vector<double>{1, 2, 3}));  // lines 2, 3, 4; nothing after line 5
+}
+
+TEST(BadRecordPolicy, SkipCountsAndDeliversEverythingElse) {
+  const std::string path = file_with_bad_line_5("policy_skip");
+  FileSourceOptions in;
+  in.schema.label = "y";
+  PipelineSettings settings;
+  settings.batching = {4, 0};
+  Pipeline pipeline(open_file_source(path, in), settings);
+  std::vector<double> seen;
+  std::int64_t skipped = 0;
+  pipeline.add_stage("collect", [&](Batch& b) {
+    seen.insert(seen.end(), b.features.begin(), b.features.end());
+    skipped += b.skipped_records;
+  });
+  const PipelineReport r = pipeline.run();
+  EXPECT_EQ(seen, (std::vector<double>{1, 2, 3, 5, 6}));
+  EXPECT_EQ(r.bad_records, 1);
+  EXPECT_EQ(skipped, 1);  // the batch whose range holds line 5 carries it
 }
 
 }  // namespace

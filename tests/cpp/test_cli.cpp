@@ -1,0 +1,116 @@
+// The `streamml` command, driven through run_cli exactly as a user types it. Expected
+// figures are brute-force counts over the file the test writes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "apps/cli.h"
+#include "core/position.h"
+#include "test_helpers.h"
+
+namespace streamml {
+namespace {
+
+struct CliRun {
+  int code;
+  std::string out, err;
+};
+
+CliRun cli(std::vector<std::string> args) {
+  args.insert(args.begin(), "streamml");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::stringstream out, err;
+  auto* old_out = std::cout.rdbuf(out.rdbuf());
+  auto* old_err = std::cerr.rdbuf(err.rdbuf());
+  const int code = run_cli(int(argv.size()), argv.data());
+  std::cout.rdbuf(old_out);
+  std::cerr.rdbuf(old_err);
+  return {code, out.str(), err.str()};
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// 1,000 records, one per 0.1 s from t = 1000 s, label = (i % 3 == 0); line 502 (record 501)
+// has an unparsable number and line 803 a missing field: 998 good records, 2 bad.
+std::filesystem::path sample(const std::filesystem::path& dir) {
+  std::ostringstream csv;
+  csv << "t,user,x1,x2,y\n";
+  for (int i = 0; i < 1000; ++i) {
+    csv << 1000 + i / 10 << "." << i % 10 << ",u" << i % 7 << ",";
+    if (i == 500) csv << "oops";
+    else csv << i * 0.5;
+    if (i != 801) csv << "," << -i;
+    csv << "," << (i % 3 == 0) << "\n";
+  }
+  return testing::write_file(dir / "sample.csv", csv.str());
+}
+
+TEST(Cli, ReplayWritesASummaryWithTheStreamsFigures) {
+  const auto dir = testing::temp_dir("cli_summary");
+  const auto csv = sample(dir);
+  const CliRun r = cli({"replay", "--input", csv.string(), "--label", "y", "--key", "user", "--time", "t",
+                     "--batch-interval", "10s", "--summary", (dir / "s.json").string(), "-q",
+                     "--dead-letter", (dir / "dead.jsonl").string()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string json = read(dir / "s.json");
+  // 998 good records; event times 1000.0 .. 1099.9 s in 10 s intervals: 10 batches.
+  EXPECT_NE(json.find("\"records\": 998"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"batches\": 10"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"bad_records\": 2"), std::string::npos) << json;
+  EXPECT_NE(r.out.find("998 records in 10 batches"), std::string::npos) << r.out;
+  // The dead-letter file holds both bad records with their line numbers (header is line 1).
+  const std::string dead = read(dir / "dead.jsonl");
+  EXPECT_NE(dead.find("\"line\":502"), std::string::npos) << dead;
+  EXPECT_NE(dead.find("\"line\":803"), std::string::npos) << dead;
+}
+
+TEST(Cli, OnBadErrorStopsAtTheFirstBadRecordNamingIt) {
+  const auto dir = testing::temp_dir("cli_error");
+  const auto csv = sample(dir);
+  const CliRun r = cli({"replay", "--input", csv.string(), "--label", "y", "--key", "user",
+                     "--on-bad", "error", "-q"});
+  EXPECT_EQ(r.code, 2);  // bad input
+  // Line 502, column 3 (x1) holds "oops".
+  EXPECT_NE(r.err.find(csv.string() + ":502:3"), std::string::npos) << r.err;
+}
+
+TEST(Cli, LearnerReportsAPrequentialCurve) {
+  const auto dir = testing::temp_dir("cli_learner");
+  const auto csv = sample(dir);
+  const CliRun r = cli({"replay", "--input", csv.string(), "--label", "y", "--features", "x1,x2",
+                     "--batch-size", "100", "--learner", "logreg", "--param", "mode=online",
+                     "--curve", (dir / "curve.csv").string(), "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // 998 records in batches of 100: 10 batches (the last of 98), one curve line each + header.
+  const std::string curve = read(dir / "curve.csv");
+  EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 11) << curve;
+  EXPECT_NE(r.out.find("whole stream: 998 predictions"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UsageErrorsSayWhatIsWrong) {
+  const auto dir = testing::temp_dir("cli_usage");
+  const auto csv = sample(dir);
+  CliRun r = cli({"replay", "--input", csv.string(), "--speed", "10", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--speed needs the event-time column"), std::string::npos) << r.err;
+  r = cli({"replay", "--input", csv.string(), "--label", "nope", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("label column 'nope' is not in the header (t, user, x1, x2, y)"),
+            std::string::npos) << r.err;
+  r = cli({"replay", "--input", csv.string(), "--learner", "logreg", "--param", "step_size"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("'step_size' is not of the form key=value"), std::string::npos) << r.err;
+  r = cli({"replay", "--input", (dir / "missing.csv").string()});
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("missing.csv"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace streamml
