@@ -150,7 +150,7 @@ struct CsvSource::ParseState {
 };
 
 CsvSource::CsvSource(const std::string& path, const FileSourceOptions& options)
-    : reader_(path, /*quoted=*/true, options.chunk_bytes),
+    : TextFileSource("csv", path, /*quoted=*/true, options.chunk_bytes),
       delimiter_(options.delimiter),
       allow_non_finite_(options.bad_records.allow_non_finite) {
   STREAMML_CHECK(delimiter_ != '"' && delimiter_ != '\n' && delimiter_ != '\r', InvalidInput,
@@ -191,33 +191,7 @@ CsvSource::CsvSource(const std::string& path, const FileSourceOptions& options)
     names = options.column_names;
   }
   schema_ = Schema::from_header(names, options.schema);
-  start_offset_ = reader_.offset();
-  start_line_ = reader_.line();
-}
-
-Position CsvSource::position() const {
-  Position p;
-  p.source = name();
-  p.offset = reader_.offset();
-  p.line = reader_.line();
-  p.records = reader_.records();
-  return p;
-}
-
-void CsvSource::seek(const Position& position) {
-  STREAMML_CHECK(position.source == name(), InvalidInput,
-                 "position is of source '" << position.source << "', this source is '" << name()
-                                           << "'");
-  if (position.offset == 0 && position.line == 0 && position.records == 0) {
-    // A default position means the start of the stream, which is past the header.
-    reader_.seek(start_offset_, start_line_, 0);
-    return;
-  }
-  STREAMML_CHECK(position.offset >= start_offset_, InvalidInput,
-                 "position offset " << position.offset << " is inside the header of '"
-                                    << reader_.path() << "' (records start at byte "
-                                    << start_offset_ << ")");
-  reader_.seek(position.offset, position.line, position.records);
+  mark_start();  // past the header
 }
 
 // Parses the record at st.p into st.out; on success st.p is past its terminator.

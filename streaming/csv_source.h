@@ -13,34 +13,24 @@
 
 #include "streaming/file_source.h"
 #include "streaming/source.h"
-#include "streaming/text_file.h"
+#include "streaming/text_file_source.h"
 
 namespace streamml {
 
-class CsvSource : public Source {
+class CsvSource : public TextFileSource {
  public:
   // Reads the header; throws Error(Io) if the file cannot be read, Error(InvalidInput) if the
   // header does not fit the options.
   CsvSource(const std::string& path, const FileSourceOptions& options);
 
-  std::string name() const override { return "csv:" + reader_.path(); }
-  const Schema& schema() const override { return schema_; }
-  std::optional<Chunk> read_chunk() override { return reader_.read_chunk(); }
   RecordBlock parse(Chunk chunk) const override;
-  Position position() const override;
-  void seek(const Position& position) override;
-  std::optional<std::int64_t> total_size() const override { return reader_.size(); }
 
  private:
   struct ParseState;
   bool parse_record(ParseState& st) const;
 
-  TextFileReader reader_;
   char delimiter_;
   bool allow_non_finite_;
-  Schema schema_;
-  std::int64_t start_offset_ = 0;  // just past the header
-  std::int64_t start_line_ = 0;
 };
 
 }  // namespace streamml

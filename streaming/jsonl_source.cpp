@@ -281,7 +281,7 @@ inline const char* content_end(const char* p, const char* eol) {
 }  // namespace
 
 JsonLinesSource::JsonLinesSource(const std::string& path, const FileSourceOptions& options)
-    : reader_(path, /*quoted=*/false, options.chunk_bytes),
+    : TextFileSource("jsonl", path, /*quoted=*/false, options.chunk_bytes),
       allow_non_finite_(options.bad_records.allow_non_finite) {
   std::vector<std::string> names = options.column_names;
   if (names.empty()) {
@@ -318,24 +318,6 @@ JsonLinesSource::JsonLinesSource(const std::string& path, const FileSourceOption
     }
   }
   schema_ = Schema::from_header(names, options.schema);
-}
-
-Position JsonLinesSource::position() const {
-  Position p;
-  p.source = name();
-  p.offset = reader_.offset();
-  p.line = reader_.line();
-  p.records = reader_.records();
-  return p;
-}
-
-void JsonLinesSource::seek(const Position& position) {
-  STREAMML_CHECK(position.source == name(), InvalidInput,
-                 "position is of source '" << position.source << "', this source is '" << name()
-                                           << "'");
-  // Offset 0 of a file with a byte-order mark is its first record, like data_begin().
-  const std::int64_t offset = position.offset == 0 ? reader_.data_begin() : position.offset;
-  reader_.seek(offset, position.line, position.records);
 }
 
 RecordBlock JsonLinesSource::parse(Chunk chunk) const {

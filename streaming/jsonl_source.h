@@ -11,28 +11,20 @@
 
 #include "streaming/file_source.h"
 #include "streaming/source.h"
-#include "streaming/text_file.h"
+#include "streaming/text_file_source.h"
 
 namespace streamml {
 
-class JsonLinesSource : public Source {
+class JsonLinesSource : public TextFileSource {
  public:
   // Throws Error(Io) if the file cannot be read; Error(InvalidInput) if the first record
   // (needed for the column names when none are given) is not a JSON object.
   JsonLinesSource(const std::string& path, const FileSourceOptions& options);
 
-  std::string name() const override { return "jsonl:" + reader_.path(); }
-  const Schema& schema() const override { return schema_; }
-  std::optional<Chunk> read_chunk() override { return reader_.read_chunk(); }
   RecordBlock parse(Chunk chunk) const override;
-  Position position() const override;
-  void seek(const Position& position) override;
-  std::optional<std::int64_t> total_size() const override { return reader_.size(); }
 
  private:
-  TextFileReader reader_;
   bool allow_non_finite_;
-  Schema schema_;
 };
 
 }  // namespace streamml
