@@ -309,17 +309,8 @@ bool CsvSource::parse_record(ParseState& st) const {
 }
 
 RecordBlock CsvSource::parse(Chunk chunk) const {
-  RecordBlock block;
-  block.sequence = chunk.sequence;
-  block.end_offset = chunk.end_offset;
-  block.end_line = chunk.end_line;
-  block.end_record = chunk.end_record;
-  block.bytes = std::int64_t(chunk.bytes.size());
-  const std::size_t expected = std::size_t(chunk.end_record - chunk.begin_record);
-  RecordBuilder out(schema_, expected, block.records);
-  block.end_offsets.reserve(expected);
-  block.end_lines.reserve(expected);
-  block.end_records.reserve(expected);
+  RecordBlock block = RecordBlock::for_chunk(chunk);
+  RecordBuilder out(schema_, block.end_offsets.capacity(), block.records);
 
   const char* const base = chunk.bytes.data();
   const char* const end = base + chunk.bytes.size();
@@ -338,9 +329,7 @@ RecordBlock CsvSource::parse(Chunk chunk) const {
     if (parse_record(st)) {
       out.commit();
       line += 1 + st.newlines;
-      block.end_offsets.push_back(chunk.begin_offset + (st.p - base));
-      block.end_lines.push_back(line);
-      block.end_records.push_back(record);
+      block.add_end(chunk.begin_offset + (st.p - base), line, record);
     } else {
       out.discard();
       const RecordExtent extent = record_extent(p, end, delimiter_);

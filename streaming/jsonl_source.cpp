@@ -321,17 +321,8 @@ JsonLinesSource::JsonLinesSource(const std::string& path, const FileSourceOption
 }
 
 RecordBlock JsonLinesSource::parse(Chunk chunk) const {
-  RecordBlock block;
-  block.sequence = chunk.sequence;
-  block.end_offset = chunk.end_offset;
-  block.end_line = chunk.end_line;
-  block.end_record = chunk.end_record;
-  block.bytes = std::int64_t(chunk.bytes.size());
-  const std::size_t expected = std::size_t(chunk.end_record - chunk.begin_record);
-  RecordBuilder out(schema_, expected, block.records);
-  block.end_offsets.reserve(expected);
-  block.end_lines.reserve(expected);
-  block.end_records.reserve(expected);
+  RecordBlock block = RecordBlock::for_chunk(chunk);
+  RecordBuilder out(schema_, block.end_offsets.capacity(), block.records);
   LineParser parser(schema_, allow_non_finite_, out);
   LineResult bad;
 
@@ -353,9 +344,7 @@ RecordBlock JsonLinesSource::parse(Chunk chunk) const {
     ++record;
     if (parser.parse(p, std::size_t(stop - p), capacity - std::size_t(p - base), bad)) {
       out.commit();
-      block.end_offsets.push_back(chunk.begin_offset + (next - base));
-      block.end_lines.push_back(line);
-      block.end_records.push_back(record);
+      block.add_end(chunk.begin_offset + (next - base), line, record);
     } else {
       out.discard();
       block.bad.push_back({line, bad.column, std::move(bad.reason), line_text(p, stop)});

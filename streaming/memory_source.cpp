@@ -42,17 +42,11 @@ std::optional<Chunk> MemorySource::read_chunk() {
 }
 
 RecordBlock MemorySource::parse(Chunk chunk) const {
-  RecordBlock block;
-  block.sequence = chunk.sequence;
+  RecordBlock block = RecordBlock::for_chunk(chunk);
   block.records = data_.empty_like();
   const auto begin = std::size_t(chunk.begin_offset), end = std::size_t(chunk.end_offset);
   block.records.append(data_, begin, end);
-  for (std::size_t r = begin; r < end; ++r) {
-    block.end_offsets.push_back(std::int64_t(r + 1));
-    block.end_lines.push_back(0);
-    block.end_records.push_back(std::int64_t(r + 1));
-  }
-  block.end_offset = block.end_record = chunk.end_offset;
+  for (std::size_t r = begin; r < end; ++r) block.add_end(std::int64_t(r + 1), 0, std::int64_t(r + 1));
   block.bytes = std::int64_t((end - begin) * data_.cols * sizeof(double));
   return block;
 }

@@ -9,4 +9,18 @@ std::string display_name(const Source& source) {
   return colon == std::string::npos ? name : name.substr(colon + 1);
 }
 
+RecordBlock RecordBlock::for_chunk(const Chunk& chunk) {
+  RecordBlock block;
+  block.sequence = chunk.sequence;
+  block.end_offset = chunk.end_offset;
+  block.end_line = chunk.end_line;
+  block.end_record = chunk.end_record;
+  block.bytes = std::int64_t(chunk.bytes.size());
+  const auto records = std::size_t(chunk.end_record - chunk.begin_record);
+  block.end_offsets.reserve(records);
+  block.end_lines.reserve(records);
+  block.end_records.reserve(records);
+  return block;
+}
+
 }  // namespace streamml

@@ -44,6 +44,16 @@ struct RecordBlock {
   std::int64_t end_line = 0;
   std::int64_t end_record = 0;
   std::int64_t bytes = 0;                 // raw bytes the chunk held (for MB/s)
+
+  // An empty block for a chunk: its sequence, end counters and size, with room for every
+  // record the chunk may hold.
+  static RecordBlock for_chunk(const Chunk& chunk);
+  // Records that the good record just parsed ends at this offset, line and record count.
+  void add_end(std::int64_t offset, std::int64_t line, std::int64_t record) {
+    end_offsets.push_back(offset);
+    end_lines.push_back(line);
+    end_records.push_back(record);
+  }
 };
 
 class Source {
