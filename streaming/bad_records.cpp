@@ -1,6 +1,7 @@
 #include "streaming/bad_records.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "core/error.h"
@@ -22,7 +23,11 @@ std::string describe(const BadRecord& bad, const std::string& file) {
 }
 
 BadRecordHandler::BadRecordHandler(BadRecordPolicy policy, std::string file)
-    : policy_(std::move(policy)), file_(std::move(file)) {}
+    : policy_(std::move(policy)), file_(std::move(file)) {
+  // A fresh run's dead-letter file holds this run's bad records only, or does not exist.
+  if (!policy_.dead_letter_path.empty() && !policy_.dead_letter_append)
+    std::remove(policy_.dead_letter_path.c_str());
+}
 
 void BadRecordHandler::handle(const std::vector<BadRecord>& bad) {
   if (bad.empty()) return;

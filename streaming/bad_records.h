@@ -25,6 +25,7 @@ struct BadRecordPolicy {
   OnBadRecord on_bad = OnBadRecord::Skip;
   bool allow_non_finite = false;  // NaN/Inf (and empty numeric fields, read as NaN) allowed
   std::string dead_letter_path;   // JSON Lines, one bad record per line; empty: none
+  bool dead_letter_append = false;  // a resumed run appends; a fresh one starts the file anew
 };
 
 struct BadRecord {

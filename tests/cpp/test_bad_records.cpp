@@ -139,3 +139,36 @@ TEST(Hashing, ColumnValueTokenIsHashedWithoutBuildingIt) {
 
 }  // namespace
 }  // namespace streamml
+
+namespace streamml {
+namespace {
+
+TEST(BadRecords, FreshRunsReplaceTheDeadLetterFileResumedRunsAppend) {
+  const auto dir = std::filesystem::temp_directory_path() / "streamml_test_dead_letter_modes";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "dead.jsonl").string();
+  std::ofstream(path) << "{\"stale\":true}\n";
+  auto lines = [&] {
+    std::ifstream in(path);
+    std::size_t n = 0;
+    for (std::string l; std::getline(in, l);) ++n;
+    return n;
+  };
+  BadRecordPolicy policy;
+  policy.dead_letter_path = path;
+  { BadRecordHandler fresh(policy, "x.csv"); }
+  EXPECT_FALSE(std::filesystem::exists(path));  // a clean fresh run leaves no stale file
+  {
+    BadRecordHandler fresh(policy, "x.csv");
+    fresh.handle({{2, 1, "bad", "a"}});
+  }
+  policy.dead_letter_append = true;
+  {
+    BadRecordHandler resumed(policy, "x.csv");
+    resumed.handle({{9, 1, "bad", "b"}});
+  }
+  EXPECT_EQ(lines(), 2u);  // line 2 from the fresh run, line 9 appended by the resumed one
+}
+
+}  // namespace
+}  // namespace streamml
