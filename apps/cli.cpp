@@ -5,9 +5,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <ostream>
 
+#include "apps/generate.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
+#include "core/event_time.h"
 
 namespace streamml {
 
@@ -69,6 +72,51 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_flag("--quiet,-q", o.quiet, "No progress line");
 }
 
+struct GenerateArgs {
+  GenerateOptions options;
+  std::string start;  // event time text; empty: the generator's default
+};
+
+void add_generate(CLI::App& app, GenerateArgs& g) {
+  auto* gen = app.add_subcommand(
+      "generate", "Write a synthetic recorded stream with known ground truth (model beside it)");
+  std::string kinds;
+  for (const auto& k : generator_kinds()) kinds += (kinds.empty() ? "" : ", ") + k;
+  gen->add_option("kind", g.options.kind, "What to generate: " + kinds)->required();
+  gen->add_option("--out,-o", g.options.out, "Data file (.csv or .jsonl); side files go beside it")
+      ->required();
+  gen->add_option("--events,-n", g.options.events, "Number of events")->check(CLI::PositiveNumber);
+  gen->add_option("--seed", g.options.seed, "Random seed: same seed, same bytes");
+  gen->add_option("--format", g.options.format, "csv, jsonl or auto (from --out's extension)")
+      ->check(CLI::IsMember({"auto", "csv", "jsonl"}));
+  gen->add_option("--start", g.start, "Event time of the stream's start (ISO 8601 or epoch seconds)");
+  gen->add_option("--rate", g.options.rate, "Mean events per second of event time (0: the kind's default)")
+      ->check(CLI::NonNegativeNumber);
+  gen->add_option("--users", g.options.users, "clicks: number of users")->check(CLI::PositiveNumber);
+  gen->add_option("--zipf", g.options.zipf_exponent, "clicks: Zipf exponent of user popularity");
+  gen->add_option("--devices", g.options.devices, "sensors: number of devices")->check(CLI::PositiveNumber);
+  gen->add_option("--clusters", g.options.clusters, "sensors: operating regimes")->check(CLI::PositiveNumber);
+  gen->add_option("--anomaly-rate", g.options.anomaly_rate, "sensors: share of anomalous readings")
+      ->check(CLI::Range(0.0, 1.0));
+  gen->add_option("--drift", g.options.drift, "sensors: sd units each centre travels over the stream")
+      ->check(CLI::NonNegativeNumber);
+}
+
+int run_generate(GenerateArgs g, std::ostream& out) {
+  if (!g.start.empty()) {
+    const auto t = parse_event_time(g.start);
+    STREAMML_CHECK(t.has_value(), InvalidInput,
+                   "--start '" << g.start << "' is not an ISO 8601 time or epoch seconds");
+    g.options.start = *t;
+  }
+  const GenerateReport r = generate_stream(g.options);
+  out << "wrote " << r.events << " " << g.options.kind << " events to " << r.out << " (" << r.format
+      << "), event time " << format_event_time(r.first_event_time) << " to "
+      << format_event_time(r.last_event_time) << "\n";
+  for (const auto& side : r.written) out << "  and " << side << "\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -78,6 +126,8 @@ int run_cli(int argc, char** argv) {
   ReplayOptions replay;
   std::vector<std::string> lists(5);
   add_replay(app, replay, lists);
+  GenerateArgs generate;
+  add_generate(app, generate);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -92,6 +142,7 @@ int run_cli(int argc, char** argv) {
       replay.source.column_names = split_list(lists[4]);
       return run_replay(replay, std::cout);
     }
+    if (app.got_subcommand("generate")) return run_generate(generate, std::cout);
   } catch (const Error& e) {
     std::cerr << "streamml: " << e.what() << "\n";
     return e.kind() == ErrorKind::Runtime ? 1 : 2;
