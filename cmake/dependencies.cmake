@@ -6,6 +6,7 @@ find_package(simdjson REQUIRED)
 find_package(FastFloat REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(Threads REQUIRED)
+find_package(nanoflann REQUIRED)
 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
