@@ -618,7 +618,7 @@ GenerateReport generate_sensors(const GenerateOptions& o, bool jsonl, double rat
     const std::int64_t device = std::int64_t(rng.below(std::uint64_t(o.devices)));
     const bool anomalous = rng.uniform() < o.anomaly_rate;
     const std::size_t k = rng.pick(regime_cumulative);
-    const Vec centre = regimes[k].at(hours * 0.5);
+    const Vec centre = regimes[k].at(hours);
     Vec noisy, value;
     for (std::size_t j = 0; j < kNumReadings; ++j) {
       noisy[j] = centre[j] + kReadings[j].sd * rng.normal();

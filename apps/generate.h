@@ -50,7 +50,7 @@
 //               model file), diagonal noise with a fixed sd per reading (temperature 1.5 °C,
 //               vibration 0.2 mm/s, pressure 2 hPa, humidity 2.5 %). Distances below are in
 //               units of those sds ("sd units"). Start centres are at least 10 sd units
-//               apart and stay at least 8 apart while they drift.
+//               apart and stay at least 8 apart for twice the expected duration.
 //   drift       every centre moves on a straight line at a constant velocity; over the
 //               expected duration of the stream (events / rate) it travels `drift` sd units.
 //               The model file gives the velocity per hour of event time, and the centres at
