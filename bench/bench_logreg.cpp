@@ -96,11 +96,13 @@ BENCHMARK(BM_Online)
     ->Args({2, 0, 1})
     ->Unit(benchmark::kMillisecond);
 
-// Args: threads, dense features, hashed. Items are examples x iterations.
+// Args: threads, dense features, hashed, rows per batch. Items are examples x iterations.
+// Parallelism inside a batch pays once a batch holds enough work (Spark's own batches are
+// often 10^4-10^5 records); 1,000-row batches are mostly below that.
 void BM_Spark(benchmark::State& state) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, std::size_t(state.range(0)));
   const bool hashed = state.range(2) != 0;
-  const auto stream = make_stream(20000, 1000, std::size_t(state.range(1)), hashed);
+  const auto stream = make_stream(40000, std::size_t(state.range(3)), std::size_t(state.range(1)), hashed);
   LogisticRegressionSGDSettings s;
   s.mode = "spark";
   s.step_size = 0.5;
@@ -118,7 +120,11 @@ void BM_Spark(benchmark::State& state) {
   state.SetItemsProcessed(work);
   state.SetLabel(std::string(hashed ? "hashed 2^20" : "dense") + ", " + std::to_string(state.range(0)) + " thread(s)");
 }
-BENCHMARK(BM_Spark)->ArgsProduct({{1, 2}, {20, 100}, {0}})->Args({1, 0, 1})->Args({2, 0, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Spark)
+    ->ArgsProduct({{1, 2}, {20, 100}, {0}, {1000, 20000}})
+    ->Args({1, 0, 1, 1000})
+    ->Args({2, 0, 1, 1000})
+    ->Unit(benchmark::kMillisecond);
 
 // ---------------------------------------------------------------------------------------------
 // --fit-npy: a minimal reader for NumPy's .npy format (version 1/2, little-endian, C order).
