@@ -26,6 +26,7 @@ namespace py = pybind11;
 void bind_errors(py::module_& m);  // streamml::Error -> ValueError / OSError / RuntimeError
 void bind_batch(py::module_& m);   // streamml.Batch
 void bind_replay(py::module_& m);  // streamml.Replay, _open_replay, _from_arrays
+void bind_linear(py::module_& m);  // _LogisticRegressionSGD, PrequentialEvaluator
 
 // What every batch of one stream has in common, taken from the source's schema once, so an
 // empty batch (an event-time interval with no records) still shows the stream's columns.

@@ -14,4 +14,5 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_errors(m);
   sp::bind_batch(m);
   sp::bind_replay(m);
+  sp::bind_linear(m);
 }

@@ -17,8 +17,10 @@ import os as _os
 
 from ._streamml import *  # noqa: F401,F403  (Batch, Replay)
 from ._streamml import Batch, Replay, __version__, _from_arrays, _open_replay
+from .linear import LogisticRegressionSGD, PrequentialEvaluator, prequential
 
-__all__ = ["Batch", "Replay", "replay", "from_arrays", "__version__"]
+__all__ = ["Batch", "Replay", "replay", "from_arrays", "LogisticRegressionSGD",
+           "PrequentialEvaluator", "prequential", "__version__"]
 
 
 def _names(argument, value):
