@@ -24,9 +24,10 @@ using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecas
 
 class Replay {
  public:
-  Replay(std::unique_ptr<Source> source, BatchingSettings batching, BadRecordPolicy bad)
+  Replay(std::unique_ptr<Source> source, BatchingSettings batching, BadRecordPolicy bad,
+         std::int64_t first_index = 0)
       : layout_(StreamLayout::of(source->schema())), position_(source->position()) {
-    reader_ = std::make_unique<BatchReader>(std::move(source), batching, std::move(bad));
+    reader_ = std::make_unique<BatchReader>(std::move(source), batching, std::move(bad), first_index);
   }
 
   py::object next() {
@@ -113,7 +114,10 @@ std::unique_ptr<Replay> open_replay(const std::string& path, const std::optional
                                     const std::string& key_type, std::int64_t batch_size,
                                     const py::object& batch_interval, const std::string& on_bad,
                                     bool allow_nan, const std::optional<std::string>& dead_letter,
-                                    int hash_bits, const std::string& delimiter) {
+                                    int hash_bits, const std::string& delimiter,
+                                    const std::optional<std::string>& start,
+                                    std::int64_t first_index) {
+  STREAMML_CHECK(first_index >= 0, InvalidInput, "first_index must be >= 0, got " << first_index);
   STREAMML_CHECK(on_bad == "skip" || on_bad == "error", InvalidInput,
                  "on_bad must be \"skip\" or \"error\", got \"" << on_bad << "\"");
   STREAMML_CHECK(key_type == "string" || key_type == "int", InvalidInput,
@@ -135,14 +139,18 @@ std::unique_ptr<Replay> open_replay(const std::string& path, const std::optional
   o.bad_records.on_bad = on_bad == "error" ? OnBadRecord::Error : OnBadRecord::Skip;
   o.bad_records.allow_non_finite = allow_nan;
   o.bad_records.dead_letter_path = dead_letter.value_or("");
+  o.bad_records.dead_letter_append = start.has_value();  // a resumed replay adds to it
   o.delimiter = delimiter[0];
   const BatchingSettings batching = batching_of(batch_size, batch_interval);
+  const std::optional<Position> resume_at =
+      start ? std::optional<Position>(Position::from_json(*start)) : std::nullopt;
   std::unique_ptr<Source> source;
   {
     py::gil_scoped_release release;  // opening reads the header: I/O
     source = open_file_source(path, o);
+    if (resume_at) source->seek(*resume_at);
   }
-  return std::make_unique<Replay>(std::move(source), batching, o.bad_records);
+  return std::make_unique<Replay>(std::move(source), batching, o.bad_records, first_index);
 }
 
 // ---- from_arrays: NumPy arrays -> one Batch -> MemorySource --------------------------------
@@ -282,7 +290,8 @@ feature_names : list of str
         py::arg("path"), py::arg("format"), py::arg("label"), py::arg("features"), py::arg("key"),
         py::arg("time"), py::arg("categorical"), py::arg("text"), py::arg("key_type"),
         py::arg("batch_size"), py::arg("batch_interval"), py::arg("on_bad"), py::arg("allow_nan"),
-        py::arg("dead_letter"), py::arg("hash_bits"), py::arg("delimiter"));
+        py::arg("dead_letter"), py::arg("hash_bits"), py::arg("delimiter"), py::arg("start"),
+        py::arg("first_index"));
   m.def("_from_arrays", &from_arrays,
         "The compiled half of streamml.from_arrays; call that instead.", py::arg("X"),
         py::arg("y"), py::arg("keys"), py::arg("times"), py::arg("batch_size"),

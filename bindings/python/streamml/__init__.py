@@ -4,7 +4,8 @@ A oneTBB micro-batch core in C++ feeding streaming learners; this package iterat
 micro-batches as NumPy arrays without copying them::
 
     import streamml
-    for batch in streamml.replay("data/clicks.csv", label="clicked", time="time"):
+    for batch in streamml.replay("data/clicks.csv", label="clicked", key="user",
+                                 time="event_time", categorical=["device", "ad_category"]):
         batch.features      # (n, d) float64, C-contiguous
         batch.labels        # (n,) float64
         batch.event_times   # (n,) datetime64[us]
@@ -13,6 +14,7 @@ Errors: bad input raises ValueError (the message names file:line:column for bad 
 I/O failures OSError, anything else RuntimeError.
 """
 
+import json as _json
 import os as _os
 
 from ._streamml import *  # noqa: F401,F403  (Batch, Replay)
@@ -40,7 +42,7 @@ def _names(argument, value):
 def replay(path, format=None, label=None, features=None, key=None, time=None,
            categorical=None, text=None, batch_size=1000, batch_interval=None,
            on_bad="skip", allow_nan=False, dead_letter=None, hash_bits=18, delimiter=",",
-           key_type="string"):
+           key_type="string", start=None):
     """Replay a recorded CSV or JSON Lines file as an iterator of micro-batches.
 
     Parameters
@@ -75,6 +77,12 @@ def replay(path, format=None, label=None, features=None, key=None, time=None,
     delimiter : str
         CSV field separator (one character).
     key_type : {"string", "int"}
+    start : streamml.Batch, dict or str, optional
+        Resume after a batch of an earlier replay of the same file with the same settings:
+        the Batch itself, its ``end_position`` dict, or that position as JSON text. The
+        stream continues with exactly the records after it, and batch numbering continues
+        from the batch's index when a Batch is given (from 0 for a bare position). The
+        dead-letter file is appended to rather than started anew.
 
     Returns
     -------
@@ -87,13 +95,21 @@ def replay(path, format=None, label=None, features=None, key=None, time=None,
     OSError if the file cannot be read; ValueError for settings or a header that do not fit,
     and for the first bad record under on_bad="error".
     """
+    first_index = 0
+    if isinstance(start, Batch):
+        start, first_index = start.end_position, start.index + 1
+    if isinstance(start, dict):
+        start = _json.dumps(start)
+    if start is not None and not isinstance(start, str):
+        raise TypeError("start must be a streamml.Batch, a position dict or JSON text, got "
+                        + type(start).__name__)
     return _open_replay(
         path=_os.fspath(path), format=format, label=label, features=_names("features", features),
         key=key, time=time, categorical=_names("categorical", categorical),
         text=_names("text", text), key_type=key_type, batch_size=batch_size,
         batch_interval=batch_interval, on_bad=on_bad, allow_nan=bool(allow_nan),
         dead_letter=None if dead_letter is None else _os.fspath(dead_letter),
-        hash_bits=hash_bits, delimiter=delimiter)
+        hash_bits=hash_bits, delimiter=delimiter, start=start, first_index=first_index)
 
 
 def from_arrays(X, y=None, keys=None, times=None, batch_size=1000, batch_interval=None,
