@@ -1,0 +1,595 @@
+#include "algorithms/clustering/streaming_kmeans.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <sstream>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+// A view of n dense rows (row r starts at data + r * stride), from a Batch or an Eigen matrix,
+// without copying.
+struct StreamingKMeans::Rows {
+  std::size_t n = 0;
+  std::size_t d = 0;
+  const double* data = nullptr;
+  std::ptrdiff_t stride = 0;
+
+  const double* row(std::size_t r) const { return data + std::ptrdiff_t(r) * stride; }
+};
+
+namespace {
+
+using Rows = StreamingKMeans::Rows;
+
+// Rows per block of the parallel loops. Each row's result is independent of the others, and
+// every sum over rows is taken serially in row order afterwards, so the thread count never
+// changes a bit.
+constexpr std::size_t kBlockRows = 256;
+
+Rows rows_of(const Batch& b) {
+  Rows r;
+  r.n = b.rows;
+  r.d = b.cols;
+  r.data = b.features.data();
+  r.stride = std::ptrdiff_t(b.cols);
+  return r;
+}
+
+Rows rows_of(const Eigen::Ref<const RowMatrix>& x) {
+  Rows r;
+  r.n = std::size_t(x.rows());
+  r.d = std::size_t(x.cols());
+  r.data = x.data();
+  r.stride = x.outerStride();
+  return r;
+}
+
+template <class F>
+void parallel_blocks(std::size_t n, F&& f) {
+  const std::size_t blocks = (n + kBlockRows - 1) / kBlockRows;
+  if (blocks <= 1) {
+    if (n) f(std::size_t{0}, n);
+    return;
+  }
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+    for (std::size_t k = br.begin(); k != br.end(); ++k) f(k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
+  });
+}
+
+// Squared Euclidean distance, summed in an order that depends only on d (four running sums),
+// so a row gives the same bits wherever it sits in memory.
+inline double sq_dist(const double* a, const double* b, std::size_t d) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  std::size_t j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const double e0 = a[j] - b[j], e1 = a[j + 1] - b[j + 1], e2 = a[j + 2] - b[j + 2], e3 = a[j + 3] - b[j + 3];
+    s0 += e0 * e0;
+    s1 += e1 * e1;
+    s2 += e2 * e2;
+    s3 += e3 * e3;
+  }
+  for (; j < d; ++j) {
+    const double e = a[j] - b[j];
+    s0 += e * e;
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+// The nearest centre of x (the lower index on ties, as Spark's KMeans.findClosest) and its
+// squared distance.
+inline std::int32_t nearest(const double* x, const RowMatrix& centers, double& best) {
+  const std::size_t d = std::size_t(centers.cols());
+  std::int32_t arg = 0;
+  best = std::numeric_limits<double>::infinity();
+  for (Eigen::Index j = 0; j < centers.rows(); ++j) {
+    const double s = sq_dist(x, centers.row(j).data(), d);
+    if (s < best) {
+      best = s;
+      arg = std::int32_t(j);
+    }
+  }
+  return arg;
+}
+
+// NumPy's legacy numpy.random.RandomState(seed) for a 32-bit integer seed: MT19937 seeded by
+// init_genrand (std::mt19937 is the same generator), with NumPy's conversions, so Python can
+// reproduce every draw.
+class NumpyLegacyRandom {
+ public:
+  explicit NumpyLegacyRandom(std::uint32_t seed) : mt_(seed) {}
+
+  std::uint32_t next_uint32() { return std::uint32_t(mt_()); }
+  // random_sample(): 53 random bits.
+  double next_double() {
+    const std::uint32_t a = next_uint32() >> 5, b = next_uint32() >> 6;
+    return (double(a) * 67108864.0 + double(b)) / 9007199254740992.0;
+  }
+  // randint(n) for n >= 1: masked rejection sampling on 32-bit draws (n - 1 < 2^32).
+  std::uint64_t randint(std::uint64_t n) {
+    const std::uint64_t rng = n - 1;
+    if (rng == 0) return 0;
+    std::uint64_t mask = rng;
+    mask |= mask >> 1;
+    mask |= mask >> 2;
+    mask |= mask >> 4;
+    mask |= mask >> 8;
+    mask |= mask >> 16;
+    std::uint64_t v;
+    while ((v = (next_uint32() & mask)) > rng) {
+    }
+    return v;
+  }
+  // standard_normal(): the polar method, keeping the second value for the next call.
+  double gauss() {
+    if (has_gauss_) {
+      has_gauss_ = false;
+      return gauss_;
+    }
+    double x1, x2, r2;
+    do {
+      x1 = 2.0 * next_double() - 1.0;
+      x2 = 2.0 * next_double() - 1.0;
+      r2 = x1 * x1 + x2 * x2;
+    } while (r2 >= 1.0 || r2 == 0.0);
+    const double f = std::sqrt(-2.0 * std::log(r2) / r2);
+    gauss_ = f * x1;
+    has_gauss_ = true;
+    return f * x2;
+  }
+
+ private:
+  std::mt19937 mt_;
+  bool has_gauss_ = false;
+  double gauss_ = 0.0;
+};
+
+// scikit-learn 1.2's _kmeans_plusplus (no sample weights), with NumPy's legacy random numbers.
+std::vector<std::size_t> kmeans_plusplus_rows(const Rows& rows, std::int64_t k, std::uint32_t seed) {
+  const std::size_t n = rows.n, d = rows.d;
+  NumpyLegacyRandom rng(seed);
+  const int trials = 2 + int(std::log(double(k)));
+  std::vector<std::size_t> chosen;
+  chosen.reserve(std::size_t(k));
+  chosen.push_back(std::size_t(rng.randint(n)));
+
+  std::vector<double> closest(n), cumsum(n);
+  auto distances_to = [&](std::size_t c, double* out) {
+    const double* xc = rows.row(c);
+    parallel_blocks(n, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t r = begin; r < end; ++r) out[r] = sq_dist(rows.row(r), xc, d);
+    });
+  };
+  auto sum = [](const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return s;
+  };
+  distances_to(chosen[0], closest.data());
+  double pot = sum(closest);
+
+  const auto ntrials = static_cast<std::size_t>(trials);
+  std::vector<std::vector<double>> cand(ntrials, std::vector<double>(n));
+  std::vector<std::size_t> ids(ntrials);
+  for (std::int64_t c = 1; c < k; ++c) {
+    double running = 0;
+    for (std::size_t r = 0; r < n; ++r) cumsum[r] = running += closest[r];
+    for (int t = 0; t < trials; ++t) {
+      const double target = rng.next_double() * pot;
+      // np.searchsorted(side="left"): the first index whose cumulative sum is >= target,
+      // clipped to the last one.
+      const auto it = std::lower_bound(cumsum.begin(), cumsum.end(), target);
+      ids[std::size_t(t)] = std::min(std::size_t(it - cumsum.begin()), n - 1);
+    }
+    std::size_t best = 0;
+    double best_pot = std::numeric_limits<double>::infinity();
+    for (int t = 0; t < trials; ++t) {
+      auto& dist = cand[std::size_t(t)];
+      distances_to(ids[std::size_t(t)], dist.data());
+      for (std::size_t r = 0; r < n; ++r) dist[r] = std::min(dist[r], closest[r]);
+      const double p = sum(dist);
+      if (p < best_pot) {  // np.argmin: the first minimum
+        best_pot = p;
+        best = std::size_t(t);
+      }
+    }
+    pot = best_pot;
+    closest.swap(cand[best]);
+    chosen.push_back(ids[best]);
+  }
+  return chosen;
+}
+
+std::string joined_names() {
+  std::ostringstream known;
+  for (const auto& n : StreamingKMeansSettings::names()) known << (known.tellp() ? ", " : "") << n;
+  return known.str();
+}
+
+double parse_double(std::string_view v, std::string_view name) {
+  double out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                 "setting '" << std::string(name) << "' expects a number, got '" << std::string(v) << "'");
+  return out;
+}
+
+std::int64_t parse_int(std::string_view v, std::string_view name) {
+  std::int64_t out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                 "setting '" << std::string(name) << "' expects an integer, got '" << std::string(v) << "'");
+  return out;
+}
+
+// "1,2;3,4" -> {1, 2, 3, 4}, with the number of values per ';'-separated row (all equal).
+std::vector<double> parse_rows(std::string_view v, std::string_view name, std::size_t* row_length) {
+  std::vector<double> out;
+  std::size_t rows = 0, first = 0;
+  std::size_t start = 0;
+  while (!v.empty() && start <= v.size()) {
+    const std::size_t end = std::min(v.find(';', start), v.size());
+    const std::string_view row = v.substr(start, end - start);
+    std::size_t count = 0, s = 0;
+    while (s <= row.size()) {
+      const std::size_t comma = std::min(row.find(',', s), row.size());
+      out.push_back(parse_double(row.substr(s, comma - s), name));
+      ++count;
+      s = comma + 1;
+    }
+    if (rows == 0) first = count;
+    STREAMML_CHECK(count == first, InvalidInput,
+                   "setting '" << std::string(name) << "': row " << rows << " has " << count
+                               << " values, row 0 has " << first);
+    ++rows;
+    start = end + 1;
+  }
+  if (row_length) *row_length = first;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::size_t> kmeans_plusplus(const Eigen::Ref<const RowMatrix>& x, std::int64_t k, std::uint32_t seed) {
+  STREAMML_CHECK(k >= 1 && k <= x.rows(), InvalidInput,
+                 "k-means++ picks k points among the rows: k = " << k << ", rows = " << x.rows());
+  const Rows rows = rows_of(x);
+  for (std::size_t r = 0; r < rows.n; ++r)
+    for (std::size_t j = 0; j < rows.d; ++j)
+      STREAMML_CHECK(std::isfinite(rows.row(r)[j]), InvalidInput,
+                     "features row " << r << " column " << j << " is " << rows.row(r)[j] << "; NaN and Inf are rejected");
+  return kmeans_plusplus_rows(rows, k, seed);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+std::vector<std::string> StreamingKMeansSettings::names() {
+  return {"k",    "decay_factor",    "half_life",       "time_unit", "init",
+          "seed", "initial_centers", "initial_weights", "dimension"};
+}
+
+void StreamingKMeansSettings::set(std::string_view name, std::string_view v) {
+  if (name == "k") k = parse_int(v, name);
+  else if (name == "decay_factor") decay_factor = parse_double(v, name);
+  else if (name == "half_life") half_life = parse_double(v, name);
+  else if (name == "time_unit") time_unit = std::string(v);
+  else if (name == "init") init = std::string(v);
+  else if (name == "seed") {
+    const std::int64_t s = parse_int(v, name);
+    STREAMML_CHECK(s >= 0, InvalidInput, "seed must be >= 0, got " << s);
+    seed = std::uint64_t(s);
+  } else if (name == "initial_centers") {
+    std::size_t length = 0;
+    initial_centers = parse_rows(v, name, &length);
+    if (!initial_centers.empty() && dimension == 0) dimension = std::int64_t(length);
+  } else if (name == "initial_weights") {
+    initial_weights = parse_rows(v, name, nullptr);
+  } else if (name == "dimension") dimension = parse_int(v, name);
+  else
+    STREAMML_FAIL(InvalidInput, "kmeans has no setting '" << std::string(name) << "'; known: " << joined_names());
+}
+
+void StreamingKMeansSettings::validate() const {
+  STREAMML_CHECK(k >= 1 && k <= std::numeric_limits<std::int32_t>::max(), InvalidInput,
+                 "k (the number of clusters) must be >= 1, got " << k);
+  STREAMML_CHECK(std::isfinite(decay_factor) && decay_factor >= 0 && decay_factor <= 1, InvalidInput,
+                 "decay_factor must be in [0, 1], got " << decay_factor);
+  STREAMML_CHECK(std::isfinite(half_life) && half_life >= 0, InvalidInput,
+                 "half_life must be > 0 (or 0 for none), got " << half_life);
+  STREAMML_CHECK(!(half_life > 0 && decay_factor < 1), InvalidInput,
+                 "give decay_factor or half_life, not both (decay_factor " << decay_factor << ", half_life "
+                                                                          << half_life << ")");
+  STREAMML_CHECK(time_unit == "batches" || time_unit == "points", InvalidInput,
+                 "unknown time_unit '" << time_unit << "': expected 'batches' or 'points'");
+  STREAMML_CHECK(init == "k-means++" || init == "random" || init == "given", InvalidInput,
+                 "unknown init '" << init << "': expected 'k-means++', 'random' or 'given'");
+  STREAMML_CHECK(dimension >= 0, InvalidInput, "dimension must be >= 1 (or 0: from the data), got " << dimension);
+  STREAMML_CHECK(seed <= 0xFFFFFFFFULL, InvalidInput,
+                 "seed must be in [0, 2^32 - 1] (NumPy's legacy RandomState seed), got " << seed);
+  if (init == "given") {
+    STREAMML_CHECK(!initial_centers.empty(), InvalidInput, "init 'given' needs initial_centers (k = " << k << " rows)");
+    STREAMML_CHECK(initial_centers.size() % std::size_t(k) == 0, InvalidInput,
+                   "initial_centers has " << initial_centers.size() << " values, not k = " << k << " rows of equal length");
+    const std::size_t d = initial_centers.size() / std::size_t(k);
+    STREAMML_CHECK(dimension == 0 || std::size_t(dimension) == d, InvalidInput,
+                   "initial_centers has " << k << " rows of " << d << " values, dimension is " << dimension);
+    for (std::size_t i = 0; i < initial_centers.size(); ++i)
+      STREAMML_CHECK(std::isfinite(initial_centers[i]), InvalidInput,
+                     "initial_centers row " << i / d << " column " << i % d << " is " << initial_centers[i]
+                                            << "; centres must be finite");
+  } else {
+    STREAMML_CHECK(initial_centers.empty(), InvalidInput,
+                   "initial_centers are given but init is '" << init << "'; use init 'given'");
+  }
+  STREAMML_CHECK(initial_weights.empty() || std::int64_t(initial_weights.size()) == k, InvalidInput,
+                 "initial_weights has " << initial_weights.size() << " entries, expected k = " << k);
+  for (std::size_t i = 0; i < initial_weights.size(); ++i)
+    STREAMML_CHECK(std::isfinite(initial_weights[i]) && initial_weights[i] >= 0, InvalidInput,
+                   "initial_weights[" << i << "] is " << initial_weights[i] << "; weights must be finite and >= 0");
+}
+
+double StreamingKMeansSettings::effective_decay() const {
+  if (half_life > 0) return std::exp(std::log(0.5) / half_life);
+  return decay_factor;
+}
+
+std::string StreamingKMeansSettings::to_json() const {
+  JsonWriter w;
+  w.begin_object();
+  w.key("k").value(k);
+  w.key("decay_factor").value(decay_factor);
+  w.key("half_life").value(half_life);
+  w.key("time_unit").value(time_unit);
+  w.key("init").value(init);
+  w.key("seed").value(std::int64_t(seed));
+  w.key("initial_centers").begin_array();
+  for (double x : initial_centers) w.value(x);
+  w.end_array();
+  w.key("initial_weights").begin_array();
+  for (double x : initial_weights) w.value(x);
+  w.end_array();
+  w.key("dimension").value(dimension);
+  w.end_object();
+  return w.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Learner
+
+StreamingKMeans::StreamingKMeans(StreamingKMeansSettings settings) : settings_(std::move(settings)) {
+  settings_.validate();
+  const auto& s = settings_;
+  if (s.init == "given") {
+    const auto d = Eigen::Index(s.initial_centers.size() / std::size_t(s.k));
+    state_.dimension = d;
+    state_.centers = ConstRowMatrixMap(s.initial_centers.data(), Eigen::Index(s.k), d);
+  } else if (s.init == "random" && s.dimension > 0) {
+    NumpyLegacyRandom rng(std::uint32_t(s.seed));
+    state_.dimension = s.dimension;
+    state_.centers.resize(Eigen::Index(s.k), Eigen::Index(s.dimension));
+    for (Eigen::Index i = 0; i < state_.centers.size(); ++i) state_.centers.data()[i] = rng.gauss();
+  }
+  if (initialized()) {
+    state_.weights = s.initial_weights.empty()
+                         ? Eigen::VectorXd::Zero(Eigen::Index(s.k))
+                         : Eigen::Map<const Eigen::VectorXd>(s.initial_weights.data(), Eigen::Index(s.k)).eval();
+  }
+}
+
+void StreamingKMeans::set_state(StreamingKMeansState st) {
+  const auto& s = settings_;
+  if (st.dimension < 0) {
+    STREAMML_CHECK(s.init != "given" && !(s.init == "random" && s.dimension > 0), InvalidInput,
+                   "state: no centres, but init '" << s.init << "' has them from the start");
+    STREAMML_CHECK(st.centers.size() == 0 && st.weights.size() == 0, InvalidInput,
+                   "state: dimension is -1 (no centres) but centres or weights are given");
+  } else {
+    STREAMML_CHECK(st.dimension >= 1, InvalidInput, "state: dimension must be >= 1, got " << st.dimension);
+    STREAMML_CHECK(s.dimension == 0 || st.dimension == s.dimension, InvalidInput,
+                   "state: dimension " << st.dimension << ", settings say " << s.dimension);
+    STREAMML_CHECK(st.centers.rows() == s.k && st.centers.cols() == st.dimension, InvalidInput,
+                   "state: centres are (" << st.centers.rows() << ", " << st.centers.cols() << "), expected (" << s.k
+                                          << ", " << st.dimension << ")");
+    STREAMML_CHECK(st.weights.size() == s.k, InvalidInput,
+                   "state: weights has " << st.weights.size() << " entries, expected k = " << s.k);
+    STREAMML_CHECK(st.centers.allFinite(), InvalidInput, "state: centres hold NaN or Inf");
+    STREAMML_CHECK(st.weights.allFinite() && (st.weights.array() >= 0).all(), InvalidInput,
+                   "state: weights must be finite and >= 0");
+  }
+  STREAMML_CHECK(st.batches_seen >= 0 && st.points_seen >= 0 && st.splits >= 0 && st.last_batch_points >= 0,
+                 InvalidInput, "state: negative counters");
+  state_ = std::move(st);
+}
+
+void StreamingKMeans::check_rows(const Rows& rows) const {
+  const std::int64_t expected = initialized() ? state_.dimension : settings_.dimension;
+  if (expected > 0)
+    STREAMML_CHECK(std::int64_t(rows.d) == expected, InvalidInput,
+                   "features has " << rows.d << " columns, model expects " << expected);
+  STREAMML_CHECK(rows.d >= 1 || rows.n == 0, InvalidInput, "features has 0 columns; k-means needs at least 1");
+  for (std::size_t r = 0; r < rows.n; ++r) {
+    const double* x = rows.row(r);
+    for (std::size_t j = 0; j < rows.d; ++j)
+      STREAMML_CHECK(std::isfinite(x[j]), InvalidInput,
+                     "features row " << r << " column " << j << " is " << x[j] << "; NaN and Inf are rejected");
+  }
+}
+
+void StreamingKMeans::require_centers(const char* what) const {
+  STREAMML_CHECK(initialized(), InvalidInput,
+                 what << " needs cluster centres: with init '" << settings_.init
+                      << "' they exist after the first partial_fit");
+}
+
+void StreamingKMeans::initialize_from(const Rows& rows) {
+  const auto& s = settings_;
+  const auto k = Eigen::Index(s.k), d = Eigen::Index(rows.d);
+  state_.centers.resize(k, d);
+  if (s.init == "random") {
+    NumpyLegacyRandom rng(std::uint32_t(s.seed));
+    for (Eigen::Index i = 0; i < state_.centers.size(); ++i) state_.centers.data()[i] = rng.gauss();
+  } else {
+    STREAMML_CHECK(std::int64_t(rows.n) >= s.k, InvalidInput,
+                   "init 'k-means++' picks the k = " << s.k << " centres among the first batch's points, which has "
+                                                     << rows.n << "; send a larger first batch, or use init 'random' "
+                                                                  "or given centres");
+    const auto ids = kmeans_plusplus_rows(rows, s.k, std::uint32_t(s.seed));
+    for (Eigen::Index c = 0; c < k; ++c)
+      state_.centers.row(c) = Eigen::Map<const Eigen::RowVectorXd>(rows.row(ids[std::size_t(c)]), d);
+  }
+  state_.weights = s.initial_weights.empty()
+                       ? Eigen::VectorXd::Zero(k)
+                       : Eigen::Map<const Eigen::VectorXd>(s.initial_weights.data(), k).eval();
+  state_.dimension = d;
+}
+
+void StreamingKMeans::partial_fit(const Batch& batch) { fit_rows(rows_of(batch)); }
+void StreamingKMeans::partial_fit(const Eigen::Ref<const RowMatrix>& x) { fit_rows(rows_of(x)); }
+
+void StreamingKMeans::fit_rows(const Rows& rows) {
+  check_rows(rows);
+  if (!initialized()) {
+    if (rows.n == 0) return;  // nothing to take centres (or their dimension) from yet
+    initialize_from(rows);
+  }
+  auto& st = state_;
+  const std::size_t n = rows.n, d = rows.d;
+  const Eigen::Index k = Eigen::Index(settings_.k);
+
+  // 1. Nearest centre of every point, in parallel (each row independent of the others).
+  std::vector<std::int32_t> label(n);
+  std::vector<double> dist(n);
+  parallel_blocks(n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) label[r] = nearest(rows.row(r), st.centers, dist[r]);
+  });
+
+  // 2. Per-cluster sums and counts, and the batch cost, in row order.
+  RowMatrix sums = RowMatrix::Zero(k, Eigen::Index(d));
+  std::vector<std::int64_t> count(std::size_t(k), 0);
+  double cost = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    double* s = sums.row(label[r]).data();
+    const double* x = rows.row(r);
+    for (std::size_t j = 0; j < d; ++j) s[j] += x[j];
+    ++count[std::size_t(label[r])];
+    cost += dist[r];
+  }
+
+  // 3. Discount every cluster's weight, also the empty ones.
+  const double a = settings_.effective_decay();
+  const double discount = settings_.time_unit == "points" ? std::pow(a, double(n)) : a;
+  st.weights *= discount;
+
+  // 4. Spark's update for every cluster that got points.
+  for (Eigen::Index j = 0; j < k; ++j) {
+    const auto m = count[std::size_t(j)];
+    if (m == 0) continue;
+    const double w = st.weights[j] + double(m);
+    const double lambda = double(m) / std::max(w, 1e-16);
+    st.weights[j] = w;
+    st.centers.row(j) *= (1.0 - lambda);
+    st.centers.row(j) += (lambda / double(m)) * sums.row(j);
+  }
+
+  // 5. Dying clusters: split the largest (first maximum) into it and the smallest (first minimum).
+  Eigen::Index largest = 0, smallest = 0;
+  for (Eigen::Index j = 1; j < k; ++j) {
+    if (st.weights[j] > st.weights[largest]) largest = j;
+    if (st.weights[j] < st.weights[smallest]) smallest = j;
+  }
+  const double max_w = st.weights[largest], min_w = st.weights[smallest];
+  if (min_w < 1e-8 * max_w) {
+    const double w = (max_w + min_w) / 2.0;
+    st.weights[largest] = w;
+    st.weights[smallest] = w;
+    for (Eigen::Index j = 0; j < Eigen::Index(d); ++j) {
+      const double x = st.centers(largest, j);
+      const double p = 1e-14 * std::max(std::abs(x), 1.0);
+      st.centers(largest, j) = x + p;
+      st.centers(smallest, j) = x - p;
+    }
+    ++st.splits;
+  }
+
+  st.batches_seen += 1;
+  st.points_seen += std::int64_t(n);
+  st.last_batch_points = std::int64_t(n);
+  st.last_batch_cost = cost;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Prediction
+
+Eigen::VectorXi StreamingKMeans::predict(const Eigen::Ref<const RowMatrix>& x) const {
+  require_centers("predict");
+  const Rows rows = rows_of(x);
+  check_rows(rows);
+  Eigen::VectorXi out(Eigen::Index(rows.n));
+  parallel_blocks(rows.n, [&](std::size_t begin, std::size_t end) {
+    double dist;
+    for (std::size_t r = begin; r < end; ++r) out[Eigen::Index(r)] = nearest(rows.row(r), state_.centers, dist);
+  });
+  return out;
+}
+
+Eigen::VectorXi StreamingKMeans::predict(const Batch& batch) const { return predict(batch.dense()); }
+
+Eigen::VectorXd StreamingKMeans::score(const Batch& batch) const { return predict(batch).cast<double>(); }
+
+RowMatrix StreamingKMeans::transform(const Eigen::Ref<const RowMatrix>& x) const {
+  require_centers("transform");
+  const Rows rows = rows_of(x);
+  check_rows(rows);
+  const Eigen::Index k = state_.centers.rows();
+  RowMatrix out(Eigen::Index(rows.n), k);
+  parallel_blocks(rows.n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r)
+      for (Eigen::Index j = 0; j < k; ++j)
+        out(Eigen::Index(r), j) = std::sqrt(sq_dist(rows.row(r), state_.centers.row(j).data(), rows.d));
+  });
+  return out;
+}
+
+double StreamingKMeans::cost(const Eigen::Ref<const RowMatrix>& x) const {
+  require_centers("cost");
+  const Rows rows = rows_of(x);
+  check_rows(rows);
+  std::vector<double> dist(rows.n);
+  parallel_blocks(rows.n, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) nearest(rows.row(r), state_.centers, dist[r]);
+  });
+  double total = 0;
+  for (double v : dist) total += v;
+  return total;
+}
+
+void StreamingKMeans::write_summary(JsonWriter& out) const {
+  out.key("k").value(settings_.k);
+  out.key("dimension").value(state_.dimension);
+  out.key("batches_seen").value(state_.batches_seen);
+  out.key("points_seen").value(state_.points_seen);
+  out.key("splits").value(state_.splits);
+  out.key("last_batch_points").value(state_.last_batch_points);
+  out.key("last_batch_cost").value(state_.last_batch_cost);
+  out.key("weights").begin_array();
+  for (Eigen::Index j = 0; j < state_.weights.size(); ++j) out.value(state_.weights[j]);
+  out.end_array();
+  out.key("centers").begin_array();
+  for (Eigen::Index j = 0; j < state_.centers.rows(); ++j) {
+    out.begin_array();
+    for (Eigen::Index c = 0; c < state_.centers.cols(); ++c) out.value(state_.centers(j, c));
+    out.end_array();
+  }
+  out.end_array();
+}
+
+}  // namespace streamml
