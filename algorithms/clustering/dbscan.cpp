@@ -1,0 +1,216 @@
+#include "algorithms/clustering/dbscan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "algorithms/clustering/neighbor_index.h"
+#include "algorithms/clustering/union_find.h"
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+namespace {
+
+// Points per parallel block: one scratch vector per block, reused for each of its points.
+constexpr std::size_t kBlock = 256;
+// At most this many stored links (4 bytes each, 1 GiB) between the two passes.
+constexpr std::size_t kMaxStoredLinks = std::size_t(1) << 28;
+
+double parse_number(std::string_view v, std::string_view name) {
+  double out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                 "setting '" << std::string(name) << "' expects a number, got '" << std::string(v) << "'");
+  return out;
+}
+
+std::int64_t parse_integer(std::string_view v, std::string_view name) {
+  std::int64_t out = 0;
+  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                 "setting '" << std::string(name) << "' expects an integer, got '" << std::string(v) << "'");
+  return out;
+}
+
+}  // namespace
+
+void check_finite_rows(const double* data, std::size_t n, std::size_t d, std::size_t stride, const char* what) {
+  for (std::size_t r = 0; r < n; ++r) {
+    const double* x = data + r * stride;
+    for (std::size_t j = 0; j < d; ++j)
+      STREAMML_CHECK(std::isfinite(x[j]), InvalidInput,
+                     what << " row " << r << " column " << j << " is " << x[j] << "; NaN and Inf are rejected");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+std::vector<std::string> DBSCANSettings::names() { return {"eps", "min_samples", "metric", "algorithm"}; }
+
+void DBSCANSettings::set(std::string_view name, std::string_view v) {
+  if (name == "eps") eps = parse_number(v, name);
+  else if (name == "min_samples") min_samples = parse_integer(v, name);
+  else if (name == "metric") metric = std::string(v);
+  else if (name == "algorithm") algorithm = std::string(v);
+  else {
+    std::ostringstream known;
+    for (const auto& n : names()) known << (known.tellp() ? ", " : "") << n;
+    STREAMML_FAIL(InvalidInput, "dbscan has no setting '" << std::string(name) << "'; known: " << known.str());
+  }
+}
+
+void DBSCANSettings::validate() const {
+  STREAMML_CHECK(std::isfinite(eps) && eps > 0, InvalidInput, "eps must be a positive number, got " << eps);
+  STREAMML_CHECK(min_samples >= 1, InvalidInput,
+                 "min_samples must be >= 1 (the point itself counts), got " << min_samples);
+  parse_distance_metric(metric);
+  parse_neighbor_algorithm(algorithm);
+}
+
+std::string DBSCANSettings::to_json() const {
+  JsonWriter w;
+  w.begin_object();
+  w.key("eps").value(eps);
+  w.key("min_samples").value(min_samples);
+  w.key("metric").value(metric);
+  w.key("algorithm").value(algorithm);
+  w.end_object();
+  return w.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// DBSCAN
+
+DBSCAN::DBSCAN(DBSCANSettings settings) : settings_(std::move(settings)) { settings_.validate(); }
+
+DBSCANResult DBSCAN::fit(const Eigen::Ref<const RowMatrix>& x) const {
+  return fit(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()));
+}
+
+DBSCANResult DBSCAN::fit(const Batch& batch) const {
+  return fit(batch.features.data(), batch.rows, batch.cols, batch.cols);
+}
+
+DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::size_t stride) const {
+  STREAMML_CHECK(d >= 1, InvalidInput, "DBSCAN needs at least 1 feature column, got " << d);
+  STREAMML_CHECK(n < std::numeric_limits<std::uint32_t>::max(), InvalidInput,
+                 "DBSCAN supports fewer than 2^32 - 1 points, got " << n);
+  check_finite_rows(data, n, d, stride, "features");
+  DBSCANResult out;
+  out.labels.assign(n, -1);
+  out.neighbor_counts.assign(n, 0);
+  if (n == 0) return out;
+
+  const NeighborIndex index(data, n, d, stride, parse_distance_metric(settings_.metric), settings_.eps,
+                            parse_neighbor_algorithm(settings_.algorithm));
+  const auto min_samples = settings_.min_samples;
+
+  // Pass 1: one range query per point: its neighbour count (hence core points) and, kept in
+  // memory per block of points, its neighbours of lower index (each link once). Past a memory
+  // budget the lists are dropped and pass 2 queries again instead: same result, more time.
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  std::vector<std::vector<std::uint32_t>> lower(blocks);
+  std::vector<std::uint32_t> lower_end(n, 0);  // end of point i's list in its block's vector
+  std::atomic<std::size_t> stored{0};
+  std::atomic<bool> keep_lists{true};
+  std::vector<std::uint8_t> core(n, 0);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+    std::vector<std::uint32_t> nb;
+    for (std::size_t b = br.begin(); b != br.end(); ++b) {
+      auto& list = lower[b];
+      for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) {
+        nb.clear();
+        index.query(data + i * stride, nb);
+        out.neighbor_counts[i] = std::int64_t(nb.size());
+        core[i] = std::int64_t(nb.size()) >= min_samples;
+        if (keep_lists.load(std::memory_order_relaxed)) {
+          for (std::uint32_t j : nb)
+            if (j < i) list.push_back(j);
+          lower_end[i] = std::uint32_t(list.size());
+          if (list.size() > kMaxStoredLinks) keep_lists.store(false);
+        }
+      }
+      if (stored.fetch_add(list.size()) + list.size() > kMaxStoredLinks) keep_lists.store(false);
+    }
+  });
+  const bool lists = keep_lists.load();
+  if (!lists) std::vector<std::vector<std::uint32_t>>().swap(lower);
+
+  // Pass 2: core-core links; every non-core point's lowest-index core neighbour (from its own
+  // lower list, or else the smallest core point whose lower list holds it: an atomic min).
+  constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+  MinRootUnionFind uf(n);
+  std::vector<std::atomic<std::uint32_t>> border_of(n);
+  for (auto& b : border_of) b.store(kNone, std::memory_order_relaxed);
+  auto lower_min = [&](std::uint32_t i, std::uint32_t j) {
+    std::uint32_t cur = border_of[i].load(std::memory_order_relaxed);
+    while (j < cur && !border_of[i].compare_exchange_weak(cur, j, std::memory_order_relaxed)) {
+    }
+  };
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+    std::vector<std::uint32_t> nb;
+    for (std::size_t b = br.begin(); b != br.end(); ++b)
+      for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) {
+        const auto self = std::uint32_t(i);
+        const std::uint32_t* first;
+        const std::uint32_t* last;
+        if (lists) {
+          first = lower[b].data() + (i == b * kBlock ? 0 : lower_end[i - 1]);
+          last = lower[b].data() + lower_end[i];
+        } else {
+          nb.clear();
+          index.query(data + i * stride, nb);
+          std::sort(nb.begin(), nb.end());
+          first = nb.data();
+          last = nb.data() + (std::lower_bound(nb.begin(), nb.end(), self) - nb.begin());
+        }
+        if (core[i]) {
+          std::uint32_t root = uf.find(self);
+          for (const std::uint32_t* p = first; p != last; ++p) {
+            const std::uint32_t j = *p;
+            if (core[j]) {
+              if (uf.parent_of(j) != root) {  // skip neighbours already linked
+                uf.unite(self, j);
+                root = uf.find(self);
+              }
+            } else {
+              lower_min(j, self);  // i is a core neighbour of the non-core j
+            }
+          }
+        } else {
+          for (const std::uint32_t* p = first; p != last; ++p)
+            if (core[*p]) lower_min(self, *p);
+        }
+      }
+  });
+
+  // Canonical numbering: a component's root is its smallest core index.
+  std::vector<std::int64_t> id_of_root(n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!core[i]) continue;
+    out.core_sample_indices.push_back(std::int64_t(i));
+    const std::uint32_t root = uf.find(std::uint32_t(i));
+    if (root == i) id_of_root[i] = out.n_clusters++;
+    out.labels[i] = id_of_root[root];
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (!core[i] && border_of[i].load(std::memory_order_relaxed) != kNone)
+      out.labels[i] = out.labels[border_of[i].load(std::memory_order_relaxed)];
+  out.cluster_sizes.assign(std::size_t(out.n_clusters), 0);
+  for (auto l : out.labels) {
+    if (l < 0) ++out.n_noise;
+    else ++out.cluster_sizes[std::size_t(l)];
+  }
+  return out;
+}
+
+}  // namespace streamml

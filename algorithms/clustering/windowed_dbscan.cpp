@@ -1,0 +1,415 @@
+#include "algorithms/clustering/windowed_dbscan.h"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+#include <utility>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include "algorithms/clustering/neighbor_index.h"
+#include "algorithms/clustering/union_find.h"
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+namespace {
+
+constexpr std::size_t kBlock = 256;
+
+// f(i, scratch) for i in [0, n), in parallel blocks; each block reuses one scratch vector.
+template <class F>
+void parallel_points(std::size_t n, F&& f) {
+  const std::size_t blocks = (n + kBlock - 1) / kBlock;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+    std::vector<std::uint32_t> scratch;
+    for (std::size_t b = br.begin(); b != br.end(); ++b)
+      for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) f(i, scratch);
+  });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+std::vector<std::string> WindowedDBSCANSettings::names() {
+  auto n = DBSCANSettings::names();
+  n.push_back("window_batches");
+  return n;
+}
+
+DBSCANSettings WindowedDBSCANSettings::dbscan() const {
+  DBSCANSettings s;
+  s.eps = eps;
+  s.min_samples = min_samples;
+  s.metric = metric;
+  s.algorithm = algorithm;
+  return s;
+}
+
+void WindowedDBSCANSettings::set(std::string_view name, std::string_view v) {
+  if (name == "window_batches") {
+    std::int64_t out = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                   "setting 'window_batches' expects an integer, got '" << std::string(v) << "'");
+    window_batches = out;
+    return;
+  }
+  const auto known = DBSCANSettings::names();
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    std::ostringstream list;
+    for (const auto& n : names()) list << (list.tellp() ? ", " : "") << n;
+    STREAMML_FAIL(InvalidInput, "dbscan has no setting '" << std::string(name) << "'; known: " << list.str());
+  }
+  DBSCANSettings s = dbscan();
+  s.set(name, v);
+  eps = s.eps;
+  min_samples = s.min_samples;
+  metric = s.metric;
+  algorithm = s.algorithm;
+}
+
+void WindowedDBSCANSettings::validate() const {
+  dbscan().validate();
+  STREAMML_CHECK(window_batches >= 1, InvalidInput, "window_batches must be >= 1, got " << window_batches);
+}
+
+std::string WindowedDBSCANSettings::to_json() const {
+  JsonWriter w;
+  w.begin_object();
+  w.key("eps").value(eps);
+  w.key("min_samples").value(min_samples);
+  w.key("metric").value(metric);
+  w.key("algorithm").value(algorithm);
+  w.key("window_batches").value(window_batches);
+  w.end_object();
+  return w.str();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The window
+
+namespace {
+
+struct WindowBatch {
+  std::int64_t first_seq = 0;
+  std::size_t rows = 0;
+  std::vector<double> x;                  // rows * d, row-major
+  std::unique_ptr<NeighborIndex> index;   // over x; null when the batch is empty
+};
+
+struct Point {
+  std::vector<std::int64_t> nbrs;  // sequence numbers of its neighbours, ascending, itself excluded
+  std::int64_t cluster = -1;       // core: its cluster id; otherwise its label (-1: noise)
+  bool core = false;
+};
+
+}  // namespace
+
+struct WindowedDBSCAN::Window {
+  std::deque<WindowBatch> batches;
+  std::deque<Point> points;    // points[i] has sequence number front_seq + i
+  std::int64_t front_seq = 0;
+  std::int64_t next_seq = 0;
+
+  Point& at(std::int64_t seq) { return points[std::size_t(seq - front_seq)]; }
+  const Point& at(std::int64_t seq) const { return points[std::size_t(seq - front_seq)]; }
+};
+
+WindowedDBSCAN::WindowedDBSCAN(WindowedDBSCANSettings settings)
+    : settings_(std::move(settings)), window_(std::make_unique<Window>()) {
+  settings_.validate();
+}
+
+WindowedDBSCAN::~WindowedDBSCAN() = default;
+WindowedDBSCAN::WindowedDBSCAN(WindowedDBSCAN&&) noexcept = default;
+WindowedDBSCAN& WindowedDBSCAN::operator=(WindowedDBSCAN&&) noexcept = default;
+
+void WindowedDBSCAN::partial_fit(const Batch& batch) {
+  partial_fit(batch.features.data(), batch.rows, batch.cols, batch.cols);
+}
+
+void WindowedDBSCAN::partial_fit(const Eigen::Ref<const RowMatrix>& x) {
+  partial_fit(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()));
+}
+
+void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t d, std::size_t stride) {
+  STREAMML_CHECK(d >= 1, InvalidInput, "DBSCAN needs at least 1 feature column, got " << d);
+  STREAMML_CHECK(d_ < 0 || std::int64_t(d) == d_, InvalidInput,
+                 "features has " << d << " columns, the window's points have " << d_);
+  check_finite_rows(data, n, d, stride, "features");
+  auto& w = *window_;
+  const std::int64_t min_samples = settings_.min_samples;
+
+  // The new batch and its neighbour index, before anything changes (this may throw).
+  WindowBatch fresh;
+  fresh.first_seq = w.next_seq;
+  fresh.rows = n;
+  fresh.x.resize(n * d);
+  for (std::size_t r = 0; r < n; ++r) std::copy(data + r * stride, data + r * stride + d, fresh.x.begin() + std::ptrdiff_t(r * d));
+  if (n > 0)
+    fresh.index = std::make_unique<NeighborIndex>(fresh.x.data(), n, d, d, parse_distance_metric(settings_.metric),
+                                                  settings_.eps, parse_neighbor_algorithm(settings_.algorithm));
+  d_ = std::int64_t(d);
+
+  // Clusters that lose a core point (expired or no longer core): re-expanded below.
+  std::vector<std::int64_t> affected;
+
+  // 1. Expiry of the oldest batch.
+  if (std::int64_t(w.batches.size()) == settings_.window_batches) {
+    const std::size_t gone = w.batches.front().rows;
+    for (std::size_t i = 0; i < gone; ++i)
+      if (w.points[i].core) affected.push_back(w.points[i].cluster);
+    w.points.erase(w.points.begin(), w.points.begin() + std::ptrdiff_t(gone));
+    w.front_seq += std::int64_t(gone);
+    w.batches.pop_front();
+    const std::int64_t front = w.front_seq;
+    parallel_points(w.points.size(), [&](std::size_t i, std::vector<std::uint32_t>&) {
+      auto& nb = w.points[i].nbrs;
+      nb.erase(nb.begin(), std::lower_bound(nb.begin(), nb.end(), front));
+    });
+  }
+
+  // 2. Insertion: range queries for the new points over every batch of the window.
+  const std::size_t old_count = w.points.size();
+  const std::int64_t first_new = fresh.first_seq;
+  w.batches.push_back(std::move(fresh));
+  w.points.resize(old_count + n);
+  w.next_seq += std::int64_t(n);
+  {
+    const WindowBatch& nbatch = w.batches.back();
+    parallel_points(n, [&](std::size_t k, std::vector<std::uint32_t>& scratch) {
+      const double* q = nbatch.x.data() + k * d;
+      const std::int64_t self = first_new + std::int64_t(k);
+      auto& out = w.points[old_count + k].nbrs;
+      for (const WindowBatch& b : w.batches) {
+        if (!b.index) continue;
+        scratch.clear();
+        b.index->query(q, scratch);
+        std::sort(scratch.begin(), scratch.end());
+        for (std::uint32_t j : scratch)
+          if (b.first_seq + std::int64_t(j) != self) out.push_back(b.first_seq + std::int64_t(j));
+      }
+    });
+  }
+  // Old points learn their new neighbours; appending in arrival order keeps lists ascending.
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::int64_t self = first_new + std::int64_t(k);
+    for (std::int64_t t : w.points[old_count + k].nbrs) {
+      if (t >= first_new) break;
+      w.at(t).nbrs.push_back(self);
+    }
+  }
+
+  // 3. Core status: who lost it, who gained it.
+  const std::size_t m = w.points.size();
+  std::vector<std::uint8_t> now_core(m), was_core(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    auto& p = w.points[i];
+    was_core[i] = p.core;
+    now_core[i] = std::int64_t(p.nbrs.size()) + 1 >= min_samples;
+    if (p.core && !now_core[i]) affected.push_back(p.cluster);
+  }
+  std::sort(affected.begin(), affected.end());
+  affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
+  auto is_affected = [&](std::int64_t id) { return std::binary_search(affected.begin(), affected.end(), id); };
+
+  // R: the core points to re-expand (those of affected clusters, and new core points). Every
+  // other core point belongs to an untouched cluster, one node per cluster.
+  constexpr std::uint32_t kNotInR = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> r_index(m, kNotInR);
+  std::vector<std::size_t> r_points;  // window positions, ascending
+  std::unordered_map<std::int64_t, std::uint32_t> cluster_node;  // untouched cluster id -> node
+  std::vector<std::int64_t> node_cluster;                        // node - |R| -> cluster id
+  for (std::size_t i = 0; i < m; ++i) {
+    if (!now_core[i]) continue;
+    if (!was_core[i] || is_affected(w.points[i].cluster)) {
+      r_index[i] = std::uint32_t(r_points.size());
+      r_points.push_back(i);
+    }
+  }
+  const std::size_t r_count = r_points.size();
+  for (std::size_t i = 0; i < m; ++i)
+    if (now_core[i] && r_index[i] == kNotInR && !cluster_node.count(w.points[i].cluster)) {
+      cluster_node.emplace(w.points[i].cluster, std::uint32_t(r_count + node_cluster.size()));
+      node_cluster.push_back(w.points[i].cluster);
+    }
+  last_reexpanded_ = std::int64_t(r_count);
+
+  MinRootUnionFind uf(r_count + node_cluster.size());
+  parallel_points(r_count, [&](std::size_t r, std::vector<std::uint32_t>&) {
+    const std::size_t i = r_points[r];
+    const std::int64_t self = w.front_seq + std::int64_t(i);
+    for (std::int64_t t : w.points[i].nbrs) {
+      const std::size_t ti = std::size_t(t - w.front_seq);
+      if (!now_core[ti]) continue;
+      if (r_index[ti] != kNotInR) {
+        if (t < self) uf.unite(std::uint32_t(r), r_index[ti]);
+      } else {
+        uf.unite(std::uint32_t(r), cluster_node.at(w.points[ti].cluster));
+      }
+    }
+  });
+
+  // Ids: each old cluster's oldest surviving core point names the component that keeps its
+  // id, smallest (oldest) id first; components left without one get fresh ids in the order of
+  // their oldest core point.
+  std::vector<std::pair<std::int64_t, std::uint32_t>> claims;  // (old id, component root)
+  {
+    std::unordered_map<std::int64_t, bool> seen;
+    for (std::size_t r = 0; r < r_count; ++r) {
+      const std::size_t i = r_points[r];
+      if (!was_core[i]) continue;
+      if (seen.emplace(w.points[i].cluster, true).second) claims.emplace_back(w.points[i].cluster, uf.find(std::uint32_t(r)));
+    }
+    for (std::size_t k = 0; k < node_cluster.size(); ++k)
+      claims.emplace_back(node_cluster[k], uf.find(std::uint32_t(r_count + k)));
+  }
+  std::sort(claims.begin(), claims.end());
+  std::vector<std::int64_t> id_of_root(uf.size(), -1);
+  for (const auto& [id, root] : claims)
+    if (id_of_root[root] < 0) id_of_root[root] = id;
+  for (std::size_t r = 0; r < r_count; ++r) {
+    const std::uint32_t root = uf.find(std::uint32_t(r));
+    if (id_of_root[root] < 0) id_of_root[root] = next_id_++;
+  }
+  for (std::size_t r = 0; r < r_count; ++r) w.points[r_points[r]].cluster = id_of_root[uf.find(std::uint32_t(r))];
+  std::unordered_map<std::int64_t, std::int64_t> renamed;  // untouched cluster merged into an older id
+  for (std::size_t k = 0; k < node_cluster.size(); ++k) {
+    const std::int64_t id = id_of_root[uf.find(std::uint32_t(r_count + k))];
+    if (id != node_cluster[k]) renamed.emplace(node_cluster[k], id);
+  }
+  if (!renamed.empty())
+    for (std::size_t i = 0; i < m; ++i)
+      if (now_core[i] && r_index[i] == kNotInR) {
+        const auto it = renamed.find(w.points[i].cluster);
+        if (it != renamed.end()) w.points[i].cluster = it->second;
+      }
+
+  // 4. Border points: the cluster of the lowest-sequence core neighbour; noise otherwise.
+  parallel_points(m, [&](std::size_t i, std::vector<std::uint32_t>&) {
+    auto& p = w.points[i];
+    p.core = now_core[i];
+    if (p.core) return;
+    p.cluster = -1;
+    for (std::int64_t t : p.nbrs) {
+      const std::size_t ti = std::size_t(t - w.front_seq);
+      if (now_core[ti]) {
+        // A core point's cluster is final by now; only non-core entries are being written.
+        p.cluster = w.points[ti].cluster;
+        break;
+      }
+    }
+  });
+
+  last_labels_.resize(n);
+  for (std::size_t k = 0; k < n; ++k) last_labels_[k] = w.points[old_count + k].cluster;
+  ++batches_seen_;
+}
+
+std::vector<std::int64_t> WindowedDBSCAN::predict(const Eigen::Ref<const RowMatrix>& x) const {
+  return predict(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()));
+}
+
+std::vector<std::int64_t> WindowedDBSCAN::predict(const double* data, std::size_t n, std::size_t d,
+                                                  std::size_t stride) const {
+  STREAMML_CHECK(d >= 1, InvalidInput, "DBSCAN needs at least 1 feature column, got " << d);
+  STREAMML_CHECK(d_ < 0 || std::int64_t(d) == d_, InvalidInput,
+                 "features has " << d << " columns, the window's points have " << d_);
+  check_finite_rows(data, n, d, stride, "features");
+  std::vector<std::int64_t> out(n, -1);
+  const auto& w = *window_;
+  parallel_points(n, [&](std::size_t i, std::vector<std::uint32_t>& scratch) {
+    for (const WindowBatch& b : w.batches) {
+      if (!b.index) continue;
+      scratch.clear();
+      b.index->query(data + i * stride, scratch);
+      std::uint32_t best = std::numeric_limits<std::uint32_t>::max();
+      for (std::uint32_t j : scratch)
+        if (j < best && w.at(b.first_seq + std::int64_t(j)).core) best = j;
+      if (best != std::numeric_limits<std::uint32_t>::max()) {
+        out[i] = w.at(b.first_seq + std::int64_t(best)).cluster;
+        return;
+      }
+    }
+  });
+  return out;
+}
+
+Eigen::VectorXd WindowedDBSCAN::score(const Batch& batch) const {
+  const auto labels = predict(batch.features.data(), batch.rows, batch.cols, batch.cols);
+  Eigen::VectorXd out(Eigen::Index(labels.size()));
+  for (std::size_t i = 0; i < labels.size(); ++i) out[Eigen::Index(i)] = double(labels[i]);
+  return out;
+}
+
+std::vector<std::int64_t> WindowedDBSCAN::last_anomalies() const {
+  std::vector<std::int64_t> rows;
+  for (std::size_t k = 0; k < last_labels_.size(); ++k)
+    if (last_labels_[k] < 0) rows.push_back(std::int64_t(k));
+  return rows;
+}
+
+std::size_t WindowedDBSCAN::window_points() const { return window_->points.size(); }
+std::size_t WindowedDBSCAN::window_batches() const { return window_->batches.size(); }
+std::int64_t WindowedDBSCAN::first_sequence() const { return window_->front_seq; }
+
+std::vector<std::int64_t> WindowedDBSCAN::window_labels() const {
+  std::vector<std::int64_t> out;
+  out.reserve(window_->points.size());
+  for (const auto& p : window_->points) out.push_back(p.cluster);
+  return out;
+}
+
+std::vector<std::int64_t> WindowedDBSCAN::window_core_sample_indices() const {
+  std::vector<std::int64_t> out;
+  for (std::size_t i = 0; i < window_->points.size(); ++i)
+    if (window_->points[i].core) out.push_back(std::int64_t(i));
+  return out;
+}
+
+RowMatrix WindowedDBSCAN::window_features() const {
+  const std::size_t d = d_ < 0 ? 0 : std::size_t(d_);
+  RowMatrix out(Eigen::Index(window_->points.size()), Eigen::Index(d));
+  std::size_t r = 0;
+  for (const auto& b : window_->batches) {
+    std::copy(b.x.begin(), b.x.end(), out.data() + r * d);
+    r += b.rows;
+  }
+  return out;
+}
+
+std::map<std::int64_t, std::int64_t> WindowedDBSCAN::cluster_sizes() const {
+  std::map<std::int64_t, std::int64_t> sizes;
+  for (const auto& p : window_->points)
+    if (p.cluster >= 0) ++sizes[p.cluster];
+  return sizes;
+}
+
+std::int64_t WindowedDBSCAN::window_noise() const {
+  std::int64_t k = 0;
+  for (const auto& p : window_->points) k += p.cluster < 0;
+  return k;
+}
+
+void WindowedDBSCAN::write_summary(JsonWriter& out) const {
+  const auto sizes = cluster_sizes();
+  out.key("batches_seen").value(batches_seen_);
+  out.key("window_batches").value(window_batches());
+  out.key("window_points").value(window_points());
+  out.key("clusters").value(sizes.size());
+  out.key("cluster_sizes").begin_object();
+  for (const auto& [id, n] : sizes) out.key(std::to_string(id)).value(n);
+  out.end_object();
+  out.key("window_noise").value(window_noise());
+  out.key("last_batch_points").value(last_labels_.size());
+  out.key("last_batch_anomalies").value(last_anomalies().size());
+}
+
+}  // namespace streamml
