@@ -27,6 +27,8 @@ void bind_errors(py::module_& m);  // streamml::Error -> ValueError / OSError / 
 void bind_batch(py::module_& m);   // streamml.Batch
 void bind_replay(py::module_& m);  // streamml.Replay, _open_replay, _from_arrays
 void bind_linear(py::module_& m);  // _LogisticRegressionSGD, PrequentialEvaluator
+void bind_kmeans(py::module_& m);  // _StreamingKMeans, _kmeans_plusplus
+void bind_dbscan(py::module_& m);  // _DBSCAN, _WindowedDBSCAN
 
 // What every batch of one stream has in common, taken from the source's schema once, so an
 // empty batch (an event-time interval with no records) still shows the stream's columns.

@@ -15,4 +15,6 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_batch(m);
   sp::bind_replay(m);
   sp::bind_linear(m);
+  sp::bind_kmeans(m);
+  sp::bind_dbscan(m);
 }

@@ -20,9 +20,12 @@ import os as _os
 from ._streamml import *  # noqa: F401,F403  (Batch, Replay)
 from ._streamml import Batch, Replay, __version__, _from_arrays, _open_replay
 from .linear import LogisticRegressionSGD, PrequentialEvaluator, prequential
+from .clustering import StreamingKMeans
+from .dbscan import DBSCAN, WindowedDBSCAN
 
 __all__ = ["Batch", "Replay", "replay", "from_arrays", "LogisticRegressionSGD",
-           "PrequentialEvaluator", "prequential", "__version__"]
+           "PrequentialEvaluator", "prequential", "StreamingKMeans", "DBSCAN", "WindowedDBSCAN",
+           "__version__"]
 
 
 def _names(argument, value):

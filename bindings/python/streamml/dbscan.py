@@ -1,0 +1,206 @@
+"""DBSCAN, exact on a batch and over a sliding window of a stream, scikit-learn style.
+
+Thin Python faces over the C++ code (algorithms/clustering/dbscan.h and windowed_dbscan.h):
+the settings are the constructors' keywords, the maths and every check run in C++.
+
+Example::
+
+    import numpy as np
+    import streamml
+    X = np.random.default_rng(0).normal(size=(1000, 2))
+    labels = streamml.DBSCAN(eps=0.2, min_samples=5).fit_predict(X)
+
+    window = streamml.WindowedDBSCAN(eps=0.2, min_samples=5, window_batches=10)
+    for batch in np.array_split(X, 10):
+        batch_labels = window.partial_fit(batch)   # -1: noise (an anomaly on arrival)
+"""
+
+import inspect
+
+import numpy as np
+
+from ._streamml import _DBSCAN, _WindowedDBSCAN
+
+__all__ = ["DBSCAN", "WindowedDBSCAN"]
+
+
+class _Params:
+    """get_params / set_params / __repr__ over the keyword-only constructor arguments."""
+
+    @classmethod
+    def _get_param_names(cls):
+        return sorted(p.name for p in inspect.signature(cls.__init__).parameters.values()
+                      if p.kind == p.KEYWORD_ONLY)
+
+    def get_params(self, deep=True):
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params):
+        """Changes settings (the learned state is dropped: the next fit starts over).
+
+        Unknown names and bad values raise ValueError, and nothing changes then.
+        """
+        names = self._get_param_names()
+        for name in params:
+            if name not in names:
+                raise ValueError(f"Invalid parameter {name!r} for estimator {self!r}. "
+                                 f"Valid parameters are: {names!r}.")
+        core = self._make({**self.get_params(), **params})
+        for name, value in params.items():
+            setattr(self, name, value)
+        self._core = core
+        return self
+
+    def __repr__(self):
+        defaults = {p.name: p.default
+                    for p in inspect.signature(type(self).__init__).parameters.values()
+                    if p.kind == p.KEYWORD_ONLY}
+        changed = [f"{name}={getattr(self, name)!r}" for name, default in defaults.items()
+                   if getattr(self, name) != default]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    def _learner(self):
+        core = self.__dict__.get("_core")
+        if core is None:
+            core = self._make(self.get_params())
+            self._core = core
+        return core
+
+
+def _as_x(X):
+    """float64 C-contiguous (no copy when X already is)."""
+    return np.ascontiguousarray(X, dtype=np.float64)
+
+
+class DBSCAN(_Params):
+    """Exact DBSCAN with scikit-learn's definition and canonical labels.
+
+    A point is core when at least ``min_samples`` points, itself included, lie within ``eps``
+    (distance <= eps). Clusters are the connected core points, numbered 0, 1, ... by their
+    smallest core point index; a border point joins the cluster of its lowest-index core
+    neighbour; noise is -1. The same data give the same labels whatever the thread count.
+    Agrees with ``sklearn.cluster.DBSCAN``: same noise, same core points and partition of
+    them (scikit-learn may put a border point touching two clusters in the other one).
+
+    Parameters (keyword-only)
+    ----------
+    eps : float > 0
+    min_samples : int >= 1
+    metric : {"euclidean", "manhattan", "chebyshev"}
+    algorithm : {"auto", "grid", "kd_tree"}
+        Neighbour search: "auto" takes a grid for 1-2 features, nanoflann's kd-tree above.
+
+    Attributes (after ``fit``)
+    ----------
+    labels_ : ndarray (n,) int64
+    core_sample_indices_ : ndarray int64, ascending
+    neighbor_counts_ : ndarray (n,) int64, the point itself included
+    cluster_sizes_ : ndarray (n_clusters,) int64
+    n_clusters_, n_noise_ : int
+    n_features_in_ : int
+
+    NaN/Inf in X, eps <= 0, min_samples < 1 and unknown metrics raise ValueError. The GIL is
+    released while C++ computes; a float64 C-contiguous X is read in place.
+    """
+
+    def __init__(self, *, eps=0.5, min_samples=5, metric="euclidean", algorithm="auto"):
+        self.eps = eps
+        self.min_samples = min_samples
+        self.metric = metric
+        self.algorithm = algorithm
+
+    @staticmethod
+    def _make(params):
+        return _DBSCAN(dict(params))
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Clusters X (n, d). ``y`` is ignored; ``sample_weight`` is not supported."""
+        if sample_weight is not None:
+            raise ValueError("sample_weight is not supported by streamml.DBSCAN")
+        X = _as_x(X)
+        result = self._learner().fit(X)
+        self.labels_ = result["labels"]
+        self.core_sample_indices_ = result["core_sample_indices"]
+        self.neighbor_counts_ = result["neighbor_counts"]
+        self.cluster_sizes_ = result["cluster_sizes"]
+        self.n_clusters_ = int(result["n_clusters"])
+        self.n_noise_ = int(result["n_noise"])
+        self.n_features_in_ = int(X.shape[1]) if X.ndim == 2 else 0
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        return self.fit(X, y, sample_weight).labels_
+
+
+class WindowedDBSCAN(_Params):
+    """DBSCAN of the last ``window_batches`` batches of a stream, updated incrementally.
+
+    After every ``partial_fit`` the window's labels equal exact DBSCAN recomputed on the
+    window's points (in arrival order, canonical rule for border points), while cluster ids
+    stay stable: a cluster keeps its id in the new cluster holding its oldest surviving core
+    point; on a merge the oldest (smallest) id survives; split-off parts and new clusters get
+    fresh, never reused ids. Noise points of the newest batch are its anomalies.
+
+    Parameters (keyword-only)
+    ----------
+    eps, min_samples, metric, algorithm : as ``DBSCAN``
+    window_batches : int >= 1
+
+    Attributes
+    ----------
+    labels_ : ndarray int64, the newest batch's labels (what ``partial_fit`` returned)
+    anomalies_ : ndarray int64, the newest batch's noise rows
+    window_labels_ : ndarray int64, every window point's current label, in arrival order
+    window_core_sample_indices_ : ndarray int64, positions in the window
+    window_features_ : ndarray (window_points, d), a copy of the window's points
+    cluster_sizes_ : dict id -> points
+    window_points_, window_noise_, batches_seen_ : int
+    """
+
+    def __init__(self, *, eps=0.5, min_samples=5, window_batches=10, metric="euclidean",
+                 algorithm="auto"):
+        self.eps = eps
+        self.min_samples = min_samples
+        self.window_batches = window_batches
+        self.metric = metric
+        self.algorithm = algorithm
+
+    @staticmethod
+    def _make(params):
+        return _WindowedDBSCAN(dict(params))
+
+    def partial_fit(self, X, y=None):
+        """Slides the window by the batch X (n, d); returns the batch's labels (-1: anomaly)."""
+        return self._learner().partial_fit(_as_x(X))
+
+    def fit(self, X, y=None):
+        """Starts over with X as the only batch; returns self."""
+        self._core = self._make(self.get_params())
+        self.partial_fit(X)
+        return self
+
+    def fit_predict(self, X, y=None):
+        return self.fit(X).labels_
+
+    def predict(self, X):
+        """Labels of X against the current window, without adding X: the cluster of each
+        point's lowest-arrival core neighbour within eps, -1 when it has none."""
+        return self._learner().predict(_as_x(X))
+
+    def _core_of(self, name):
+        core = self.__dict__.get("_core")
+        if core is None or core.batches_seen == 0:
+            raise AttributeError(f"{type(self).__name__} has seen no batch yet: {name} exists "
+                                 f"after the first partial_fit")
+        return core
+
+    labels_ = property(lambda self: self._core_of("labels_").last_labels)
+    anomalies_ = property(lambda self: self._core_of("anomalies_").last_anomalies)
+    window_labels_ = property(lambda self: self._core_of("window_labels_").window_labels)
+    window_core_sample_indices_ = property(
+        lambda self: self._core_of("window_core_sample_indices_").window_core_sample_indices)
+    window_features_ = property(lambda self: self._core_of("window_features_").window_features)
+    cluster_sizes_ = property(lambda self: self._core_of("cluster_sizes_").cluster_sizes)
+    window_points_ = property(lambda self: self._core_of("window_points_").window_points)
+    window_noise_ = property(lambda self: self._core_of("window_noise_").window_noise)
+    batches_seen_ = property(lambda self: self._core_of("batches_seen_").batches_seen)
