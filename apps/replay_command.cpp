@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "apps/clustering_stage.h"
 #include "apps/learner_registry.h"
 #include "apps/prequential_stage.h"
 #include "core/error.h"
@@ -57,6 +58,24 @@ void print_learning_curve(const PrequentialEvaluator& evaluator, std::ostream& o
   out << line;
 }
 
+// Cluster sizes in the last batch, and the noise (anomalies) batch by batch when there is any.
+void print_clustering(const ClusteringStage& stage, std::ostream& out) {
+  const auto& noise = stage.noise_per_batch();
+  if (noise.empty()) return;
+  out << stage.name() << ": last batch";
+  for (const auto& [label, n] : stage.last_batch_sizes())
+    out << (label < 0 ? "  noise " : "  cluster " + std::to_string(label) + ": ") << n;
+  std::int64_t total = 0, batches_with_noise = 0;
+  for (auto n : noise) {
+    total += n;
+    batches_with_noise += n > 0;
+  }
+  out << "\n";
+  if (total > 0)  // k-means has no noise; DBSCAN's noise points are the stream's anomalies
+    out << stage.name() << ": " << total << " noise points (anomalies) in " << batches_with_noise
+        << " of " << noise.size() << " batches\n";
+}
+
 }  // namespace
 
 int run_replay(ReplayOptions o, std::ostream& out) {
@@ -76,9 +95,11 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   o.pipeline.bad_records = o.source.bad_records;
   Pipeline pipeline(open_file_source(o.input, o.source), o.pipeline);
   const PrequentialStage* learner = nullptr;
+  const ClusteringStage* clusterer = nullptr;
   if (!o.learner.empty()) {
     auto stage = make_learner_stage(o.learner, o.params, o.curve_path);
     learner = dynamic_cast<const PrequentialStage*>(stage.get());
+    clusterer = dynamic_cast<const ClusteringStage*>(stage.get());
     pipeline.add_stage(std::move(stage));
   } else {
     STREAMML_CHECK(o.params.empty() && o.curve_path.empty(), InvalidInput,
@@ -89,6 +110,7 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   const PipelineReport report = pipeline.run(o.quiet ? nullptr : &progress);
   print_summary(report, out);
   if (learner) print_learning_curve(learner->evaluator(), out);
+  if (clusterer) print_clustering(*clusterer, out);
   if (!o.summary_path.empty()) {
     std::ofstream file(o.summary_path);
     STREAMML_CHECK(file.good(), Io, "cannot write the summary to '" << o.summary_path << "'");

@@ -114,3 +114,64 @@ TEST(Cli, UsageErrorsSayWhatIsWrong) {
 
 }  // namespace
 }  // namespace streamml
+
+namespace streamml {
+namespace {
+
+// Two 10 x 10 grids of spacing 0.1 at (0, 0) and (10, 10), interleaved record by record, then
+// one outlier at (30, 30): 201 records, one per second.
+std::filesystem::path two_blobs(const std::filesystem::path& dir) {
+  std::ostringstream csv;
+  csv << "t,x,y\n";
+  for (int i = 0; i < 200; ++i) {
+    const int j = i / 2;
+    const double off = i % 2 ? 10.0 : 0.0;
+    csv << i << "," << off + 0.1 * (j % 10) << "," << off + 0.1 * (j / 10) << "\n";
+  }
+  csv << "200,30,30\n";
+  return testing::write_file(dir / "blobs.csv", csv.str());
+}
+
+TEST(Cli, KMeansFindsTheTwoBlobs) {
+  const auto dir = testing::temp_dir("cli_kmeans");
+  const auto csv = two_blobs(dir);
+  const CliRun r = cli({"replay", "--input", csv.string(), "--time", "t", "--batch-size", "50",
+                        "--learner", "kmeans", "--param", "k=2", "--summary",
+                        (dir / "s.json").string(), "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // By hand: 100 points per blob; the outlier (30, 30) is nearer the (10, 10) blob: 100 and 101.
+  const std::string json = read(dir / "s.json");
+  const bool a = json.find(R"("records_per_label":{"0":100,"1":101})") != std::string::npos;
+  const bool b = json.find(R"("records_per_label":{"0":101,"1":100})") != std::string::npos;
+  EXPECT_TRUE(a || b) << json;
+}
+
+TEST(Cli, WindowedDbscanReportsTheOutlierAsTheOnlyAnomaly) {
+  const auto dir = testing::temp_dir("cli_dbscan");
+  const auto csv = two_blobs(dir);
+  const CliRun r = cli({"replay", "--input", csv.string(), "--time", "t", "--batch-size", "50",
+                        "--learner", "dbscan", "--param", "eps=0.15", "--param", "min_samples=3",
+                        "--param", "window_batches=4", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  // Grid neighbours are 0.1 apart, so every blob point is core; (30, 30) has no neighbour
+  // within 0.15: the only noise point, alone in the 5th batch (201 = 4 x 50 + 1).
+  EXPECT_NE(r.out.find("dbscan: 1 noise points (anomalies) in 1 of 5 batches"), std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, ClusteringRejectsSettingsItDoesNotHave) {
+  const auto dir = testing::temp_dir("cli_cluster_bad");
+  const auto csv = two_blobs(dir);
+  CliRun r = cli({"replay", "--input", csv.string(), "--learner", "kmeans", "--param", "k=0", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("k"), std::string::npos) << r.err;
+  r = cli({"replay", "--input", csv.string(), "--learner", "dbscan", "--param", "eps=-1", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("eps"), std::string::npos) << r.err;
+  r = cli({"replay", "--input", csv.string(), "--learner", "kmeans", "--curve", "x.csv", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("'kmeans' has none"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace streamml

@@ -1,0 +1,61 @@
+#include "apps/clustering_stage.h"
+
+#include <cmath>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace streamml {
+
+ClusteringStage::ClusteringStage(std::unique_ptr<Learner> learner) : learner_(std::move(learner)) {
+  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "ClusteringStage needs a learner, got null");
+}
+
+void ClusteringStage::process(Batch& batch) {
+  if (batch.empty()) return;
+  learner_->partial_fit(batch);
+  const Eigen::VectorXd labels = learner_->score(batch);
+  last_sizes_.clear();
+  for (Eigen::Index i = 0; i < labels.size(); ++i) {
+    const auto label = std::int64_t(std::llround(labels[i]));
+    ++last_sizes_[label];
+    ++total_sizes_[label];
+  }
+  const auto noise = last_sizes_.find(-1);
+  batch_index_.push_back(batch.index);
+  noise_per_batch_.push_back(noise == last_sizes_.end() ? 0 : noise->second);
+}
+
+void ClusteringStage::write_summary(JsonWriter& out) const {
+  out.key("learner").value(learner_->type());
+  out.key("params").raw(learner_->params_json());
+  out.key("model").begin_object();
+  learner_->write_summary(out);
+  out.end_object();
+  auto sizes = [&](const char* key, const std::map<std::int64_t, std::int64_t>& m) {
+    out.key(key).begin_object();
+    for (const auto& [label, n] : m) out.key(std::to_string(label)).value(n);
+    out.end_object();
+  };
+  sizes("records_per_label", total_sizes_);
+  sizes("last_batch_records_per_label", last_sizes_);
+  std::int64_t noise = 0;
+  for (auto n : noise_per_batch_) noise += n;
+  out.key("noise_records").value(noise);
+  out.key("batches").begin_array();
+  for (auto i : batch_index_) out.value(i);
+  out.end_array();
+  out.key("noise_per_batch").begin_array();
+  for (auto n : noise_per_batch_) out.value(n);
+  out.end_array();
+}
+
+std::string ClusteringStage::progress() const {
+  if (noise_per_batch_.empty()) return {};
+  std::int64_t clusters = 0;
+  for (const auto& [label, n] : last_sizes_) clusters += label >= 0;
+  return "clusters " + std::to_string(clusters) + "  noise " +
+         std::to_string(noise_per_batch_.back());
+}
+
+}  // namespace streamml

@@ -1,0 +1,41 @@
+// ClusteringStage: an unsupervised learner on the stream (k-means, windowed DBSCAN).
+//
+// Each batch is learned, then labelled by the updated model (Spark's predictOn uses the
+// latest model too): the summary gets the cluster sizes of every batch and its noise points
+// (label -1), which for a windowed DBSCAN are the stream's anomalies.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "core/learner.h"
+#include "streaming/stage.h"
+
+namespace streamml {
+
+class ClusteringStage : public Stage {
+ public:
+  explicit ClusteringStage(std::unique_ptr<Learner> learner);
+
+  std::string name() const override { return learner_->type(); }
+  void process(Batch& batch) override;
+  void write_summary(JsonWriter& out) const override;
+  std::string progress() const override;
+
+  const Learner& learner() const { return *learner_; }
+  // Noise points (label -1) per non-empty batch, in stream order.
+  const std::vector<std::int64_t>& noise_per_batch() const { return noise_per_batch_; }
+  // Records per label in the last non-empty batch.
+  const std::map<std::int64_t, std::int64_t>& last_batch_sizes() const { return last_sizes_; }
+
+ private:
+  std::unique_ptr<Learner> learner_;
+  std::vector<std::int64_t> batch_index_;
+  std::vector<std::int64_t> noise_per_batch_;
+  std::map<std::int64_t, std::int64_t> last_sizes_;
+  std::map<std::int64_t, std::int64_t> total_sizes_;
+};
+
+}  // namespace streamml
