@@ -1,5 +1,7 @@
 #include "core/batch.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace streamml {
@@ -7,6 +9,12 @@ namespace streamml {
 ConstSparseMap CsrMatrix::view() const {
   return {Eigen::Index(rows()), Eigen::Index(cols), Eigen::Index(nnz()), indptr.data(),
           indices.data(), values.data()};
+}
+
+std::optional<EventTime> Batch::event_time_end() const {
+  if (interval_end != interval_start) return interval_end;
+  if (event_times.empty()) return std::nullopt;
+  return *std::max_element(event_times.begin(), event_times.end());
 }
 
 Batch Batch::clone() const {

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -72,6 +73,9 @@ struct Batch {
   bool has_keys() const { return !std::holds_alternative<std::monostate>(keys); }
   bool has_event_times() const { return !event_times.empty(); }
   bool has_sparse() const { return sparse.cols > 0; }
+  // The event time the batch covers up to: its interval end when cut by time, else its
+  // latest record's; nullopt when it has neither (pacing and time windows skip it).
+  std::optional<EventTime> event_time_end() const;
 
   ConstRowMatrixMap dense() const { return {features.data(), Eigen::Index(rows), Eigen::Index(cols)}; }
   RowMatrixMap dense() { return {features.data(), Eigen::Index(rows), Eigen::Index(cols)}; }

@@ -8,12 +8,6 @@
 
 namespace streamml {
 
-std::optional<EventTime> batch_event_time(const Batch& batch) {
-  if (batch.interval_end != batch.interval_start) return batch.interval_end;
-  if (batch.event_times.empty()) return std::nullopt;
-  return *std::max_element(batch.event_times.begin(), batch.event_times.end());
-}
-
 Pacer::Pacer(double speed) : speed_(speed) {
   STREAMML_CHECK(std::isfinite(speed) && speed >= 0, InvalidInput,
                  "speed must be a finite number >= 0 (0: as fast as possible), got " << speed);
@@ -21,7 +15,7 @@ Pacer::Pacer(double speed) : speed_(speed) {
 
 std::optional<std::chrono::microseconds> Pacer::due(const Batch& batch) {
   if (!enabled()) return std::nullopt;
-  const auto t = batch_event_time(batch);
+  const auto t = batch.event_time_end();
   if (!t) return std::nullopt;
   if (!origin_) {
     origin_ = *t;

@@ -2,8 +2,8 @@
 //
 // A batch is released when the wall-clock time since the first batch reaches the event time
 // it covers since the first batch, divided by the speed: at speed 10, one minute of recorded
-// events takes six seconds. The event time a batch covers is its interval end when batched
-// by time, else its latest record. Speed 0 means as fast as possible (no waiting).
+// events takes six seconds. The event time a batch covers is Batch::event_time_end().
+// Speed 0 means as fast as possible (no waiting).
 #pragma once
 
 #include <chrono>
@@ -30,8 +30,5 @@ class Pacer {
   std::optional<EventTime> origin_;
   std::chrono::steady_clock::time_point start_;
 };
-
-// The event time a batch covers up to: interval end if cut by time, else its latest record.
-std::optional<EventTime> batch_event_time(const Batch& batch);
 
 }  // namespace streamml

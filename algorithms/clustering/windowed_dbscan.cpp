@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <sstream>
 #include <unordered_map>
@@ -40,6 +41,7 @@ void parallel_points(std::size_t n, F&& f) {
 std::vector<std::string> WindowedDBSCANSettings::names() {
   auto n = DBSCANSettings::names();
   n.push_back("window_batches");
+  n.push_back("window_seconds");
   return n;
 }
 
@@ -61,6 +63,14 @@ void WindowedDBSCANSettings::set(std::string_view name, std::string_view v) {
     window_batches = out;
     return;
   }
+  if (name == "window_seconds") {
+    double out = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
+                   "setting 'window_seconds' expects a number, got '" << std::string(v) << "'");
+    window_seconds = out;
+    return;
+  }
   const auto known = DBSCANSettings::names();
   if (std::find(known.begin(), known.end(), name) == known.end()) {
     std::ostringstream list;
@@ -78,6 +88,9 @@ void WindowedDBSCANSettings::set(std::string_view name, std::string_view v) {
 void WindowedDBSCANSettings::validate() const {
   dbscan().validate();
   STREAMML_CHECK(window_batches >= 1, InvalidInput, "window_batches must be >= 1, got " << window_batches);
+  STREAMML_CHECK(std::isfinite(window_seconds) && window_seconds >= 0, InvalidInput,
+                 "window_seconds must be >= 0 (0: a window of window_batches batches), got "
+                     << window_seconds);
 }
 
 std::string WindowedDBSCANSettings::to_json() const {
@@ -88,6 +101,7 @@ std::string WindowedDBSCANSettings::to_json() const {
   w.key("metric").value(metric);
   w.key("algorithm").value(algorithm);
   w.key("window_batches").value(window_batches);
+  w.key("window_seconds").value(window_seconds);
   w.end_object();
   return w.str();
 }
@@ -99,6 +113,7 @@ namespace {
 
 struct WindowBatch {
   std::int64_t first_seq = 0;
+  EventTime end_time = 0;                 // Batch::event_time_end(), for time windows
   std::size_t rows = 0;
   std::vector<double> x;                  // rows * d, row-major
   std::unique_ptr<NeighborIndex> index;   // over x; null when the batch is empty
@@ -132,14 +147,21 @@ WindowedDBSCAN::WindowedDBSCAN(WindowedDBSCAN&&) noexcept = default;
 WindowedDBSCAN& WindowedDBSCAN::operator=(WindowedDBSCAN&&) noexcept = default;
 
 void WindowedDBSCAN::partial_fit(const Batch& batch) {
-  partial_fit(batch.features.data(), batch.rows, batch.cols, batch.cols);
+  partial_fit(batch.features.data(), batch.rows, batch.cols, batch.cols, batch.event_time_end());
 }
 
-void WindowedDBSCAN::partial_fit(const Eigen::Ref<const RowMatrix>& x) {
-  partial_fit(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()));
+void WindowedDBSCAN::partial_fit(const Eigen::Ref<const RowMatrix>& x, std::optional<EventTime> time) {
+  partial_fit(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()), time);
 }
 
-void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t d, std::size_t stride) {
+void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t d, std::size_t stride,
+                                 std::optional<EventTime> time) {
+  const bool by_time = settings_.window_seconds > 0;
+  // An empty batch cut by count covers no event time: under a time window it changes nothing.
+  if (by_time && n == 0 && !time) return;
+  STREAMML_CHECK(!by_time || time, InvalidInput,
+                 "window_seconds needs the event time of every batch: replay with an event-time "
+                 "column (--time COL) or pass the batch's time");
   STREAMML_CHECK(d >= 1, InvalidInput, "DBSCAN needs at least 1 feature column, got " << d);
   STREAMML_CHECK(d_ < 0 || std::int64_t(d) == d_, InvalidInput,
                  "features has " << d << " columns, the window's points have " << d_);
@@ -150,6 +172,7 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   // The new batch and its neighbour index, before anything changes (this may throw).
   WindowBatch fresh;
   fresh.first_seq = w.next_seq;
+  fresh.end_time = time.value_or(0);
   fresh.rows = n;
   fresh.x.resize(n * d);
   for (std::size_t r = 0; r < n; ++r) std::copy(data + r * stride, data + r * stride + d, fresh.x.begin() + std::ptrdiff_t(r * d));
@@ -161,14 +184,23 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   // Clusters that lose a core point (expired or no longer core): re-expanded below.
   std::vector<std::int64_t> affected;
 
-  // 1. Expiry of the oldest batch.
-  if (std::int64_t(w.batches.size()) == settings_.window_batches) {
+  // 1. Expiry: the oldest batches leave, to make room for the new one (count window) or
+  //    because they end T or more before it (time window).
+  const auto window_us = std::int64_t(std::llround(settings_.window_seconds * 1e6));
+  auto expires = [&](const WindowBatch& oldest) {
+    return by_time ? fresh.end_time - oldest.end_time >= window_us
+                   : std::int64_t(w.batches.size()) >= settings_.window_batches;
+  };
+  const std::int64_t front_before = w.front_seq;
+  while (!w.batches.empty() && expires(w.batches.front())) {
     const std::size_t gone = w.batches.front().rows;
     for (std::size_t i = 0; i < gone; ++i)
       if (w.points[i].core) affected.push_back(w.points[i].cluster);
     w.points.erase(w.points.begin(), w.points.begin() + std::ptrdiff_t(gone));
     w.front_seq += std::int64_t(gone);
     w.batches.pop_front();
+  }
+  if (w.front_seq != front_before) {
     const std::int64_t front = w.front_seq;
     parallel_points(w.points.size(), [&](std::size_t i, std::vector<std::uint32_t>&) {
       auto& nb = w.points[i].nbrs;

@@ -47,6 +47,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,9 @@ struct WindowedDBSCANSettings {
   std::string metric = "euclidean";  // "euclidean" | "manhattan" | "chebyshev"
   std::string algorithm = "auto";    // neighbour search: "auto" | "grid" | "kd_tree"
   std::int64_t window_batches = 10;  // W: the window is the last W batches (empty ones count)
+  // T > 0: the window is instead the batches that cover event time within T seconds of the
+  // newest: a batch stays while newest_end - its_end < T (ends as Batch::event_time_end()).
+  double window_seconds = 0.0;
 
   void validate() const;
   void set(std::string_view name, std::string_view value);
@@ -93,8 +97,10 @@ class WindowedDBSCAN : public Learner {
   // Slides the window by one batch of rows (n, d). Throws Error(InvalidInput) for a
   // dimension that differs from the window's, d = 0, or NaN/Inf (row and column named); the
   // window is unchanged then.
-  void partial_fit(const Eigen::Ref<const RowMatrix>& x);
-  void partial_fit(const double* data, std::size_t n, std::size_t d, std::size_t stride);
+  // `time`: the event time the batch covers up to; required when window_seconds > 0.
+  void partial_fit(const Eigen::Ref<const RowMatrix>& x, std::optional<EventTime> time = std::nullopt);
+  void partial_fit(const double* data, std::size_t n, std::size_t d, std::size_t stride,
+                   std::optional<EventTime> time = std::nullopt);
   // score() as integers.
   std::vector<std::int64_t> predict(const Eigen::Ref<const RowMatrix>& x) const;
   std::vector<std::int64_t> predict(const double* data, std::size_t n, std::size_t d, std::size_t stride) const;

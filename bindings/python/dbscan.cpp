@@ -17,6 +17,8 @@
 
 #include "algorithms/clustering/dbscan.h"
 #include "algorithms/clustering/windowed_dbscan.h"
+#include <optional>
+
 #include "bindings/python/bindings.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -99,13 +101,13 @@ class PyWindowedDBSCAN {
  public:
   explicit PyWindowedDBSCAN(const py::dict& params) : model_(settings_of<WindowedDBSCANSettings>(params)) {}
 
-  py::array partial_fit(const DoubleArray& x) {
+  py::array partial_fit(const DoubleArray& x, std::optional<std::int64_t> time_us) {
     check_x(x);
     {
       const double* data = x.data();
       const auto n = std::size_t(x.shape(0)), d = std::size_t(x.shape(1));
       py::gil_scoped_release release;
-      model_.partial_fit(data, n, d, d);
+      model_.partial_fit(data, n, d, d, time_us);
     }
     return int_array(std::vector<std::int64_t>(model_.last_labels()));
   }
@@ -154,7 +156,7 @@ released while either runs.
 )doc")
       .def(py::init<const py::dict&>(), py::arg("settings"))
       .def_static("setting_names", &WindowedDBSCANSettings::names)
-      .def("partial_fit", &PyWindowedDBSCAN::partial_fit, py::arg("X"))
+      .def("partial_fit", &PyWindowedDBSCAN::partial_fit, py::arg("X"), py::arg("time_us") = py::none())
       .def("predict", &PyWindowedDBSCAN::predict, py::arg("X"))
       .def_property_readonly("last_labels",
                              [](const PyWindowedDBSCAN& p) {

@@ -176,7 +176,7 @@ TEST(WindowedDBSCAN, LearnerInterface) {
   Learner& learner = w;
   EXPECT_EQ(learner.type(), "dbscan");
   EXPECT_EQ(learner.params_json(),
-            R"({"eps":0.3,"min_samples":5,"metric":"euclidean","algorithm":"auto","window_batches":4})");
+            R"({"eps":0.3,"min_samples":5,"metric":"euclidean","algorithm":"auto","window_batches":4,"window_seconds":0})");
   const RowMatrix x = stream_batch(3, 2, 0.35, 5);
   Batch batch;
   batch.rows = std::size_t(x.rows());
@@ -234,6 +234,67 @@ TEST(WindowedDBSCAN, BadInputIsNamed) {
   // The window is unchanged by rejected batches.
   EXPECT_EQ(w.batches_seen(), 1);
   EXPECT_EQ(w.window_points(), 20u);
+}
+
+}  // namespace
+}  // namespace streamml
+
+namespace streamml {
+namespace {
+
+using namespace dbscan_test;
+
+TEST(WindowedDBSCAN, EventTimeWindowKeepsTheBatchesWithinTAndEqualsRecomputation) {
+  // Batches ending every 7 s of event time (one 20 s gap before batch 15), T = 25 s: after
+  // each batch the window holds the batches with newest_end - end < 25 (by hand: 4 while
+  // batches are 7 s apart — 0, 7, 14, 21 s back — and 2 right after the gap — 0, 20), and equals
+  // brute-force DBSCAN recomputed on their points.
+  WindowedDBSCANSettings s;
+  s.eps = 0.6;
+  s.min_samples = 4;
+  s.window_seconds = 25;
+  WindowedDBSCAN w(s);
+  std::vector<EventTime> ends;
+  std::vector<RowMatrix> kept;
+  EventTime t = 0;
+  for (int b = 0; b < 30; ++b) {
+    t += (b == 15 ? 20 : 7) * kMicrosPerSecond;
+    const RowMatrix x = stream_batch(b, 2, 0.3, 5);
+    w.partial_fit(x, t);
+    ends.push_back(t);
+    std::size_t expected = 0;
+    for (EventTime e : ends) expected += t - e < 25 * kMicrosPerSecond;
+    ASSERT_EQ(w.window_batches(), expected) << "batch " << b;
+    if (b == 14) ASSERT_EQ(expected, 4u);
+    if (b == 15) ASSERT_EQ(expected, 2u);
+    // Brute force over exactly the batches within T, in arrival order.
+    std::vector<RowMatrix> window;
+    for (int k = b; k >= 0 && t - ends[std::size_t(k)] < 25 * kMicrosPerSecond; --k)
+      window.insert(window.begin(), stream_batch(k, 2, 0.3, 5));
+    Eigen::Index rows = 0;
+    for (const auto& m : window) rows += m.rows();
+    RowMatrix all(rows, 2);
+    Eigen::Index at = 0;
+    for (const auto& m : window) {
+      all.middleRows(at, m.rows()) = m;
+      at += m.rows();
+    }
+    const Brute ref = brute_dbscan(all, s.eps, s.min_samples);
+    ASSERT_EQ(core_mask(w), ref.core) << "batch " << b;
+    ASSERT_EQ(canonical(w.window_labels(), core_mask(w)), ref.labels) << "batch " << b;
+  }
+}
+
+TEST(WindowedDBSCAN, EventTimeWindowNeedsTimes) {
+  WindowedDBSCANSettings s;
+  s.window_seconds = 10;
+  WindowedDBSCAN w(s);
+  const RowMatrix x = stream_batch(0, 2, 0.3, 5);
+  EXPECT_NE(error_of([&] { w.partial_fit(x); }).find("window_seconds needs the event time"),
+            std::string::npos);
+  s.window_seconds = -1;
+  EXPECT_NE(error_of([&] { WindowedDBSCAN bad(s); }).find("window_seconds must be >= 0"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -140,7 +140,8 @@ def test_params_clone_and_errors():
 
     window = streamml.WindowedDBSCAN(eps=0.5, min_samples=3, window_batches=4)
     assert clone(window).get_params() == {"algorithm": "auto", "eps": 0.5, "metric": "euclidean",
-                                          "min_samples": 3, "window_batches": 4}
+                                          "min_samples": 3, "window_batches": 4,
+                                          "window_seconds": 0.0}
     with pytest.raises(AttributeError, match="has seen no batch yet"):
         window.labels_
     window.partial_fit(np.zeros((4, 2)))
@@ -148,3 +149,36 @@ def test_params_clone_and_errors():
         window.partial_fit(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="window_batches must be >= 1, got 0"):
         window.set_params(window_batches=0)
+
+
+def test_event_time_window_matches_exact_dbscan_on_the_batches_within_t():
+    """window_seconds: the window is the batches ending less than T before the newest.
+
+    Oracle: scikit-learn's DBSCAN refit on exactly those batches' points (same noise set and
+    core partition), with the window's membership worked out by hand from the batch times.
+    """
+    from sklearn.cluster import DBSCAN as SkDBSCAN
+
+    rng = np.random.default_rng(11)
+    window = streamml.WindowedDBSCAN(eps=0.5, min_samples=4, window_seconds=25)
+    batches, ends = [], []
+    t = np.datetime64("2026-01-01T00:00:00", "us")
+    for b in range(12):
+        t = t + np.timedelta64(20 if b == 6 else 7, "s")
+        X = np.vstack([rng.normal(c, 0.2, size=(30, 2)) for c in ((0, 0), (3, 3))])
+        window.partial_fit(X, time=t)
+        batches.append(X)
+        ends.append(t)
+        kept = [x for x, e in zip(batches, ends) if (t - e) < np.timedelta64(25, "s")]
+        assert window.window_points_ == sum(len(x) for x in kept)
+        sk = SkDBSCAN(eps=0.5, min_samples=4).fit(np.vstack(kept))
+        ours = window.window_labels_
+        np.testing.assert_array_equal(ours < 0, sk.labels_ < 0)
+    # By hand: 7 s apart, 4 batches lie within 25 s (0, 7, 14, 21 s back); after the 20 s gap, 2.
+    assert len(kept) == 4
+
+
+def test_event_time_window_needs_times():
+    window = streamml.WindowedDBSCAN(window_seconds=10)
+    with pytest.raises(ValueError, match="window_seconds needs the event time"):
+        window.partial_fit(np.zeros((3, 2)))

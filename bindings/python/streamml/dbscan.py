@@ -19,7 +19,7 @@ import inspect
 
 import numpy as np
 
-from ._streamml import _DBSCAN, _WindowedDBSCAN
+from ._streamml import Batch as _Batch, _DBSCAN, _WindowedDBSCAN
 
 __all__ = ["DBSCAN", "WindowedDBSCAN"]
 
@@ -65,6 +65,15 @@ class _Params:
             core = self._make(self.get_params())
             self._core = core
         return core
+
+
+def _micros(time):
+    """An event time (epoch seconds or numpy.datetime64) as int microseconds, or None."""
+    if time is None:
+        return None
+    if isinstance(time, np.datetime64):
+        return int(time.astype("datetime64[us]").astype(np.int64))
+    return int(round(float(time) * 1e6))
 
 
 def _as_x(X):
@@ -133,7 +142,8 @@ class DBSCAN(_Params):
 
 
 class WindowedDBSCAN(_Params):
-    """DBSCAN of the last ``window_batches`` batches of a stream, updated incrementally.
+    """DBSCAN of the last ``window_batches`` batches (or ``window_seconds`` of event time) of
+    a stream, updated incrementally.
 
     After every ``partial_fit`` the window's labels equal exact DBSCAN recomputed on the
     window's points (in arrival order, canonical rule for border points), while cluster ids
@@ -145,6 +155,9 @@ class WindowedDBSCAN(_Params):
     ----------
     eps, min_samples, metric, algorithm : as ``DBSCAN``
     window_batches : int >= 1
+    window_seconds : float >= 0
+        0 (default): the window is ``window_batches`` batches. Otherwise the window is instead the batches whose event time ends less than this many
+        seconds before the newest batch's; ``partial_fit`` then needs each batch's time.
 
     Attributes
     ----------
@@ -157,11 +170,12 @@ class WindowedDBSCAN(_Params):
     window_points_, window_noise_, batches_seen_ : int
     """
 
-    def __init__(self, *, eps=0.5, min_samples=5, window_batches=10, metric="euclidean",
-                 algorithm="auto"):
+    def __init__(self, *, eps=0.5, min_samples=5, window_batches=10, window_seconds=0.0,
+                 metric="euclidean", algorithm="auto"):
         self.eps = eps
         self.min_samples = min_samples
         self.window_batches = window_batches
+        self.window_seconds = window_seconds
         self.metric = metric
         self.algorithm = algorithm
 
@@ -169,9 +183,20 @@ class WindowedDBSCAN(_Params):
     def _make(params):
         return _WindowedDBSCAN(dict(params))
 
-    def partial_fit(self, X, y=None):
-        """Slides the window by the batch X (n, d); returns the batch's labels (-1: anomaly)."""
-        return self._learner().partial_fit(_as_x(X))
+    def partial_fit(self, X, y=None, time=None):
+        """Slides the window by the batch X (n, d); returns the batch's labels (-1: anomaly).
+
+        X may be a ``streamml.Batch``, whose event time (interval end when batched by time,
+        else its latest record) is then the batch's ``time``. Otherwise ``time`` is the event
+        time the batch covers up to, as epoch seconds or numpy.datetime64; it is needed only
+        with ``window_seconds``.
+        """
+        if isinstance(X, _Batch):
+            if time is None:
+                time = X.interval_end if X.interval_end is not None else (
+                    X.event_times.max() if X.event_times is not None and len(X) else None)
+            X = X.features
+        return self._learner().partial_fit(_as_x(X), _micros(time))
 
     def fit(self, X, y=None):
         """Starts over with X as the only batch; returns self."""
