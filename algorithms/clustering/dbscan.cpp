@@ -42,15 +42,6 @@ std::int64_t parse_integer(std::string_view v, std::string_view name) {
 
 }  // namespace
 
-void check_finite_rows(const double* data, std::size_t n, std::size_t d, std::size_t stride, const char* what) {
-  for (std::size_t r = 0; r < n; ++r) {
-    const double* x = data + r * stride;
-    for (std::size_t j = 0; j < d; ++j)
-      STREAMML_CHECK(std::isfinite(x[j]), InvalidInput,
-                     what << " row " << r << " column " << j << " is " << x[j] << "; NaN and Inf are rejected");
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Settings
 

@@ -33,6 +33,7 @@
 #include <Eigen/Core>
 
 #include "core/batch.h"
+#include "core/finite.h"
 
 namespace streamml {
 
@@ -78,8 +79,5 @@ class DBSCAN {
   DBSCANSettings settings_;
 };
 
-// Throws Error(InvalidInput) "features row r column j is nan; NaN and Inf are rejected" for
-// the first non-finite value (row-major order). `what` names the data ("features").
-void check_finite_rows(const double* data, std::size_t n, std::size_t d, std::size_t stride, const char* what);
 
 }  // namespace streamml

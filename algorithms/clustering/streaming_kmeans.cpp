@@ -11,6 +11,7 @@
 #include <tbb/parallel_for.h>
 
 #include "core/error.h"
+#include "core/finite.h"
 #include "core/json.h"
 
 namespace streamml {
@@ -262,10 +263,7 @@ std::vector<std::size_t> kmeans_plusplus(const Eigen::Ref<const RowMatrix>& x, s
   STREAMML_CHECK(k >= 1 && k <= x.rows(), InvalidInput,
                  "k-means++ picks k points among the rows: k = " << k << ", rows = " << x.rows());
   const Rows rows = rows_of(x);
-  for (std::size_t r = 0; r < rows.n; ++r)
-    for (std::size_t j = 0; j < rows.d; ++j)
-      STREAMML_CHECK(std::isfinite(rows.row(r)[j]), InvalidInput,
-                     "features row " << r << " column " << j << " is " << rows.row(r)[j] << "; NaN and Inf are rejected");
+  check_finite_rows(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()));
   return kmeans_plusplus_rows(rows, k, seed);
 }
 
@@ -416,12 +414,7 @@ void StreamingKMeans::check_rows(const Rows& rows) const {
     STREAMML_CHECK(std::int64_t(rows.d) == expected, InvalidInput,
                    "features has " << rows.d << " columns, model expects " << expected);
   STREAMML_CHECK(rows.d >= 1 || rows.n == 0, InvalidInput, "features has 0 columns; k-means needs at least 1");
-  for (std::size_t r = 0; r < rows.n; ++r) {
-    const double* x = rows.row(r);
-    for (std::size_t j = 0; j < rows.d; ++j)
-      STREAMML_CHECK(std::isfinite(x[j]), InvalidInput,
-                     "features row " << r << " column " << j << " is " << x[j] << "; NaN and Inf are rejected");
-  }
+  check_finite_rows(rows.data, rows.n, rows.d, std::size_t(rows.stride));
 }
 
 void StreamingKMeans::require_centers(const char* what) const {

@@ -11,6 +11,7 @@
 
 #include "algorithms/linear/optimizers.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "core/json.h"
 
 namespace streamml {
@@ -62,16 +63,14 @@ Rows rows_of(const Eigen::Ref<const RowMatrix>& x) {
 // A dot product whose summation order depends only on n (not on the pointers' alignment, as
 // Eigen's vectorised reductions do), so a row gives the same bits wherever it sits in memory.
 inline double dot_fixed(const double* a, const double* b, std::size_t n) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  // Eight independent sums: the adds are latency-bound, so more chains run faster (d = 100:
+  // 13 dependent adds per chain instead of 25).
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   std::size_t j = 0;
-  for (; j + 4 <= n; j += 4) {
-    s0 += a[j] * b[j];
-    s1 += a[j + 1] * b[j + 1];
-    s2 += a[j + 2] * b[j + 2];
-    s3 += a[j + 3] * b[j + 3];
-  }
-  for (; j < n; ++j) s0 += a[j] * b[j];
-  return (s0 + s1) + (s2 + s3);
+  for (; j + 8 <= n; j += 8)
+    for (int k = 0; k < 8; ++k) s[k] += a[j + k] * b[j + k];
+  for (; j < n; ++j) s[0] += a[j] * b[j];
+  return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
 
 // w . x for record r: dense part, then its hashed entries (bucket k is coordinate d + k).
@@ -413,12 +412,7 @@ void LogisticRegressionSGD::check_rows(const Rows& rows, bool need_labels) const
                    "features has " << rows.d << " columns and " << hashed << " hashed buckets, initial_weights has "
                                    << settings_.initial_weights.size() << " entries");
   }
-  for (std::size_t r = 0; r < rows.n; ++r) {
-    const double* x = rows.row(r);
-    for (std::size_t j = 0; j < rows.d; ++j)
-      STREAMML_CHECK(std::isfinite(x[j]), InvalidInput,
-                     "features row " << r << " column " << j << " is " << x[j] << "; NaN and Inf are rejected");
-  }
+  check_finite_rows(rows.dense, rows.n, rows.d, std::size_t(rows.stride));
   if (rows.sparse) {
     const auto& sp = *rows.sparse;
     STREAMML_CHECK(sp.rows() == rows.n && sp.indices.size() == sp.values.size() &&

@@ -12,6 +12,7 @@
 #include "bindings/python/bindings.h"
 #include "core/error.h"
 #include "core/event_time.h"
+#include "core/finite.h"
 #include "streaming/batch_reader.h"
 #include "streaming/file_source.h"
 #include "streaming/memory_source.h"
@@ -232,10 +233,10 @@ std::unique_ptr<Replay> from_arrays(const DoubleArray& X, const py::object& y, c
   data.rows = n;
   data.cols = d;
   data.features.assign(X.data(), X.data() + n * d);  // MemorySource keeps its own copy
-  for (std::size_t i = 0; i < n * d; ++i)
-    STREAMML_CHECK(std::isfinite(data.features[i]), InvalidInput,
-                   "X[" << i / d << ", " << i % d << "] is " << non_finite_name(data.features[i])
-                        << " (row " << i / d << "): NaN and Inf are not allowed");
+  if (const std::size_t i = first_non_finite(data.features.data(), n * d); i < n * d)
+    STREAMML_FAIL(InvalidInput, "X[" << i / d << ", " << i % d << "] is "
+                                     << non_finite_name(data.features[i]) << " (row " << i / d
+                                     << "): NaN and Inf are not allowed");
   if (!y.is_none()) {
     auto labels = DoubleArray::ensure(y);
     STREAMML_CHECK(labels, InvalidInput, "y must be numeric");
@@ -243,10 +244,9 @@ std::unique_ptr<Replay> from_arrays(const DoubleArray& X, const py::object& y, c
     STREAMML_CHECK(std::size_t(labels.shape(0)) == n, InvalidInput,
                    "y has " << labels.shape(0) << " entries, X has " << n << " rows");
     data.labels.assign(labels.data(), labels.data() + n);
-    for (std::size_t i = 0; i < n; ++i)
-      STREAMML_CHECK(std::isfinite(data.labels[i]), InvalidInput,
-                     "y[" << i << "] is " << non_finite_name(data.labels[i]) << " (row " << i
-                          << "): NaN and Inf are not allowed");
+    if (const std::size_t i = first_non_finite(data.labels.data(), n); i < n)
+      STREAMML_FAIL(InvalidInput, "y[" << i << "] is " << non_finite_name(data.labels[i])
+                                       << " (row " << i << "): NaN and Inf are not allowed");
   }
   if (!keys.is_none()) take_keys(keys, n, data);
   if (!times.is_none()) take_times(times, n, data);

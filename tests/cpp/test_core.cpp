@@ -5,6 +5,7 @@
 
 #include "core/batch.h"
 #include "core/error.h"
+#include "core/finite.h"
 #include "core/json.h"
 #include "core/position.h"
 #include "core/schema.h"
@@ -143,6 +144,37 @@ TEST(Batch, ValidateNamesTheColumnThatDisagrees) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("batch has 2 labels for 3 records"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace streamml
+
+namespace streamml {
+namespace {
+
+TEST(Finite, FindsTheFirstNaNOrInfAndNamesItsRowAndColumn) {
+  // Brute-force oracle: std::isfinite over every value, including the extremes of the
+  // exponent (largest finite, subnormal, -0) that must not be taken for Inf or NaN.
+  std::vector<double> x{0.0, -0.0, 1e308, -1.7976931348623157e308, 4.9e-324, 1.0};
+  EXPECT_EQ(first_non_finite(x.data(), x.size()), x.size());
+  for (double bad : {std::nan(""), HUGE_VAL, -HUGE_VAL}) {
+    for (std::size_t at : {0u, 3u, 5u}) {
+      std::vector<double> y = x;
+      y[at] = bad;
+      std::size_t brute = 0;
+      while (brute < y.size() && std::isfinite(y[brute])) ++brute;
+      EXPECT_EQ(first_non_finite(y.data(), y.size()), brute);
+    }
+  }
+  // 2 rows of 3 in a stride of 4 (the 4th value of each row is padding, never read).
+  std::vector<double> rows{1, 2, 3, std::nan(""), 4, 5, HUGE_VAL, 7};
+  try {
+    check_finite_rows(rows.data(), 2, 3, 4);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("features row 1 column 2 is inf; NaN and Inf are rejected", 0), 0u)
+        << e.what();
   }
 }
 
