@@ -15,10 +15,10 @@ Example::
     km.predict(np.array([[20.0, 0.1]]))
 """
 
-import inspect
 
 import numpy as np
 
+from ._estimator import Estimator
 from ._streamml import Batch, _kmeans_plusplus, _StreamingKMeans
 
 __all__ = ["StreamingKMeans", "kmeans_plusplus"]
@@ -31,17 +31,6 @@ def _features(X):
     return np.ascontiguousarray(X, dtype=np.float64)
 
 
-def _changed(value, default):
-    if isinstance(value, np.ndarray) or isinstance(default, np.ndarray):
-        return True
-    if value is None or default is None:
-        return value is not default
-    try:
-        return bool(value != default)
-    except (TypeError, ValueError):
-        return True
-
-
 def kmeans_plusplus(X, n_clusters, seed=0):
     """Row indices of X picked by scikit-learn 1.2's greedy k-means++ (2 + ln k local trials).
 
@@ -52,7 +41,7 @@ def kmeans_plusplus(X, n_clusters, seed=0):
     return _kmeans_plusplus(_features(X), int(n_clusters), int(seed))
 
 
-class StreamingKMeans:
+class StreamingKMeans(Estimator):
     """k-means on a stream: Spark MLlib's StreamingKMeans update, one call per micro-batch.
 
     Each ``partial_fit(X)`` is Spark's ``StreamingKMeansModel.update``: points go to their
@@ -112,37 +101,6 @@ class StreamingKMeans:
         self.n_features = n_features
         self.seed = seed
 
-    # ---- scikit-learn parameter protocol --------------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls):
-        return [p.name for p in inspect.signature(cls.__init__).parameters.values()
-                if p.kind == p.KEYWORD_ONLY]
-
-    def get_params(self, deep=True):
-        """The constructor's arguments as a dict."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Changes settings (scikit-learn's rule: an unknown name raises ValueError).
-
-        A model that has centres keeps them (and their weights) under the new settings, e.g.
-        a new ``decay_factor`` mid-stream; ValueError when they cannot fit (another ``k``).
-        """
-        names = self._get_param_names()
-        for name in params:
-            if name not in names:
-                raise ValueError(f"Invalid parameter {name!r} for estimator {self!r}. "
-                                 f"Valid parameters are: {sorted(names)!r}.")
-        new_core = self._build({**self.get_params(), **params})
-        core = self.__dict__.get("_core")
-        if core is not None and core.initialized:
-            new_core.set_state(core)
-        for name, value in params.items():
-            setattr(self, name, value)
-        self._core = new_core
-        return self
-
     def set_initial_centers(self, centers, weights=None):
         """Starts over from the given centres and weights (Spark's ``setInitialCenters``).
 
@@ -156,14 +114,6 @@ class StreamingKMeans:
         self.init, self.k, self.initial_weights = params["init"], params["k"], params["initial_weights"]
         self._core = core
         return self
-
-    def __repr__(self):
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()
-                    if p.kind == p.KEYWORD_ONLY}
-        changed = [f"{name}={getattr(self, name)!r}" for name, default in defaults.items()
-                   if _changed(getattr(self, name), default)]
-        return f"{type(self).__name__}({', '.join(changed)})"
 
     # ---- the C++ learner ------------------------------------------------------------------
 
@@ -195,11 +145,12 @@ class StreamingKMeans:
             initial_weights=None if weights is None else np.asarray(weights, dtype=np.float64),
             dimension=0 if n_features is None else int(n_features), seed=int(params["seed"]))
 
-    def _learner(self):
-        core = self.__dict__.get("_core")
-        if core is None:
-            core = self._build(self.get_params())
-            self._core = core
+    def _make_core(self, params, previous):
+        # A model that has centres keeps them (and their weights) under new settings, e.g. a
+        # new decay_factor mid-stream; ValueError when they cannot fit (another k).
+        core = self._build(params)
+        if previous is not None and previous.initialized:
+            core.set_state(previous)
         return core
 
     def _fitted(self):

@@ -15,56 +15,13 @@ Example::
         batch_labels = window.partial_fit(batch)   # -1: noise (an anomaly on arrival)
 """
 
-import inspect
 
 import numpy as np
 
+from ._estimator import Estimator
 from ._streamml import Batch as _Batch, _DBSCAN, _WindowedDBSCAN
 
 __all__ = ["DBSCAN", "WindowedDBSCAN"]
-
-
-class _Params:
-    """get_params / set_params / __repr__ over the keyword-only constructor arguments."""
-
-    @classmethod
-    def _get_param_names(cls):
-        return sorted(p.name for p in inspect.signature(cls.__init__).parameters.values()
-                      if p.kind == p.KEYWORD_ONLY)
-
-    def get_params(self, deep=True):
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Changes settings (the learned state is dropped: the next fit starts over).
-
-        Unknown names and bad values raise ValueError, and nothing changes then.
-        """
-        names = self._get_param_names()
-        for name in params:
-            if name not in names:
-                raise ValueError(f"Invalid parameter {name!r} for estimator {self!r}. "
-                                 f"Valid parameters are: {names!r}.")
-        core = self._make({**self.get_params(), **params})
-        for name, value in params.items():
-            setattr(self, name, value)
-        self._core = core
-        return self
-
-    def __repr__(self):
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()
-                    if p.kind == p.KEYWORD_ONLY}
-        changed = [f"{name}={getattr(self, name)!r}" for name, default in defaults.items()
-                   if getattr(self, name) != default]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    def _learner(self):
-        core = self.__dict__.get("_core")
-        if core is None:
-            core = self._make(self.get_params())
-            self._core = core
-        return core
 
 
 def _micros(time):
@@ -81,7 +38,7 @@ def _as_x(X):
     return np.ascontiguousarray(X, dtype=np.float64)
 
 
-class DBSCAN(_Params):
+class DBSCAN(Estimator):
     """Exact DBSCAN with scikit-learn's definition and canonical labels.
 
     A point is core when at least ``min_samples`` points, itself included, lie within ``eps``
@@ -118,9 +75,8 @@ class DBSCAN(_Params):
         self.metric = metric
         self.algorithm = algorithm
 
-    @staticmethod
-    def _make(params):
-        return _DBSCAN(dict(params))
+    def _make_core(self, params, previous):
+        return _DBSCAN(dict(params))  # settings changes start over
 
     def fit(self, X, y=None, sample_weight=None):
         """Clusters X (n, d). ``y`` is ignored; ``sample_weight`` is not supported."""
@@ -141,7 +97,7 @@ class DBSCAN(_Params):
         return self.fit(X, y, sample_weight).labels_
 
 
-class WindowedDBSCAN(_Params):
+class WindowedDBSCAN(Estimator):
     """DBSCAN of the last ``window_batches`` batches (or ``window_seconds`` of event time) of
     a stream, updated incrementally.
 
@@ -179,9 +135,8 @@ class WindowedDBSCAN(_Params):
         self.metric = metric
         self.algorithm = algorithm
 
-    @staticmethod
-    def _make(params):
-        return _WindowedDBSCAN(dict(params))
+    def _make_core(self, params, previous):
+        return _WindowedDBSCAN(dict(params))  # settings changes start over
 
     def partial_fit(self, X, y=None, time=None):
         """Slides the window by the batch X (n, d); returns the batch's labels (-1: anomaly).
@@ -200,7 +155,7 @@ class WindowedDBSCAN(_Params):
 
     def fit(self, X, y=None):
         """Starts over with X as the only batch; returns self."""
-        self._core = self._make(self.get_params())
+        self._core = self._make_core(self.get_params(), None)
         self.partial_fit(X)
         return self
 

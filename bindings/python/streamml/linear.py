@@ -17,28 +17,15 @@ Example::
     model.coef_            # (1, 2)
 """
 
-import inspect
-
 import numpy as np
 
+from ._estimator import Estimator
 from ._streamml import Batch, PrequentialEvaluator, _LogisticRegressionSGD
 
 __all__ = ["LogisticRegressionSGD", "PrequentialEvaluator", "prequential"]
 
 
-def _changed(value, default):
-    """Whether a parameter differs from its default (for __repr__)."""
-    if default is None or value is None:
-        return value is not default
-    if isinstance(value, np.ndarray):
-        return True
-    try:
-        return bool(value != default)
-    except (TypeError, ValueError):
-        return True
-
-
-class LogisticRegressionSGD:
+class LogisticRegressionSGD(Estimator):
     """Binary logistic regression learned from a stream by stochastic gradient descent.
 
     Two training modes (the C++ header documents each rule and its reference):
@@ -145,48 +132,6 @@ class LogisticRegressionSGD:
         self.half_life = half_life
         self.time_unit = time_unit
 
-    # ---- scikit-learn parameter protocol --------------------------------------------------
-
-    @classmethod
-    def _get_param_names(cls):
-        return [p.name for p in inspect.signature(cls.__init__).parameters.values()
-                if p.kind == p.KEYWORD_ONLY]
-
-    def get_params(self, deep=True):
-        """The constructor's arguments as a dict (``deep`` has no nested estimators to visit)."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params):
-        """Changes settings; unknown names raise ValueError, bad values ValueError too.
-
-        A model that has learned continues from its learned state under the new settings
-        (e.g. a smaller ``step_size`` mid-stream). When the state cannot continue (another
-        optimizer keeps other memory), ValueError says so; ``fit`` starts over.
-        """
-        names = self._get_param_names()
-        for name in params:
-            if name not in names:
-                raise ValueError(f"Invalid parameter {name!r} for estimator {self!r}. "
-                                 f"Valid parameters are: {sorted(names)!r}.")
-        settings = self._settings({**self.get_params(), **params})
-        core = self.__dict__.get("_core")
-        if core is not None and core.sized:
-            new_core = _LogisticRegressionSGD(settings, core)
-        else:
-            new_core = _LogisticRegressionSGD(settings)
-        for name, value in params.items():
-            setattr(self, name, value)
-        self._core = new_core
-        return self
-
-    def __repr__(self):
-        defaults = {p.name: p.default
-                    for p in inspect.signature(type(self).__init__).parameters.values()
-                    if p.kind == p.KEYWORD_ONLY}
-        changed = [f"{name}={getattr(self, name)!r}" for name, default in defaults.items()
-                   if _changed(getattr(self, name), default)]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
     # ---- the C++ learner ------------------------------------------------------------------
 
     @staticmethod
@@ -196,12 +141,14 @@ class LogisticRegressionSGD:
             settings["penalty"] = "none"
         return settings
 
-    def _learner(self):
-        core = self.__dict__.get("_core")
-        if core is None:
-            core = _LogisticRegressionSGD(self._settings(self.get_params()))
-            self._core = core
-        return core
+    def _make_core(self, params, previous):
+        # A model that has learned continues from its state under new settings (e.g. a
+        # smaller step_size mid-stream); when it cannot (another optimizer keeps other
+        # memory), the C++ constructor raises ValueError. fit() starts over.
+        settings = self._settings(params)
+        if previous is not None and previous.sized:
+            return _LogisticRegressionSGD(settings, previous)
+        return _LogisticRegressionSGD(settings)
 
     def _fitted(self):
         core = self.__dict__.get("_core")
