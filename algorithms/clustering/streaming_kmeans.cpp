@@ -12,59 +12,19 @@
 
 #include "core/error.h"
 #include "core/finite.h"
+#include "core/parallel.h"
 #include "core/json.h"
 
 namespace streamml {
 
-// A view of n dense rows (row r starts at data + r * stride), from a Batch or an Eigen matrix,
-// without copying.
-struct StreamingKMeans::Rows {
-  std::size_t n = 0;
-  std::size_t d = 0;
-  const double* data = nullptr;
-  std::ptrdiff_t stride = 0;
-
-  const double* row(std::size_t r) const { return data + std::ptrdiff_t(r) * stride; }
-};
-
 namespace {
 
-using Rows = StreamingKMeans::Rows;
+// Each row's result is independent of the others, and every sum over rows is taken serially
+// in row order afterwards, so the thread count never changes a bit.
+using Rows = RowView;
 
-// Rows per block of the parallel loops. Each row's result is independent of the others, and
-// every sum over rows is taken serially in row order afterwards, so the thread count never
-// changes a bit.
-constexpr std::size_t kBlockRows = 256;
 
-Rows rows_of(const Batch& b) {
-  Rows r;
-  r.n = b.rows;
-  r.d = b.cols;
-  r.data = b.features.data();
-  r.stride = std::ptrdiff_t(b.cols);
-  return r;
-}
 
-Rows rows_of(const Eigen::Ref<const RowMatrix>& x) {
-  Rows r;
-  r.n = std::size_t(x.rows());
-  r.d = std::size_t(x.cols());
-  r.data = x.data();
-  r.stride = x.outerStride();
-  return r;
-}
-
-template <class F>
-void parallel_blocks(std::size_t n, F&& f) {
-  const std::size_t blocks = (n + kBlockRows - 1) / kBlockRows;
-  if (blocks <= 1) {
-    if (n) f(std::size_t{0}, n);
-    return;
-  }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
-    for (std::size_t k = br.begin(); k != br.end(); ++k) f(k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
-  });
-}
 
 // Squared Euclidean distance, summed in an order that depends only on d (four running sums),
 // so a row gives the same bits wherever it sits in memory.
@@ -165,7 +125,7 @@ std::vector<std::size_t> kmeans_plusplus_rows(const Rows& rows, std::int64_t k, 
   std::vector<double> closest(n), cumsum(n);
   auto distances_to = [&](std::size_t c, double* out) {
     const double* xc = rows.row(c);
-    parallel_blocks(n, [&](std::size_t begin, std::size_t end) {
+    for_each_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
       for (std::size_t r = begin; r < end; ++r) out[r] = sq_dist(rows.row(r), xc, d);
     });
   };
@@ -262,7 +222,7 @@ std::vector<double> parse_rows(std::string_view v, std::string_view name, std::s
 std::vector<std::size_t> kmeans_plusplus(const Eigen::Ref<const RowMatrix>& x, std::int64_t k, std::uint32_t seed) {
   STREAMML_CHECK(k >= 1 && k <= x.rows(), InvalidInput,
                  "k-means++ picks k points among the rows: k = " << k << ", rows = " << x.rows());
-  const Rows rows = rows_of(x);
+  const Rows rows = RowView::of(x);
   check_finite_rows(x.data(), std::size_t(x.rows()), std::size_t(x.cols()), std::size_t(x.outerStride()));
   return kmeans_plusplus_rows(rows, k, seed);
 }
@@ -414,7 +374,7 @@ void StreamingKMeans::check_rows(const Rows& rows) const {
     STREAMML_CHECK(std::int64_t(rows.d) == expected, InvalidInput,
                    "features has " << rows.d << " columns, model expects " << expected);
   STREAMML_CHECK(rows.d >= 1 || rows.n == 0, InvalidInput, "features has 0 columns; k-means needs at least 1");
-  check_finite_rows(rows.data, rows.n, rows.d, std::size_t(rows.stride));
+  check_finite_rows(rows.dense, rows.n, rows.d, std::size_t(rows.stride));
 }
 
 void StreamingKMeans::require_centers(const char* what) const {
@@ -445,8 +405,8 @@ void StreamingKMeans::initialize_from(const Rows& rows) {
   state_.dimension = d;
 }
 
-void StreamingKMeans::partial_fit(const Batch& batch) { fit_rows(rows_of(batch)); }
-void StreamingKMeans::partial_fit(const Eigen::Ref<const RowMatrix>& x) { fit_rows(rows_of(x)); }
+void StreamingKMeans::partial_fit(const Batch& batch) { fit_rows(RowView::of(batch)); }
+void StreamingKMeans::partial_fit(const Eigen::Ref<const RowMatrix>& x) { fit_rows(RowView::of(x)); }
 
 void StreamingKMeans::fit_rows(const Rows& rows) {
   check_rows(rows);
@@ -461,7 +421,7 @@ void StreamingKMeans::fit_rows(const Rows& rows) {
   // 1. Nearest centre of every point, in parallel (each row independent of the others).
   std::vector<std::int32_t> label(n);
   std::vector<double> dist(n);
-  parallel_blocks(n, [&](std::size_t begin, std::size_t end) {
+  for_each_block(n, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) label[r] = nearest(rows.row(r), st.centers, dist[r]);
   });
 
@@ -524,10 +484,10 @@ void StreamingKMeans::fit_rows(const Rows& rows) {
 
 Eigen::VectorXi StreamingKMeans::predict(const Eigen::Ref<const RowMatrix>& x) const {
   require_centers("predict");
-  const Rows rows = rows_of(x);
+  const Rows rows = RowView::of(x);
   check_rows(rows);
   Eigen::VectorXi out(Eigen::Index(rows.n));
-  parallel_blocks(rows.n, [&](std::size_t begin, std::size_t end) {
+  for_each_block(rows.n, [&](std::size_t, std::size_t begin, std::size_t end) {
     double dist;
     for (std::size_t r = begin; r < end; ++r) out[Eigen::Index(r)] = nearest(rows.row(r), state_.centers, dist);
   });
@@ -540,11 +500,11 @@ Eigen::VectorXd StreamingKMeans::score(const Batch& batch) const { return predic
 
 RowMatrix StreamingKMeans::transform(const Eigen::Ref<const RowMatrix>& x) const {
   require_centers("transform");
-  const Rows rows = rows_of(x);
+  const Rows rows = RowView::of(x);
   check_rows(rows);
   const Eigen::Index k = state_.centers.rows();
   RowMatrix out(Eigen::Index(rows.n), k);
-  parallel_blocks(rows.n, [&](std::size_t begin, std::size_t end) {
+  for_each_block(rows.n, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r)
       for (Eigen::Index j = 0; j < k; ++j)
         out(Eigen::Index(r), j) = std::sqrt(sq_dist(rows.row(r), state_.centers.row(j).data(), rows.d));
@@ -554,10 +514,10 @@ RowMatrix StreamingKMeans::transform(const Eigen::Ref<const RowMatrix>& x) const
 
 double StreamingKMeans::cost(const Eigen::Ref<const RowMatrix>& x) const {
   require_centers("cost");
-  const Rows rows = rows_of(x);
+  const Rows rows = RowView::of(x);
   check_rows(rows);
   std::vector<double> dist(rows.n);
-  parallel_blocks(rows.n, [&](std::size_t begin, std::size_t end) {
+  for_each_block(rows.n, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) nearest(rows.row(r), state_.centers, dist[r]);
   });
   double total = 0;

@@ -49,6 +49,7 @@
 
 #include "core/batch.h"
 #include "core/learner.h"
+#include "core/row_view.h"
 
 namespace streamml {
 
@@ -136,7 +137,7 @@ class StreamingKMeans : public Learner {
   const RowMatrix& cluster_centers() const { return state_.centers; }
   const Eigen::VectorXd& cluster_weights() const { return state_.weights; }
 
-  struct Rows;  // a view of a batch or matrix (defined in the .cpp)
+  using Rows = RowView;
 
  private:
   void check_rows(const Rows& rows) const;

@@ -12,53 +12,16 @@
 #include "algorithms/linear/optimizers.h"
 #include "core/error.h"
 #include "core/finite.h"
+#include "core/parallel.h"
 #include "core/json.h"
 
 namespace streamml {
 
-// A view of n records: dense features (row r starts at dense + r * stride), optional hashed
-// features and optional labels. Built from a Batch or an Eigen matrix without copying.
-struct LogisticRegressionSGD::Rows {
-  std::size_t n = 0;
-  std::size_t d = 0;
-  const double* dense = nullptr;
-  std::ptrdiff_t stride = 0;
-  const CsrMatrix* sparse = nullptr;  // null: no hashed features
-  const double* labels = nullptr;     // null: no labels
-  std::size_t label_count = 0;
-
-  const double* row(std::size_t r) const { return dense + std::ptrdiff_t(r) * stride; }
-  std::int64_t hashed() const { return sparse ? sparse->cols : 0; }
-};
-
 namespace {
 
-using Rows = LogisticRegressionSGD::Rows;
+using Rows = RowView;
 
-// Rows per block of every reduction over rows. Fixed, so the blocks and the order their
-// partial sums are added in do not depend on the number of threads.
-constexpr std::size_t kBlockRows = 256;
 
-Rows rows_of(const Batch& b) {
-  Rows r;
-  r.n = b.rows;
-  r.d = b.cols;
-  r.dense = b.features.data();
-  r.stride = std::ptrdiff_t(b.cols);
-  r.sparse = b.has_sparse() ? &b.sparse : nullptr;
-  r.labels = b.has_labels() ? b.labels.data() : nullptr;
-  r.label_count = b.labels.size();
-  return r;
-}
-
-Rows rows_of(const Eigen::Ref<const RowMatrix>& x) {
-  Rows r;
-  r.n = std::size_t(x.rows());
-  r.d = std::size_t(x.cols());
-  r.dense = x.data();
-  r.stride = x.outerStride();
-  return r;
-}
 
 // A dot product whose summation order depends only on n (not on the pointers' alignment, as
 // Eigen's vectorised reductions do), so a row gives the same bits wherever it sits in memory.
@@ -97,18 +60,6 @@ inline void for_each_coordinate(const Rows& rows, std::size_t r, F&& f) {
   }
 }
 
-template <class F>
-void parallel_blocks(std::size_t n, F&& f) {
-  const std::size_t blocks = (n + kBlockRows - 1) / kBlockRows;
-  if (blocks <= 1) {
-    if (n) f(std::size_t{0}, std::size_t{0}, n);
-    return;
-  }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
-    for (std::size_t k = br.begin(); k != br.end(); ++k)
-      f(k, k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
-  });
-}
 
 inline std::uint64_t splitmix64(std::uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -440,12 +391,12 @@ void LogisticRegressionSGD::check_rows(const Rows& rows, bool need_labels) const
                    "label of row " << r << " is " << rows.labels[r] << "; logistic regression needs 0 or 1");
 }
 
-void LogisticRegressionSGD::partial_fit(const Batch& batch) { fit_rows(rows_of(batch)); }
+void LogisticRegressionSGD::partial_fit(const Batch& batch) { fit_rows(RowView::of(batch)); }
 
 void LogisticRegressionSGD::partial_fit(const Eigen::Ref<const RowMatrix>& x,
                                         const Eigen::Ref<const Eigen::VectorXd>& y) {
   STREAMML_CHECK(y.size() == x.rows(), InvalidInput, "y has " << y.size() << " labels for " << x.rows() << " rows of X");
-  Rows rows = rows_of(x);
+  Rows rows = RowView::of(x);
   rows.labels = y.data();
   rows.label_count = std::size_t(y.size());
   fit_rows(rows);
@@ -470,7 +421,7 @@ void LogisticRegressionSGD::fit_rows(const Rows& rows) {
 
 double LogisticRegressionSGD::loss_and_gradient(const Batch& batch, const Eigen::VectorXd& wb,
                                                 Eigen::VectorXd& gradient) const {
-  const Rows rows = rows_of(batch);
+  const Rows rows = RowView::of(batch);
   check_rows(rows, true);
   const std::int64_t dim = std::int64_t(rows.d) + rows.hashed();
   const std::int64_t total = dim + (settings_.fit_intercept ? 1 : 0);
@@ -514,7 +465,7 @@ void LogisticRegressionSGD::fit_spark(const Rows& rows) {
   double reg_val = reg_value(w);
 
   // Per block: the dense part of the gradient (and the intercept's, last), its loss and rows.
-  const std::size_t blocks = (rows.n + kBlockRows - 1) / kBlockRows;
+  const std::size_t blocks = block_count(rows.n);
   const std::size_t dense_cols = d + (s.fit_intercept ? 1 : 0);
   RowMatrix block_grad{Eigen::Index(blocks), Eigen::Index(dense_cols)};
   Eigen::VectorXd block_loss(blocks);
@@ -530,7 +481,7 @@ void LogisticRegressionSGD::fit_spark(const Rows& rows) {
   for (int i = 1; i <= s.num_iterations && !converged; ++i) {
     ++iterations;
     const double b = s.fit_intercept ? w[dim] : 0.0;
-    parallel_blocks(rows.n, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    for_each_block(rows.n, [&](std::size_t k, std::size_t begin, std::size_t end) {
       double* g = block_grad.row(Eigen::Index(k)).data();
       std::fill(g, g + dense_cols, 0.0);
       double loss = 0;
@@ -783,15 +734,15 @@ Eigen::VectorXd LogisticRegressionSGD::margins(const Rows& rows) const {
     out.setConstant(b);  // nothing learned and no initial weights: every weight is 0
     return out;
   }
-  parallel_blocks(rows.n, [&](std::size_t, std::size_t begin, std::size_t end) {
+  for_each_block(rows.n, [&](std::size_t, std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) out[Eigen::Index(r)] = row_dot(rows, r, w.data()) + b;
   });
   return out;
 }
 
-Eigen::VectorXd LogisticRegressionSGD::decision_function(const Batch& batch) const { return margins(rows_of(batch)); }
+Eigen::VectorXd LogisticRegressionSGD::decision_function(const Batch& batch) const { return margins(RowView::of(batch)); }
 Eigen::VectorXd LogisticRegressionSGD::decision_function(const Eigen::Ref<const RowMatrix>& x) const {
-  return margins(rows_of(x));
+  return margins(RowView::of(x));
 }
 
 Eigen::VectorXd LogisticRegressionSGD::predict_proba(const Batch& batch) const {

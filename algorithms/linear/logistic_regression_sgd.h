@@ -75,6 +75,7 @@
 
 #include "core/batch.h"
 #include "core/learner.h"
+#include "core/row_view.h"
 
 namespace streamml {
 
@@ -211,7 +212,7 @@ class LogisticRegressionSGD : public Learner {
   double loss_and_gradient(const Batch& batch, const Eigen::VectorXd& w_and_b,
                            Eigen::VectorXd& gradient) const;
 
-  struct Rows;  // a view of a batch or matrix (defined in the .cpp)
+  using Rows = RowView;
 
  private:
   void check_rows(const Rows& rows, bool need_labels) const;
