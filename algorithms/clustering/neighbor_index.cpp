@@ -1,9 +1,12 @@
 #include "algorithms/clustering/neighbor_index.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <deque>
 #include <limits>
 #include <numeric>
+#include <unordered_map>
 #include <utility>
 
 #include <nanoflann.hpp>
@@ -227,7 +230,7 @@ struct NeighborIndex::Impl {
 
   template <DistanceMetric M, int D, class F>
   void grid_visit_t(const double* q, F& f) const {
-    std::int64_t c[3], nb[3];
+    std::int64_t c[3] = {0, 0, 0}, nb[3] = {0, 0, 0};  // cell_of fills c[0, d)
     if (!cell_of(q, c)) return;
     int total = 1;
     for (std::size_t j = 0; j < d; ++j) total *= 3;
@@ -329,5 +332,191 @@ std::size_t NeighborIndex::count(const double* q) const {
 NeighborAlgorithm NeighborIndex::algorithm() const { return impl_->algorithm; }
 std::size_t NeighborIndex::size() const { return impl_->n; }
 std::size_t NeighborIndex::dimension() const { return impl_->d; }
+
+// ---------------------------------------------------------------------------------------------
+// SlidingGridIndex
+
+bool SlidingGridIndex::wanted(std::size_t d, NeighborAlgorithm algorithm) {
+  return d >= 1 && d <= 3 && (algorithm == NeighborAlgorithm::Grid || (algorithm == NeighborAlgorithm::Auto && d <= 2));
+}
+
+namespace {
+
+using CellKey = std::array<std::int64_t, 3>;  // unused coordinates stay 0
+
+struct CellKeyHash {
+  std::size_t operator()(const CellKey& c) const {
+    return std::size_t(mix64(std::uint64_t(c[0]) ^ mix64(std::uint64_t(c[1]) ^ mix64(std::uint64_t(c[2])))));
+  }
+};
+
+// Points in arrival order with their coordinates; the live ones are [head, seq.size()).
+struct SlidingCell {
+  std::vector<std::int64_t> seq;
+  std::vector<double> x;
+  std::size_t head = 0;
+
+  void drop_front(std::size_t d) {
+    ++head;
+    // Compact once the dead prefix is as long as the live part.
+    if (head >= 32 && 2 * head >= seq.size()) {
+      seq.erase(seq.begin(), seq.begin() + std::ptrdiff_t(head));
+      x.erase(x.begin(), x.begin() + std::ptrdiff_t(head * d));
+      head = 0;
+    }
+  }
+  bool empty() const { return head == seq.size(); }
+};
+
+}  // namespace
+
+struct SlidingGridIndex::Impl {
+  std::size_t d = 0;
+  DistanceMetric metric = DistanceMetric::Euclidean;
+  double eps_test = 0;
+  double side = 0;
+  std::unordered_map<CellKey, SlidingCell, CellKeyHash> cells;
+  SlidingCell far;  // points whose cell coordinates would pass 2^30
+  struct Arrival {
+    std::int64_t seq;
+    CellKey key;
+    bool far;
+  };
+  std::deque<Arrival> arrivals;
+
+  // Cell coordinates of x from the origin; false when x is "far" (a quotient of 2^30 or more,
+  // where rounding could eat the cell margin).
+  bool cell_of(const double* x, CellKey& c) const {
+    c = CellKey{0, 0, 0};
+    for (std::size_t j = 0; j < d; ++j) {
+      const double q = x[j] / side;
+      if (!(std::abs(q) < kMaxQuotient)) return false;
+      c[j] = std::int64_t(std::floor(q));
+    }
+    return true;
+  }
+
+  template <DistanceMetric M, int D>
+  void scan(const SlidingCell& cell, const double* q, std::vector<std::int64_t>& out) const {
+    for (std::size_t i = cell.head; i < cell.seq.size(); ++i)
+      if (within_t<M, D>(q, cell.x.data() + i * d, d, eps_test)) out.push_back(cell.seq[i]);
+  }
+
+  template <DistanceMetric M, int D>
+  void query_t(const double* q, std::vector<std::int64_t>& out) const {
+    const std::size_t start = out.size();
+    CellKey c{0, 0, 0};
+    if (d <= 2 && cell_of(q, c)) {
+      // At most 9 cells and the far list, each ascending: merge the runs pairwise.
+      std::size_t bounds[11] = {start};
+      std::size_t runs = 0;
+      CellKey nb{0, 0, 0};
+      const int total = d == 1 ? 3 : 9;
+      for (int code = 0; code < total; ++code) {
+        nb[0] = c[0] + (code % 3) - 1;
+        if (d == 2) nb[1] = c[1] + (code / 3) - 1;
+        const auto it = cells.find(nb);
+        if (it != cells.end()) scan<M, D>(it->second, q, out);
+        if (out.size() > bounds[runs]) bounds[++runs] = out.size();
+      }
+      scan<M, D>(far, q, out);
+      if (out.size() > bounds[runs]) bounds[++runs] = out.size();
+      thread_local std::vector<std::int64_t> buf;
+      while (runs > 1) {
+        buf.resize(out.size());
+        std::size_t merged = 0;
+        for (std::size_t k = 0; k < runs; k += 2) {
+          const auto b0 = out.begin() + std::ptrdiff_t(bounds[k]);
+          const auto b1 = out.begin() + std::ptrdiff_t(bounds[k + 1]);
+          const auto b2 = out.begin() + std::ptrdiff_t(bounds[std::min(k + 2, runs)]);
+          std::merge(b0, b1, b1, b2, buf.begin() + std::ptrdiff_t(bounds[k]));
+          bounds[merged++] = bounds[k];
+        }
+        bounds[merged] = out.size();
+        runs = merged;
+        std::copy(buf.begin() + std::ptrdiff_t(start), buf.begin() + std::ptrdiff_t(out.size()),
+                  out.begin() + std::ptrdiff_t(start));
+      }
+      return;
+    }
+    if (cell_of(q, c)) {
+      int total = 1;
+      for (std::size_t j = 0; j < d; ++j) total *= 3;
+      CellKey nb{0, 0, 0};
+      for (int code = 0; code < total; ++code) {
+        int rest = code;
+        for (std::size_t j = 0; j < d; ++j) {
+          nb[j] = c[j] + (rest % 3) - 1;
+          rest /= 3;
+        }
+        const auto it = cells.find(nb);
+        if (it != cells.end()) scan<M, D>(it->second, q, out);
+      }
+    } else {
+      for (const auto& kv : cells) scan<M, D>(kv.second, q, out);
+    }
+    scan<M, D>(far, q, out);
+    std::sort(out.begin() + std::ptrdiff_t(start), out.end());
+  }
+};
+
+SlidingGridIndex::SlidingGridIndex(std::size_t d, DistanceMetric metric, double eps)
+    : impl_(std::make_unique<Impl>()) {
+  STREAMML_CHECK(d >= 1 && d <= 3, InvalidInput, "the sliding grid serves 1 to 3 features, got " << d);
+  STREAMML_CHECK(std::isfinite(eps) && eps > 0, InvalidInput, "eps must be a positive number, got " << eps);
+  auto& m = *impl_;
+  m.d = d;
+  m.metric = metric;
+  m.eps_test = eps_test_value(metric, eps);
+  m.side = eps * (1 + kCellMargin);
+  STREAMML_CHECK(std::isfinite(m.side), InvalidInput, "eps is too large for a grid, got " << eps);
+}
+
+SlidingGridIndex::~SlidingGridIndex() = default;
+SlidingGridIndex::SlidingGridIndex(SlidingGridIndex&&) noexcept = default;
+SlidingGridIndex& SlidingGridIndex::operator=(SlidingGridIndex&&) noexcept = default;
+
+void SlidingGridIndex::insert(std::int64_t first_seq, const double* data, std::size_t n, std::size_t stride) {
+  auto& m = *impl_;
+  for (std::size_t r = 0; r < n; ++r) {
+    const double* x = data + r * stride;
+    const std::int64_t seq = first_seq + std::int64_t(r);
+    CellKey key;
+    const bool far = !m.cell_of(x, key);
+    SlidingCell& cell = far ? m.far : m.cells[key];
+    cell.seq.push_back(seq);
+    cell.x.insert(cell.x.end(), x, x + m.d);
+    m.arrivals.push_back({seq, key, far});
+  }
+}
+
+void SlidingGridIndex::expire(std::int64_t front) {
+  auto& m = *impl_;
+  while (!m.arrivals.empty() && m.arrivals.front().seq < front) {
+    const auto& a = m.arrivals.front();
+    if (a.far) {
+      m.far.drop_front(m.d);
+    } else {
+      const auto it = m.cells.find(a.key);
+      it->second.drop_front(m.d);
+      if (it->second.empty()) m.cells.erase(it);
+    }
+    m.arrivals.pop_front();
+  }
+}
+
+void SlidingGridIndex::query(const double* q, std::vector<std::int64_t>& out) const {
+  const auto& m = *impl_;
+  switch (m.metric) {
+    case DistanceMetric::Euclidean:
+      return m.d == 2 ? m.query_t<DistanceMetric::Euclidean, 2>(q, out) : m.query_t<DistanceMetric::Euclidean, 0>(q, out);
+    case DistanceMetric::Manhattan:
+      return m.d == 2 ? m.query_t<DistanceMetric::Manhattan, 2>(q, out) : m.query_t<DistanceMetric::Manhattan, 0>(q, out);
+    case DistanceMetric::Chebyshev:
+      return m.d == 2 ? m.query_t<DistanceMetric::Chebyshev, 2>(q, out) : m.query_t<DistanceMetric::Chebyshev, 0>(q, out);
+  }
+}
+
+std::size_t SlidingGridIndex::size() const { return impl_->arrivals.size(); }
 
 }  // namespace streamml

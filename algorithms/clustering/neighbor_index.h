@@ -71,4 +71,38 @@ class NeighborIndex {
   std::unique_ptr<Impl> impl_;
 };
 
+// SlidingGridIndex: NeighborIndex's grid over a window of points that arrive and leave in
+// order (a sliding window), points named by their arrival ("sequence") numbers. Cells of side
+// eps (same margin as the grid above) keyed by their integer coordinates from the origin, in a
+// hash table; each cell lists its points in arrival order with their coordinates, so expiry
+// removes a prefix of each list. Points whose cell coordinates would pass 2^30 (far from the
+// origin at this eps) go to a separate list that every query scans, and their own queries scan
+// everything. Same exact distance test as NeighborIndex (within()), so the same answers.
+// Queries are const and may run concurrently; insert() and expire() may not.
+class SlidingGridIndex {
+ public:
+  // Whether NeighborIndex would use its grid for this dimension and algorithm (the choice
+  // the sliding window follows).
+  static bool wanted(std::size_t d, NeighborAlgorithm algorithm);
+
+  SlidingGridIndex(std::size_t d, DistanceMetric metric, double eps);
+  ~SlidingGridIndex();
+  SlidingGridIndex(SlidingGridIndex&&) noexcept;
+  SlidingGridIndex& operator=(SlidingGridIndex&&) noexcept;
+
+  // Adds n points (row r at data + r * stride) with sequence numbers first_seq, first_seq + 1,
+  // ...; first_seq must be above every sequence number already inserted.
+  void insert(std::int64_t first_seq, const double* data, std::size_t n, std::size_t stride);
+  // Removes every point whose sequence number is below `front`.
+  void expire(std::int64_t front);
+  // Appends to `out` the sequence numbers of the points within eps of q, ascending.
+  void query(const double* q, std::vector<std::int64_t>& out) const;
+  std::size_t size() const;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 }  // namespace streamml

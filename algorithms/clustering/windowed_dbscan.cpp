@@ -23,11 +23,11 @@ namespace {
 constexpr std::size_t kBlock = 256;
 
 // f(i, scratch) for i in [0, n), in parallel blocks; each block reuses one scratch vector.
-template <class F>
+template <class T = std::uint32_t, class F>
 void parallel_points(std::size_t n, F&& f) {
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
-    std::vector<std::uint32_t> scratch;
+    std::vector<T> scratch;
     for (std::size_t b = br.begin(); b != br.end(); ++b)
       for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) f(i, scratch);
   });
@@ -116,19 +116,49 @@ struct WindowBatch {
   EventTime end_time = 0;                 // Batch::event_time_end(), for time windows
   std::size_t rows = 0;
   std::vector<double> x;                  // rows * d, row-major
-  std::unique_ptr<NeighborIndex> index;   // over x; null when the batch is empty
+  std::unique_ptr<NeighborIndex> index;   // over x; null when the batch is empty or under the grid
 };
 
+// Links each old core point first tries (a sample of its list, kept in the point).
+constexpr std::size_t kFirstLinks = 4;
+
 struct Point {
-  std::vector<std::int64_t> nbrs;  // sequence numbers of its neighbours, ascending, itself excluded
-  std::int64_t cluster = -1;       // core: its cluster id; otherwise its label (-1: noise)
+  // Sequence numbers of its neighbours, ascending, itself excluded; the first `dead` have left
+  // the window (cut off once they are half the list).
+  std::vector<std::int64_t> nbrs;
+  std::uint32_t dead = 0;
+  std::int64_t cluster = -1;  // core: its cluster id; otherwise its label (-1: noise)
   bool core = false;
+  // Up to kFirstLinks live entries of nbrs spread over it, copied when the list grows (some may
+  // have left the window since), so the first links need not read the list.
+  std::uint8_t sample_count = 0;
+  std::int64_t sample[kFirstLinks] = {};
+
+  void copy_sample() {
+    const std::size_t n = live();
+    sample_count = std::uint8_t(std::min(kFirstLinks, n));
+    for (std::size_t k = 0; k < sample_count; ++k) sample[k] = begin()[(2 * k + 1) * n / (2 * sample_count)];
+  }
+
+  const std::int64_t* begin() const { return nbrs.data() + dead; }
+  const std::int64_t* end() const { return nbrs.data() + nbrs.size(); }
+  std::size_t live() const { return nbrs.size() - dead; }
+  // One more neighbour (the oldest live one) has left.
+  void drop_oldest() {
+    if (++dead >= 16 && 2 * std::size_t(dead) >= nbrs.size()) {
+      nbrs.erase(nbrs.begin(), nbrs.begin() + std::ptrdiff_t(dead));
+      dead = 0;
+    }
+  }
 };
 
 }  // namespace
 
 struct WindowedDBSCAN::Window {
   std::deque<WindowBatch> batches;
+  // One grid over the whole window when the grid applies (SlidingGridIndex::wanted); the
+  // batches' own indices otherwise. Created with the first batch.
+  std::unique_ptr<SlidingGridIndex> grid;
   std::deque<Point> points;    // points[i] has sequence number front_seq + i
   std::int64_t front_seq = 0;
   std::int64_t next_seq = 0;
@@ -176,7 +206,11 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   fresh.rows = n;
   fresh.x.resize(n * d);
   for (std::size_t r = 0; r < n; ++r) std::copy(data + r * stride, data + r * stride + d, fresh.x.begin() + std::ptrdiff_t(r * d));
-  if (n > 0)
+  const bool use_grid =
+      SlidingGridIndex::wanted(d, parse_neighbor_algorithm(settings_.algorithm));
+  if (use_grid && !w.grid)
+    w.grid = std::make_unique<SlidingGridIndex>(d, parse_distance_metric(settings_.metric), settings_.eps);
+  if (n > 0 && !use_grid)
     fresh.index = std::make_unique<NeighborIndex>(fresh.x.data(), n, d, d, parse_distance_metric(settings_.metric),
                                                   settings_.eps, parse_neighbor_algorithm(settings_.algorithm));
   d_ = std::int64_t(d);
@@ -187,34 +221,45 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   // 1. Expiry: the oldest batches leave, to make room for the new one (count window) or
   //    because they end T or more before it (time window).
   const auto window_us = std::int64_t(std::llround(settings_.window_seconds * 1e6));
-  auto expires = [&](const WindowBatch& oldest) {
-    return by_time ? fresh.end_time - oldest.end_time >= window_us
-                   : std::int64_t(w.batches.size()) >= settings_.window_batches;
+  // Whether the oldest of `left` batches leaves.
+  auto expires = [&](const WindowBatch& oldest, std::size_t left) {
+    return by_time ? fresh.end_time - oldest.end_time >= window_us : std::int64_t(left) >= settings_.window_batches;
   };
-  const std::int64_t front_before = w.front_seq;
-  while (!w.batches.empty() && expires(w.batches.front())) {
-    const std::size_t gone = w.batches.front().rows;
-    for (std::size_t i = 0; i < gone; ++i)
-      if (w.points[i].core) affected.push_back(w.points[i].cluster);
-    w.points.erase(w.points.begin(), w.points.begin() + std::ptrdiff_t(gone));
-    w.front_seq += std::int64_t(gone);
-    w.batches.pop_front();
+  std::size_t gone = 0, gone_batches = 0;
+  while (gone_batches < w.batches.size() && expires(w.batches[gone_batches], w.batches.size() - gone_batches))
+    gone += w.batches[gone_batches++].rows;
+  // Each leaving point is the oldest live entry of its staying neighbours' lists (it leaves in
+  // arrival order).
+  const std::int64_t new_front = w.front_seq + std::int64_t(gone);
+  for (std::size_t i = 0; i < gone; ++i) {
+    const Point& p = w.points[i];
+    if (p.core) affected.push_back(p.cluster);
+    for (const std::int64_t* t = std::lower_bound(p.begin(), p.end(), new_front); t != p.end(); ++t)
+      w.at(*t).drop_oldest();
   }
-  if (w.front_seq != front_before) {
-    const std::int64_t front = w.front_seq;
-    parallel_points(w.points.size(), [&](std::size_t i, std::vector<std::uint32_t>&) {
-      auto& nb = w.points[i].nbrs;
-      nb.erase(nb.begin(), std::lower_bound(nb.begin(), nb.end(), front));
-    });
-  }
+  w.points.erase(w.points.begin(), w.points.begin() + std::ptrdiff_t(gone));
+  w.batches.erase(w.batches.begin(), w.batches.begin() + std::ptrdiff_t(gone_batches));
+  w.front_seq = new_front;
+  if (w.grid) w.grid->expire(w.front_seq);
 
-  // 2. Insertion: range queries for the new points over every batch of the window.
+  // 2. Insertion: range queries for the new points over the window's grid, or over every
+  //    batch's index.
   const std::size_t old_count = w.points.size();
   const std::int64_t first_new = fresh.first_seq;
   w.batches.push_back(std::move(fresh));
   w.points.resize(old_count + n);
   w.next_seq += std::int64_t(n);
-  {
+  if (w.grid) {
+    const WindowBatch& nbatch = w.batches.back();
+    w.grid->insert(first_new, nbatch.x.data(), n, d);
+    parallel_points(n, [&](std::size_t k, std::vector<std::uint32_t>&) {
+      const std::int64_t self = first_new + std::int64_t(k);
+      auto& out = w.points[old_count + k].nbrs;
+      w.grid->query(nbatch.x.data() + k * d, out);  // ascending, itself included
+      out.erase(std::lower_bound(out.begin(), out.end(), self));
+      w.points[old_count + k].copy_sample();
+    });
+  } else {
     const WindowBatch& nbatch = w.batches.back();
     parallel_points(n, [&](std::size_t k, std::vector<std::uint32_t>& scratch) {
       const double* q = nbatch.x.data() + k * d;
@@ -228,15 +273,32 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
         for (std::uint32_t j : scratch)
           if (b.first_seq + std::int64_t(j) != self) out.push_back(b.first_seq + std::int64_t(j));
       }
+      w.points[old_count + k].copy_sample();
     });
   }
-  // Old points learn their new neighbours; appending in arrival order keeps lists ascending.
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::int64_t self = first_new + std::int64_t(k);
-    for (std::int64_t t : w.points[old_count + k].nbrs) {
-      if (t >= first_new) break;
-      w.at(t).nbrs.push_back(self);
-    }
+  // Old points learn their new neighbours, bucketed by old point in arrival order (so lists
+  // stay ascending), then appended point by point in parallel.
+  {
+    std::vector<std::uint32_t> begin(old_count + 1, 0);
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::int64_t t : w.points[old_count + k].nbrs) {
+        if (t >= first_new) break;
+        ++begin[std::size_t(t - w.front_seq) + 1];
+      }
+    for (std::size_t i = 0; i < old_count; ++i) begin[i + 1] += begin[i];
+    std::vector<std::int64_t> added(begin[old_count]);
+    std::vector<std::uint32_t> next(begin.begin(), begin.end() - 1);
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::int64_t t : w.points[old_count + k].nbrs) {
+        if (t >= first_new) break;
+        added[next[std::size_t(t - w.front_seq)]++] = first_new + std::int64_t(k);
+      }
+    parallel_points(old_count, [&](std::size_t i, std::vector<std::uint32_t>&) {
+      if (begin[i + 1] > begin[i]) {
+        w.points[i].nbrs.insert(w.points[i].nbrs.end(), added.begin() + begin[i], added.begin() + begin[i + 1]);
+        w.points[i].copy_sample();
+      }
+    });
   }
 
   // 3. Core status: who lost it, who gained it.
@@ -245,25 +307,28 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   for (std::size_t i = 0; i < m; ++i) {
     auto& p = w.points[i];
     was_core[i] = p.core;
-    now_core[i] = std::int64_t(p.nbrs.size()) + 1 >= min_samples;
+    now_core[i] = std::int64_t(p.live()) + 1 >= min_samples;
     if (p.core && !now_core[i]) affected.push_back(p.cluster);
   }
   std::sort(affected.begin(), affected.end());
   affected.erase(std::unique(affected.begin(), affected.end()), affected.end());
-  auto is_affected = [&](std::int64_t id) { return std::binary_search(affected.begin(), affected.end(), id); };
 
   // R: the core points to re-expand (those of affected clusters, and new core points). Every
   // other core point belongs to an untouched cluster, one node per cluster.
   constexpr std::uint32_t kNotInR = std::numeric_limits<std::uint32_t>::max();
   std::vector<std::uint32_t> r_index(m, kNotInR);
   std::vector<std::size_t> r_points;  // window positions, ascending
+  std::vector<std::uint32_t> r_slot;  // old core points: their cluster's place in `affected`
   std::unordered_map<std::int64_t, std::uint32_t> cluster_node;  // untouched cluster id -> node
   std::vector<std::int64_t> node_cluster;                        // node - |R| -> cluster id
   for (std::size_t i = 0; i < m; ++i) {
     if (!now_core[i]) continue;
-    if (!was_core[i] || is_affected(w.points[i].cluster)) {
+    const auto slot = was_core[i] ? std::lower_bound(affected.begin(), affected.end(), w.points[i].cluster)
+                                   : affected.end();
+    if (!was_core[i] || (slot != affected.end() && *slot == w.points[i].cluster)) {
       r_index[i] = std::uint32_t(r_points.size());
       r_points.push_back(i);
+      r_slot.push_back(was_core[i] ? std::uint32_t(slot - affected.begin()) : kNotInR);
     }
   }
   const std::size_t r_count = r_points.size();
@@ -274,18 +339,82 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
     }
   last_reexpanded_ = std::int64_t(r_count);
 
+  // The links. Between old core points, links only join points of one old cluster (two old
+  // core points in different clusters are never neighbours); every other link has a new core
+  // point at one end.
+  //   a. Old core points unite over a sample of their links to old core points (Point::sample,
+  //      no list read), which in a dense cluster already puts most of its points in one set.
+  //   b. In each affected cluster whose old core points are not all in one set yet, the points
+  //      outside its largest set unite over all those links (a link between two of its sets
+  //      has at least one end outside the largest). Every link left out now joins two points
+  //      of one set: the sets are the components of the old core points among themselves.
+  //   c. New core points unite over all their links, with each old component or untouched
+  //      cluster as one node.
   MinRootUnionFind uf(r_count + node_cluster.size());
   parallel_points(r_count, [&](std::size_t r, std::vector<std::uint32_t>&) {
+    if (r_slot[r] == kNotInR) return;
+    const Point& p = w.points[r_points[r]];
+    for (std::size_t k = 0; k < p.sample_count; ++k) {
+      if (p.sample[k] < w.front_seq) continue;
+      const std::size_t ti = std::size_t(p.sample[k] - w.front_seq);
+      if (now_core[ti] && was_core[ti]) uf.unite(std::uint32_t(r), r_index[ti]);
+    }
+  });
+  std::vector<std::uint32_t> root_of(r_count, kNotInR);  // old core points: their set so far
+  std::vector<std::uint32_t> set_size(uf.size(), 0);
+  for (std::size_t r = 0; r < r_count; ++r)
+    if (r_slot[r] != kNotInR) ++set_size[root_of[r] = uf.find(std::uint32_t(r))];
+  std::vector<std::uint32_t> largest(affected.size(), kNotInR);  // per cluster: its largest set
+  std::vector<std::uint8_t> whole(affected.size(), 1);            // per cluster: one set only
+  bool all_whole = true;
+  for (std::size_t r = 0; r < r_count; ++r) {
+    if (r_slot[r] == kNotInR) continue;
+    std::uint32_t& big = largest[r_slot[r]];
+    if (big == kNotInR) {
+      big = root_of[r];
+    } else if (big != root_of[r]) {
+      whole[r_slot[r]] = 0;
+      all_whole = false;
+      // Ties go to the smaller root, so the choice does not depend on the scan order.
+      if (set_size[root_of[r]] > set_size[big] || (set_size[root_of[r]] == set_size[big] && root_of[r] < big))
+        big = root_of[r];
+    }
+  }
+  if (!all_whole)
+    parallel_points(r_count, [&](std::size_t r, std::vector<std::uint32_t>&) {
+      if (r_slot[r] == kNotInR || whole[r_slot[r]] || root_of[r] == largest[r_slot[r]]) return;
+      for (std::int64_t t : w.points[r_points[r]]) {
+        const std::size_t ti = std::size_t(t - w.front_seq);
+        if (now_core[ti] && was_core[ti]) uf.unite(std::uint32_t(r), r_index[ti]);
+      }
+    });
+  if (!all_whole)
+    for (std::size_t r = 0; r < r_count; ++r)
+      if (r_slot[r] != kNotInR) root_of[r] = uf.find(std::uint32_t(r));
+  parallel_points(r_count, [&](std::size_t r, std::vector<std::uint32_t>&) {
+    if (r_slot[r] != kNotInR) return;
     const std::size_t i = r_points[r];
     const std::int64_t self = w.front_seq + std::int64_t(i);
-    for (std::int64_t t : w.points[i].nbrs) {
+    std::uint32_t last = kNotInR;  // the node linked last: linking it again changes nothing
+    std::int64_t last_untouched = -1;
+    for (std::int64_t t : w.points[i]) {
       const std::size_t ti = std::size_t(t - w.front_seq);
       if (!now_core[ti]) continue;
-      if (r_index[ti] != kNotInR) {
-        if (t < self) uf.unite(std::uint32_t(r), r_index[ti]);
+      std::uint32_t node;
+      const std::uint32_t rt = r_index[ti];
+      if (rt == kNotInR) {
+        if (w.points[ti].cluster == last_untouched) continue;
+        last_untouched = w.points[ti].cluster;
+        node = cluster_node.at(last_untouched);
+      } else if (r_slot[rt] != kNotInR) {
+        node = root_of[rt];
       } else {
-        uf.unite(std::uint32_t(r), cluster_node.at(w.points[ti].cluster));
+        if (t > self) continue;  // two new core points: linked from the newer one
+        node = rt;
       }
+      if (node == last) continue;
+      last = node;
+      uf.unite(std::uint32_t(r), node);
     }
   });
 
@@ -294,11 +423,11 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   // their oldest core point.
   std::vector<std::pair<std::int64_t, std::uint32_t>> claims;  // (old id, component root)
   {
-    std::unordered_map<std::int64_t, bool> seen;
+    std::vector<std::uint8_t> seen(affected.size(), 0);
     for (std::size_t r = 0; r < r_count; ++r) {
-      const std::size_t i = r_points[r];
-      if (!was_core[i]) continue;
-      if (seen.emplace(w.points[i].cluster, true).second) claims.emplace_back(w.points[i].cluster, uf.find(std::uint32_t(r)));
+      if (r_slot[r] == kNotInR || seen[r_slot[r]]) continue;
+      seen[r_slot[r]] = 1;
+      claims.emplace_back(affected[r_slot[r]], uf.find(std::uint32_t(r)));
     }
     for (std::size_t k = 0; k < node_cluster.size(); ++k)
       claims.emplace_back(node_cluster[k], uf.find(std::uint32_t(r_count + k)));
@@ -330,7 +459,7 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
     p.core = now_core[i];
     if (p.core) return;
     p.cluster = -1;
-    for (std::int64_t t : p.nbrs) {
+    for (std::int64_t t : p) {
       const std::size_t ti = std::size_t(t - w.front_seq);
       if (now_core[ti]) {
         // A core point's cluster is final by now; only non-core entries are being written.
@@ -357,6 +486,18 @@ std::vector<std::int64_t> WindowedDBSCAN::predict(const double* data, std::size_
   check_finite_rows(data, n, d, stride, "features");
   std::vector<std::int64_t> out(n, -1);
   const auto& w = *window_;
+  if (w.grid) {
+    parallel_points<std::int64_t>(n, [&](std::size_t i, std::vector<std::int64_t>& scratch) {
+      scratch.clear();
+      w.grid->query(data + i * stride, scratch);
+      for (std::int64_t t : scratch)
+        if (w.at(t).core) {
+          out[i] = w.at(t).cluster;
+          return;
+        }
+    });
+    return out;
+  }
   parallel_points(n, [&](std::size_t i, std::vector<std::uint32_t>& scratch) {
     for (const WindowBatch& b : w.batches) {
       if (!b.index) continue;

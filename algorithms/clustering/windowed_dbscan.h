@@ -5,17 +5,22 @@
 // State per window point: its features, the ascending arrival numbers ("sequence numbers")
 // of its neighbours within eps, whether it is core, and its cluster id. Per batch:
 //   1. expiry (when the window is full): the oldest batch leaves; since neighbour lists are
-//      in arrival order, the expired neighbours are a prefix of each list and are cut off;
-//      counts drop, some core points stop being core;
-//   2. insertion: one range query per new point over every window batch's neighbour index
-//      (one grid or kd-tree per batch, built once when the batch arrives, dropped when it
-//      expires); new points are appended to their old neighbours' lists; counts rise, some
+//      in arrival order, the expired neighbours are a prefix of each list, skipped by a count
+//      (walking the leaving points' own lists) and cut off once half the list; counts drop,
+//      some core points stop being core;
+//   2. insertion: one range query per new point over the window's neighbour index: where
+//      NeighborIndex would take its grid ("auto" with d <= 2, or "grid" with d <= 3), one
+//      grid over the whole window (SlidingGridIndex: points enter and leave cells in arrival
+//      order); otherwise one kd-tree per batch, built when the batch arrives, dropped when it
+//      expires. New points are appended to their old neighbours' lists; counts rise, some
 //      points become core;
 //   3. clusters: a cluster is "affected" when it lost a core point (expired or no longer
 //      core), which is the only way it can lose a core-core link. Clusters not affected keep
-//      their structure whole and act as single nodes; the core points of affected clusters
-//      and the new core points are re-expanded over the stored neighbour lists (a union-find
-//      over them and the untouched clusters they link to). No range query is repeated;
+//      their structure whole and act as single nodes. A union-find over the core points of
+//      affected clusters, the new core points and the untouched clusters: the old core points
+//      first link over a few stored neighbours each (which keeps a dense cluster in one set),
+//      then, in a cluster not yet in one set, the points outside its largest set over all
+//      their links, then the new core points over all theirs. No range query is repeated;
 //   4. border points: each non-core point takes the cluster of its lowest-sequence core
 //      neighbour (-1 when it has none).
 // The result equals exact DBSCAN recomputed on the window's points in arrival order, label
@@ -123,7 +128,7 @@ class WindowedDBSCAN : public Learner {
   // Core points re-expanded by the last batch (the incremental work done), for benchmarks.
   std::int64_t last_reexpanded() const { return last_reexpanded_; }
 
-  struct Window;  // the points and per-batch indices (defined in the .cpp)
+  struct Window;  // the points and the neighbour index (defined in the .cpp)
 
  private:
   WindowedDBSCANSettings settings_;

@@ -5,6 +5,8 @@
 //     canonically (dbscan_test_util.h), in 2-D and 10-D, and exact DBSCAN (dbscan.h) agrees;
 //   - the id-stability rule on a hand-built 1-D scenario (persist, merge, split, end, new);
 //   - score() of the newest batch equals its labels; anomalies are its noise rows;
+//   - the window-wide grid for each metric in 1-3 dimensions, with points far from the origin,
+//     against exact DBSCAN (kd-tree) after each batch;
 //   - 1 thread vs 2 threads bit for bit; bad input named.
 #include <gtest/gtest.h>
 
@@ -186,6 +188,35 @@ TEST(WindowedDBSCAN, LearnerInterface) {
   const Eigen::VectorXd scores = learner.score(batch);
   ASSERT_EQ(scores.size(), x.rows());
   for (Eigen::Index i = 0; i < scores.size(); ++i) EXPECT_EQ(scores[i], double(w.last_labels()[std::size_t(i)]));
+}
+
+// The window-wide grid (1 to 3 features, each metric) against exact DBSCAN recomputed with the
+// kd-tree, after each batch; a share of the points sits near 1e9, where cell coordinates would
+// pass 2^30 at this eps, so the grid's list of far points is queried and queries from it too.
+TEST(WindowedDBSCAN, GridWindowEqualsRecomputationForEachMetricAndFarPoints) {
+  for (const std::string metric : {"euclidean", "manhattan", "chebyshev"})
+    for (std::size_t d = 1; d <= 3; ++d) {
+      WindowedDBSCANSettings ws;
+      ws.eps = 0.3;
+      ws.min_samples = 5;
+      ws.metric = metric;
+      ws.algorithm = "grid";
+      ws.window_batches = 5;
+      WindowedDBSCAN w(ws);
+      DBSCANSettings s = ws.dbscan();
+      s.algorithm = "kd_tree";
+      for (int b = 0; b < 20; ++b) {
+        RowMatrix x = stream_batch(b, d, 0.35, 31 + d);
+        for (Eigen::Index i = 0; i < x.rows(); i += 4) x(i, 0) += 1e9;
+        w.partial_fit(x);
+        const DBSCANResult ref = DBSCAN(s).fit(w.window_features());
+        std::vector<std::uint8_t> mask(w.window_points(), 0);
+        for (auto i : ref.core_sample_indices) mask[std::size_t(i)] = 1;
+        ASSERT_EQ(core_mask(w), mask) << metric << " d " << d << " batch " << b;
+        ASSERT_EQ(canonical(w.window_labels(), mask), ref.labels) << metric << " d " << d << " batch " << b;
+        ASSERT_EQ(w.predict(x), w.last_labels()) << metric << " d " << d << " batch " << b;
+      }
+    }
 }
 
 TEST(WindowedDBSCAN, OneThreadEqualsTwoThreadsBitForBit) {
