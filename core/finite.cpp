@@ -30,14 +30,17 @@ std::size_t first_non_finite(const double* x, std::size_t n) {
   return i;
 }
 
+void throw_non_finite(const char* what, std::size_t row, std::size_t column, double value) {
+  STREAMML_FAIL(InvalidInput, what << " row " << row << " column " << column << " is " << value
+                                   << "; NaN and Inf are rejected");
+}
+
 void check_finite_rows(const double* data, std::size_t n, std::size_t d, std::size_t stride,
                        const char* what) {
   for (std::size_t r = 0; r < n; ++r) {
     const double* x = data + r * stride;
     const std::size_t j = first_non_finite(x, d);
-    STREAMML_CHECK(j == d, InvalidInput,
-                   what << " row " << r << " column " << j << " is " << x[j]
-                        << "; NaN and Inf are rejected");
+    if (j != d) throw_non_finite(what, r, j, x[j]);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "algorithms/linear/logistic_regression_sgd.h"
 
 #include <algorithm>
+#include <optional>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -45,6 +46,14 @@ inline double row_dot(const Rows& rows, std::size_t r, const double* w) {
     for (std::int32_t k = sp.indptr[r]; k < sp.indptr[r + 1]; ++k) s += wh[sp.indices[k]] * sp.values[k];
   }
   return s;
+}
+
+// A row whose margin is not finite: if it holds NaN/Inf, the batch is rejected (fit_rows
+// restores the state); a finite row whose margin overflowed is trained on as before.
+void reject_non_finite(const Rows& rows, std::size_t r) {
+  const double* x = rows.row(r);
+  const std::size_t j = first_non_finite(x, rows.d);
+  if (j < rows.d) throw_non_finite("features", r, j, x[j]);
 }
 
 // Visits the coordinates example r touches: every dense column (zeros included, as
@@ -351,7 +360,7 @@ void LogisticRegressionSGD::set_state(LogisticRegressionSGDState st) {
   state_ = std::move(st);
 }
 
-void LogisticRegressionSGD::check_rows(const Rows& rows, bool need_labels) const {
+void LogisticRegressionSGD::check_rows(const Rows& rows, bool need_labels, bool scan_dense) const {
   const std::int64_t hashed = rows.hashed();
   if (sized()) {
     STREAMML_CHECK(std::int64_t(rows.d) == state_.dense_features, InvalidInput,
@@ -363,7 +372,7 @@ void LogisticRegressionSGD::check_rows(const Rows& rows, bool need_labels) const
                    "features has " << rows.d << " columns and " << hashed << " hashed buckets, initial_weights has "
                                    << settings_.initial_weights.size() << " entries");
   }
-  check_finite_rows(rows.dense, rows.n, rows.d, std::size_t(rows.stride));
+  if (scan_dense) check_finite_rows(rows.dense, rows.n, rows.d, std::size_t(rows.stride));
   if (rows.sparse) {
     const auto& sp = *rows.sparse;
     STREAMML_CHECK(sp.rows() == rows.n && sp.indices.size() == sp.values.size() &&
@@ -403,14 +412,26 @@ void LogisticRegressionSGD::partial_fit(const Eigen::Ref<const RowMatrix>& x,
 }
 
 void LogisticRegressionSGD::fit_rows(const Rows& rows) {
-  check_rows(rows, true);
+  // Dense online training finds NaN/Inf from each row's margin (a non-finite x makes w.x
+  // non-finite) instead of a separate pass over the batch, which costs about a third of the
+  // update itself; a snapshot of the state, O(d) and small beside the batch, keeps a rejected
+  // batch all-or-nothing. Spark mode and hashed features are scanned first, as before.
+  const bool inline_check = settings_.mode == "online" && !rows.sparse;
+  check_rows(rows, true, /*scan_dense=*/!inline_check);
   // An empty batch changes nothing (Spark's runMiniBatchSGD returns its initial weights).
   if (rows.n == 0) return;
-  if (!sized()) size_model(std::int64_t(rows.d), rows.hashed());
-  if (settings_.mode == "spark") {
-    fit_spark(rows);
-  } else {
-    fit_online(rows);
+  std::optional<LogisticRegressionSGDState> before;
+  if (inline_check) before = state_;
+  try {
+    if (!sized()) size_model(std::int64_t(rows.d), rows.hashed());
+    if (settings_.mode == "spark") {
+      fit_spark(rows);
+    } else {
+      fit_online(rows);
+    }
+  } catch (...) {
+    if (before) state_ = std::move(*before);
+    throw;
   }
   state_.examples_seen += std::int64_t(rows.n);
   state_.batches_seen += 1;
@@ -620,6 +641,7 @@ void LogisticRegressionSGD::fit_online(const Rows& rows) {
     for (std::size_t r = 0; r < rows.n; ++r) {
       const double eta = sgd_learning_rate(rule, s.step_size, s.power_t, alpha, st.t);
       const double p = row_dot(rows, r, v) * st.weight_scale + st.intercept;
+      if (!std::isfinite(p)) reject_non_finite(rows, r);
       const double update = -eta * sklearn_log_dloss(p, rows.labels[r] > 0 ? 1.0 : -1.0);
       if (l2) {
         st.weight_scale *= std::max(0.0, 1.0 - (1.0 - rho) * eta * alpha);
@@ -665,6 +687,7 @@ void LogisticRegressionSGD::fit_online(const Rows& rows) {
     const double eta = s.step_size, eps = s.adagrad_epsilon;
     for (std::size_t r = 0; r < rows.n; ++r) {
       const double p = row_dot(rows, r, v) + st.intercept;
+      if (!std::isfinite(p)) reject_non_finite(rows, r);
       const double dl = sigmoid(p) - rows.labels[r];
       for_each_coordinate(rows, r, [&](std::int64_t i, double x) {
         const double g = dl * x + alpha * (1.0 - rho) * v[i];
@@ -687,6 +710,7 @@ void LogisticRegressionSGD::fit_online(const Rows& rows) {
   const double fa = s.ftrl_alpha, fb = s.ftrl_beta, l1 = s.ftrl_l1, l2 = s.ftrl_l2;
   for (std::size_t r = 0; r < rows.n; ++r) {
     const double p = row_dot(rows, r, v) + st.intercept;
+    if (!std::isfinite(p)) reject_non_finite(rows, r);
     const double dl = sigmoid(p) - rows.labels[r];
     for_each_coordinate(rows, r, [&](std::int64_t i, double x) {
       const double g = dl * x;

@@ -215,7 +215,8 @@ class LogisticRegressionSGD : public Learner {
   using Rows = RowView;
 
  private:
-  void check_rows(const Rows& rows, bool need_labels) const;
+  // scan_dense: check the dense features for NaN/Inf here (else the caller does, inline).
+  void check_rows(const Rows& rows, bool need_labels, bool scan_dense = true) const;
   void size_model(std::int64_t dense, std::int64_t hashed);
   void fit_rows(const Rows& rows);
   void fit_spark(const Rows& rows);

@@ -774,3 +774,56 @@ TEST(LogisticRegressionSGD, LearnerInterface) {
 
 }  // namespace
 }  // namespace streamml
+
+namespace streamml {
+namespace {
+
+TEST(LogisticRegressionSGD, ARejectedBatchLeavesTheModelExactlyAsItWas) {
+  // Oracle: a twin model that never saw the bad batch. Dense online training detects NaN/Inf
+  // inline (from each row's margin) after updating on the rows before it, so this checks the
+  // snapshot really restores every part of the state, for each optimizer and for a first batch.
+  RowMatrix good(12, 3), bad(10, 3);
+  Eigen::VectorXd y_good(12), y_bad(10);
+  for (int i = 0; i < 12; ++i) {
+    good.row(i) << 0.1 * i, -0.2 * i + 1, (i % 3) - 1.0;
+    y_good[i] = i % 2;
+  }
+  for (int i = 0; i < 10; ++i) {
+    bad.row(i) << 0.3 * i - 1, 0.05 * i, (i % 2) ? 1.0 : -1.0;
+    y_bad[i] = (i + 1) % 2;
+  }
+  bad(9, 1) = std::numeric_limits<double>::quiet_NaN();  // the last row: every other was learned
+  for (const char* optimizer : {"sgd", "adagrad", "ftrl"}) {
+    LogisticRegressionSGDSettings s;
+    s.mode = "online";
+    s.optimizer = optimizer;
+    s.fit_intercept = true;
+    if (std::string(optimizer) == "ftrl") {
+      s.ftrl_l1 = 0.01;  // FTRL carries its own L1/L2
+      s.ftrl_l2 = 0.01;
+    } else {
+      s.penalty = "elasticnet";
+      s.reg_param = 0.01;
+    }
+    LogisticRegressionSGD model(s), twin(s), fresh(s);
+    EXPECT_THROW(fresh.partial_fit(bad, y_bad), Error);  // a rejected first batch: still unsized
+    EXPECT_FALSE(fresh.sized()) << optimizer;
+    model.partial_fit(good, y_good);
+    twin.partial_fit(good, y_good);
+    try {
+      model.partial_fit(bad, y_bad);
+      ADD_FAILURE() << optimizer << ": the NaN was accepted";
+    } catch (const Error& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("features row 9 column 1 is nan", 0), 0u) << e.what();
+    }
+    EXPECT_EQ(model.state().examples_seen, twin.state().examples_seen);
+    EXPECT_EQ(model.coef(), twin.coef()) << optimizer;  // bit for bit
+    EXPECT_EQ(model.intercept(), twin.intercept()) << optimizer;
+    model.partial_fit(good, y_good);  // and it goes on exactly as the twin does
+    twin.partial_fit(good, y_good);
+    EXPECT_EQ(model.coef(), twin.coef()) << optimizer;
+  }
+}
+
+}  // namespace
+}  // namespace streamml
