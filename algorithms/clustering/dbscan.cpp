@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -13,6 +12,7 @@
 #include "algorithms/clustering/neighbor_index.h"
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
+#include "core/setting_text.h"
 #include "core/json.h"
 
 namespace streamml {
@@ -24,22 +24,6 @@ constexpr std::size_t kBlock = 256;
 // At most this many stored links (4 bytes each, 1 GiB) between the two passes.
 constexpr std::size_t kMaxStoredLinks = std::size_t(1) << 28;
 
-double parse_number(std::string_view v, std::string_view name) {
-  double out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                 "setting '" << std::string(name) << "' expects a number, got '" << std::string(v) << "'");
-  return out;
-}
-
-std::int64_t parse_integer(std::string_view v, std::string_view name) {
-  std::int64_t out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                 "setting '" << std::string(name) << "' expects an integer, got '" << std::string(v) << "'");
-  return out;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -48,8 +32,8 @@ std::int64_t parse_integer(std::string_view v, std::string_view name) {
 std::vector<std::string> DBSCANSettings::names() { return {"eps", "min_samples", "metric", "algorithm"}; }
 
 void DBSCANSettings::set(std::string_view name, std::string_view v) {
-  if (name == "eps") eps = parse_number(v, name);
-  else if (name == "min_samples") min_samples = parse_integer(v, name);
+  if (name == "eps") eps = setting_double(v, name);
+  else if (name == "min_samples") min_samples = setting_int(v, name);
   else if (name == "metric") metric = std::string(v);
   else if (name == "algorithm") algorithm = std::string(v);
   else {

@@ -1,7 +1,6 @@
 #include "algorithms/clustering/streaming_kmeans.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -13,6 +12,7 @@
 #include "core/error.h"
 #include "core/finite.h"
 #include "core/parallel.h"
+#include "core/setting_text.h"
 #include "core/json.h"
 
 namespace streamml {
@@ -175,22 +175,6 @@ std::string joined_names() {
   return known.str();
 }
 
-double parse_double(std::string_view v, std::string_view name) {
-  double out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                 "setting '" << std::string(name) << "' expects a number, got '" << std::string(v) << "'");
-  return out;
-}
-
-std::int64_t parse_int(std::string_view v, std::string_view name) {
-  std::int64_t out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                 "setting '" << std::string(name) << "' expects an integer, got '" << std::string(v) << "'");
-  return out;
-}
-
 // "1,2;3,4" -> {1, 2, 3, 4}, with the number of values per ';'-separated row (all equal).
 std::vector<double> parse_rows(std::string_view v, std::string_view name, std::size_t* row_length) {
   std::vector<double> out;
@@ -202,7 +186,7 @@ std::vector<double> parse_rows(std::string_view v, std::string_view name, std::s
     std::size_t count = 0, s = 0;
     while (s <= row.size()) {
       const std::size_t comma = std::min(row.find(',', s), row.size());
-      out.push_back(parse_double(row.substr(s, comma - s), name));
+      out.push_back(setting_double(row.substr(s, comma - s), name));
       ++count;
       s = comma + 1;
     }
@@ -236,13 +220,13 @@ std::vector<std::string> StreamingKMeansSettings::names() {
 }
 
 void StreamingKMeansSettings::set(std::string_view name, std::string_view v) {
-  if (name == "k") k = parse_int(v, name);
-  else if (name == "decay_factor") decay_factor = parse_double(v, name);
-  else if (name == "half_life") half_life = parse_double(v, name);
+  if (name == "k") k = setting_int(v, name);
+  else if (name == "decay_factor") decay_factor = setting_double(v, name);
+  else if (name == "half_life") half_life = setting_double(v, name);
   else if (name == "time_unit") time_unit = std::string(v);
   else if (name == "init") init = std::string(v);
   else if (name == "seed") {
-    const std::int64_t s = parse_int(v, name);
+    const std::int64_t s = setting_int(v, name);
     STREAMML_CHECK(s >= 0, InvalidInput, "seed must be >= 0, got " << s);
     seed = std::uint64_t(s);
   } else if (name == "initial_centers") {
@@ -251,7 +235,7 @@ void StreamingKMeansSettings::set(std::string_view name, std::string_view v) {
     if (!initial_centers.empty() && dimension == 0) dimension = std::int64_t(length);
   } else if (name == "initial_weights") {
     initial_weights = parse_rows(v, name, nullptr);
-  } else if (name == "dimension") dimension = parse_int(v, name);
+  } else if (name == "dimension") dimension = setting_int(v, name);
   else
     STREAMML_FAIL(InvalidInput, "kmeans has no setting '" << std::string(name) << "'; known: " << joined_names());
 }

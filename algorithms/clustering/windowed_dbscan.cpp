@@ -1,7 +1,6 @@
 #include "algorithms/clustering/windowed_dbscan.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include <tbb/parallel_for.h>
 
 #include "algorithms/clustering/neighbor_index.h"
+#include "core/setting_text.h"
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -56,19 +56,11 @@ DBSCANSettings WindowedDBSCANSettings::dbscan() const {
 
 void WindowedDBSCANSettings::set(std::string_view name, std::string_view v) {
   if (name == "window_batches") {
-    std::int64_t out = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                   "setting 'window_batches' expects an integer, got '" << std::string(v) << "'");
-    window_batches = out;
+    window_batches = setting_int(v, name);
     return;
   }
   if (name == "window_seconds") {
-    double out = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                   "setting 'window_seconds' expects a number, got '" << std::string(v) << "'");
-    window_seconds = out;
+    window_seconds = setting_double(v, name);
     return;
   }
   const auto known = DBSCANSettings::names();

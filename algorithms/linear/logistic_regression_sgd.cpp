@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <optional>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <sstream>
@@ -14,6 +13,7 @@
 #include "core/error.h"
 #include "core/finite.h"
 #include "core/parallel.h"
+#include "core/setting_text.h"
 #include "core/json.h"
 
 namespace streamml {
@@ -89,29 +89,6 @@ inline double sample_uniform(std::uint64_t seed, std::int64_t batch, int iterati
 // Spark's MLUtils.log1pExp.
 inline double log1p_exp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x)); }
 
-bool parse_bool(std::string_view v, std::string_view name) {
-  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
-  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
-  STREAMML_FAIL(InvalidInput, "setting '" << std::string(name) << "' expects true or false, got '"
-                                          << std::string(v) << "'");
-}
-
-double parse_double(std::string_view v, std::string_view name) {
-  double out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                 "setting '" << std::string(name) << "' expects a number, got '" << std::string(v) << "'");
-  return out;
-}
-
-std::int64_t parse_int(std::string_view v, std::string_view name) {
-  std::int64_t out = 0;
-  const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-  STREAMML_CHECK(ec == std::errc() && end == v.data() + v.size(), InvalidInput,
-                 "setting '" << std::string(name) << "' expects an integer, got '" << std::string(v) << "'");
-  return out;
-}
-
 // The L1 share of the penalty (sklearn's l1_ratio after it resolves "l1" and "l2").
 double l1_share(const LogisticRegressionSGDSettings& s) {
   if (s.penalty == "l1") return 1.0;
@@ -138,46 +115,46 @@ std::vector<std::string> LogisticRegressionSGDSettings::names() {
 
 void LogisticRegressionSGDSettings::set(std::string_view name, std::string_view v) {
   if (name == "mode") mode = std::string(v);
-  else if (name == "fit_intercept") fit_intercept = parse_bool(v, name);
+  else if (name == "fit_intercept") fit_intercept = setting_bool(v, name);
   else if (name == "initial_weights") {
     initial_weights.clear();
     std::size_t start = 0;
     while (start <= v.size() && !v.empty()) {
       const std::size_t comma = std::min(v.find(',', start), v.size());
-      initial_weights.push_back(parse_double(v.substr(start, comma - start), name));
+      initial_weights.push_back(setting_double(v.substr(start, comma - start), name));
       start = comma + 1;
     }
-  } else if (name == "initial_intercept") initial_intercept = parse_double(v, name);
-  else if (name == "threshold") threshold = parse_double(v, name);
+  } else if (name == "initial_intercept") initial_intercept = setting_double(v, name);
+  else if (name == "threshold") threshold = setting_double(v, name);
   else if (name == "penalty") penalty = std::string(v);
-  else if (name == "reg_param") reg_param = parse_double(v, name);
-  else if (name == "l1_ratio") l1_ratio = parse_double(v, name);
-  else if (name == "step_size") step_size = parse_double(v, name);
+  else if (name == "reg_param") reg_param = setting_double(v, name);
+  else if (name == "l1_ratio") l1_ratio = setting_double(v, name);
+  else if (name == "step_size") step_size = setting_double(v, name);
   else if (name == "seed") {
-    const std::int64_t s = parse_int(v, name);
+    const std::int64_t s = setting_int(v, name);
     STREAMML_CHECK(s >= 0, InvalidInput, "seed must be >= 0, got " << s);
     seed = std::uint64_t(s);
   } else if (name == "num_iterations") {
-    const std::int64_t n = parse_int(v, name);
+    const std::int64_t n = setting_int(v, name);
     STREAMML_CHECK(n >= 1 && n <= std::numeric_limits<int>::max(), InvalidInput,
                    "num_iterations must be >= 1, got " << n);
     num_iterations = int(n);
-  } else if (name == "mini_batch_fraction") mini_batch_fraction = parse_double(v, name);
-  else if (name == "convergence_tol") convergence_tol = parse_double(v, name);
+  } else if (name == "mini_batch_fraction") mini_batch_fraction = setting_double(v, name);
+  else if (name == "convergence_tol") convergence_tol = setting_double(v, name);
   else if (name == "optimizer") optimizer = std::string(v);
   else if (name == "learning_rate") learning_rate = std::string(v);
-  else if (name == "power_t") power_t = parse_double(v, name);
+  else if (name == "power_t") power_t = setting_double(v, name);
   else if (name == "average") {
     if (v == "true") average = 1;
     else if (v == "false") average = 0;
-    else average = parse_int(v, name);
-  } else if (name == "adagrad_epsilon") adagrad_epsilon = parse_double(v, name);
-  else if (name == "ftrl_alpha") ftrl_alpha = parse_double(v, name);
-  else if (name == "ftrl_beta") ftrl_beta = parse_double(v, name);
-  else if (name == "ftrl_l1") ftrl_l1 = parse_double(v, name);
-  else if (name == "ftrl_l2") ftrl_l2 = parse_double(v, name);
-  else if (name == "decay_factor") decay_factor = parse_double(v, name);
-  else if (name == "half_life") half_life = parse_double(v, name);
+    else average = setting_int(v, name);
+  } else if (name == "adagrad_epsilon") adagrad_epsilon = setting_double(v, name);
+  else if (name == "ftrl_alpha") ftrl_alpha = setting_double(v, name);
+  else if (name == "ftrl_beta") ftrl_beta = setting_double(v, name);
+  else if (name == "ftrl_l1") ftrl_l1 = setting_double(v, name);
+  else if (name == "ftrl_l2") ftrl_l2 = setting_double(v, name);
+  else if (name == "decay_factor") decay_factor = setting_double(v, name);
+  else if (name == "half_life") half_life = setting_double(v, name);
   else if (name == "time_unit") time_unit = std::string(v);
   else {
     std::ostringstream known;
