@@ -339,11 +339,7 @@ RecordBlock CsvSource::parse(Chunk chunk) const {
     }
   }
   out.finish();
-  STREAMML_CHECK(record == chunk.end_record && line == chunk.end_line, Runtime,
-                 "chunk " << chunk.sequence << " of '" << reader_.path() << "': the reader counted "
-                          << chunk.end_record - chunk.begin_record << " records and "
-                          << chunk.end_line - chunk.begin_line << " lines, the parser "
-                          << record - chunk.begin_record << " and " << line - chunk.begin_line);
+  check_counts(chunk, record, line);
   return block;
 }
 

@@ -15,6 +15,14 @@ void TextFileSource::mark_start() {
   start_line_ = reader_.line();
 }
 
+void TextFileSource::check_counts(const Chunk& chunk, std::int64_t record, std::int64_t line) const {
+  STREAMML_CHECK(record == chunk.end_record && line == chunk.end_line, Runtime,
+                 "chunk " << chunk.sequence << " of '" << reader_.path() << "': the reader counted "
+                          << chunk.end_record - chunk.begin_record << " records and "
+                          << chunk.end_line - chunk.begin_line << " lines, the parser "
+                          << record - chunk.begin_record << " and " << line - chunk.begin_line);
+}
+
 Position TextFileSource::position() const {
   Position p;
   p.source = name();

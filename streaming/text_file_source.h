@@ -29,6 +29,9 @@ class TextFileSource : public Source {
   TextFileSource(std::string kind, const std::string& path, bool quoted, std::size_t chunk_bytes);
   // Subclasses call this once their header (if any) is read: records start here.
   void mark_start();
+  // The parser must find in a chunk exactly the records and lines the reader counted when it
+  // cut the chunk (positions depend on it); throws Error(Runtime) naming both counts if not.
+  void check_counts(const Chunk& chunk, std::int64_t record, std::int64_t line) const;
 
   TextFileReader reader_;
   Schema schema_;
