@@ -51,13 +51,17 @@ void DBSCANSettings::validate() const {
   parse_neighbor_algorithm(algorithm);
 }
 
-std::string DBSCANSettings::to_json() const {
-  JsonWriter w;
-  w.begin_object();
+void DBSCANSettings::write_members(JsonWriter& w) const {
   w.key("eps").value(eps);
   w.key("min_samples").value(min_samples);
   w.key("metric").value(metric);
   w.key("algorithm").value(algorithm);
+}
+
+std::string DBSCANSettings::to_json() const {
+  JsonWriter w;
+  w.begin_object();
+  write_members(w);
   w.end_object();
   return w.str();
 }

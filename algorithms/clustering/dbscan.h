@@ -37,6 +37,8 @@
 
 namespace streamml {
 
+class JsonWriter;
+
 struct DBSCANSettings {
   double eps = 0.5;                // sklearn's default
   std::int64_t min_samples = 5;    // sklearn's default; the point itself counts
@@ -50,6 +52,8 @@ struct DBSCANSettings {
   void set(std::string_view name, std::string_view value);
   static std::vector<std::string> names();
   std::string to_json() const;
+  // The settings as members of an open JSON object (to_json, and the windowed settings).
+  void write_members(JsonWriter& out) const;
 };
 
 struct DBSCANResult {

@@ -88,10 +88,7 @@ void WindowedDBSCANSettings::validate() const {
 std::string WindowedDBSCANSettings::to_json() const {
   JsonWriter w;
   w.begin_object();
-  w.key("eps").value(eps);
-  w.key("min_samples").value(min_samples);
-  w.key("metric").value(metric);
-  w.key("algorithm").value(algorithm);
+  dbscan().write_members(w);
   w.key("window_batches").value(window_batches);
   w.key("window_seconds").value(window_seconds);
   w.end_object();
