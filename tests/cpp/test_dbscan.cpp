@@ -32,15 +32,7 @@ namespace {
 
 using namespace dbscan_test;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 DBSCANResult run(const RowMatrix& x, double eps, std::int64_t min_samples, const std::string& metric = "euclidean",
                  const std::string& algorithm = "auto") {

@@ -3,11 +3,15 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "core/batch.h"
+#include "core/error.h"
 
 namespace streamml::testing {
 
@@ -36,6 +40,18 @@ inline std::filesystem::path temp_dir(const std::string& name) {
 inline std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
   return path;
+}
+
+// The message of the Error(InvalidInput) that f throws ("(no error)" if none); a test
+// failure if it throws another kind.
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
+    return e.what();
+  }
+  return "(no error)";
 }
 
 }  // namespace streamml::testing

@@ -19,6 +19,7 @@
 #include "algorithms/linear/optimizers.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "test_helpers.h"
 
 namespace streamml {
 namespace {
@@ -40,15 +41,7 @@ Batch slice(const Batch& from, std::size_t begin, std::size_t end) {
   return b;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 // ---------------------------------------------------------------------------------------------
 // Java's java.util.Random (the JDK's documented LCG and polar Gaussian), so the Spark suite

@@ -37,6 +37,7 @@
 #include "algorithms/clustering/streaming_kmeans.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "test_helpers.h"
 
 namespace streamml {
 namespace {
@@ -125,15 +126,7 @@ RowMatrix column(std::vector<double> v) {
   return Eigen::Map<RowMatrix>(v.data(), Eigen::Index(v.size()), 1);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 // ---------------------------------------------------------------------------------------------
 // Spark's StreamingKMeansSuite

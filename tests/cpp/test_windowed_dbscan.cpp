@@ -21,21 +21,14 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "dbscan_test_util.h"
+#include "test_helpers.h"
 
 namespace streamml {
 namespace {
 
 using namespace dbscan_test;
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput) << e.what();
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 WindowedDBSCAN make(double eps, std::int64_t min_samples, std::int64_t window) {
   WindowedDBSCANSettings s;
