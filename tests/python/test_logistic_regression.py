@@ -8,9 +8,6 @@ dense path for the sparse and Batch inputs.
 """
 import json
 import math
-import sys
-import threading
-import time
 import tracemalloc
 
 import numpy as np
@@ -19,6 +16,7 @@ import scipy.sparse
 import scipy.special
 
 import streamml
+from gil_probe import count_during
 from streamml._streamml import _LogisticRegressionSGD
 
 
@@ -407,47 +405,14 @@ def test_training_on_replay_batches_equals_numpy_batches(tmp_path, settings):
 # ---- the GIL is released while C++ trains --------------------------------------------------
 
 def test_gil_is_released_during_fit():
-    """The main thread runs Python code while a worker thread is inside the C++ partial_fit.
-
-    The technique of test_replay.py's GIL test: with the switch interval at 1000 s CPython
-    never takes the GIL from a running thread, so the main thread can only advance its counter
-    while the worker has let go of the GIL. The worker reads the counter just before and after
-    each call; no timing is compared.
-    """
+    """The main thread runs Python code while a worker thread is inside the C++ partial_fit
+    and fit (gil_probe.py)."""
     rng = np.random.default_rng(3)
     X = rng.normal(size=(200_000, 16))
     y = (X[:, 0] + X[:, 1] > 0).astype(float)
     model = streamml.LogisticRegressionSGD(num_iterations=30)
-    counter = [0]
-    done = threading.Event()
-    moved, errors = [], []
-
-    def train():
-        try:
-            for _ in range(3):
-                before = counter[0]
-                model.partial_fit(X, y)
-                moved.append(counter[0] - before)
-                before = counter[0]
-                model.fit(X, y)
-                moved.append(counter[0] - before)
-        except BaseException as e:  # surfaced below
-            errors.append(e)
-        finally:
-            done.set()
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)
-    try:
-        worker = threading.Thread(target=train)
-        worker.start()
-        while not done.is_set():
-            counter[0] += 1
-            time.sleep(0)
-        worker.join()
-    finally:
-        sys.setswitchinterval(old)
-    assert not errors, errors
+    calls = [lambda: model.partial_fit(X, y), lambda: model.fit(X, y)] * 3
+    moved = [ran for ran, _ in count_during(calls)]
     assert model.examples_seen_ == 200_000  # oracle: the rows of the last fit
     assert sum(1 for ran in moved if ran > 0) > 0, moved
 

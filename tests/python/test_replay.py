@@ -4,19 +4,20 @@ Oracles: numpy.loadtxt (CSV), the json module (JSON Lines), numpy.datetime64 (IS
 times), sklearn.feature_extraction.FeatureHasher (hashed categoricals), and plain NumPy
 recomputations (batch sizes, event-time intervals) written out in the tests.
 """
+import itertools
 import json
 import os
 import pathlib
 import re
 import sys
 import threading
-import time
 
 import numpy as np
 import pytest
 import scipy.sparse
 
 import streamml
+from gil_probe import count_during
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
@@ -509,46 +510,11 @@ def big_csv(tmp_path_factory):
 
 
 def test_gil_is_released_while_parsing(big_csv):
-    """The main thread runs Python code while a replay thread is inside the C++ next().
-
-    With the switch interval at 1000 s, CPython never takes the GIL from a running thread
-    (not within this test), so the main thread can only run while the replay thread has let
-    go of it. The replay thread reads the main thread's counter just before and just after
-    each next(): if the counter moved during a call, Python ran while C++ parsed. Had
-    next() kept the GIL, the counter could not move during any call; no timing is compared.
-    """
-    counter = [0]
-    done = threading.Event()
-    moved = []
-    errors = []
-
-    def consume():
-        try:
-            it = streamml.replay(big_csv, batch_size=50_000)
-            while True:
-                before = counter[0]
-                try:
-                    b = next(it)
-                except StopIteration:
-                    break
-                moved.append((counter[0] - before, len(b)))
-        except BaseException as e:  # surfaced below
-            errors.append(e)
-        finally:
-            done.set()
-
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1000.0)
-    try:
-        worker = threading.Thread(target=consume)
-        worker.start()
-        while not done.is_set():
-            counter[0] += 1
-            time.sleep(0)  # lets the worker take the GIL back when it returns from C++
-        worker.join()
-    finally:
-        sys.setswitchinterval(old)
-    assert not errors, errors
+    """The main thread runs Python code while a replay thread is inside the C++ next()
+    (gil_probe.py: had next() kept the GIL, the count could not move during any call)."""
+    it = streamml.replay(big_csv, batch_size=50_000)
+    calls = (lambda: next(it) for _ in itertools.count())
+    moved = [(ran, len(b)) for ran, b in count_during(calls)]
     assert sum(n for _, n in moved) == 400_000  # oracle: rows written by numpy.savetxt
     assert sum(1 for ran, _ in moved if ran > 0) > 0, moved
 
