@@ -1,7 +1,7 @@
 # Every dependency is a Debian package (scripts/setup installs them); nothing is downloaded.
 find_package(Eigen3 3.4 REQUIRED NO_MODULE)
 find_package(TBB REQUIRED)
-find_package(HDF5 REQUIRED COMPONENTS C CXX)
+find_package(HDF5 REQUIRED COMPONENTS C)
 find_package(simdjson REQUIRED)
 find_package(FastFloat REQUIRED)
 find_package(CLI11 REQUIRED)

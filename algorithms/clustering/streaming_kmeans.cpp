@@ -11,9 +11,10 @@
 
 #include "core/error.h"
 #include "core/finite.h"
+#include "core/json.h"
 #include "core/parallel.h"
 #include "core/setting_text.h"
-#include "core/json.h"
+#include "core/state_io.h"
 
 namespace streamml {
 
@@ -527,6 +528,46 @@ void StreamingKMeans::write_summary(JsonWriter& out) const {
     out.end_array();
   }
   out.end_array();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints. The random numbers are used only to choose the initial centres, so once the
+// centres exist (dimension >= 0) the state below is all there is.
+
+void StreamingKMeans::save_state(StateWriter& out) const {
+  const auto& s = state_;
+  out.write_int("dimension", s.dimension);
+  if (s.dimension >= 0) {
+    out.write_matrix("centers", s.centers);
+    out.write_vector("weights", s.weights);
+  }
+  out.write_int("batches_seen", s.batches_seen);
+  out.write_int("points_seen", s.points_seen);
+  out.write_int("splits", s.splits);
+  out.write_int("last_batch_points", s.last_batch_points);
+  out.write_double("last_batch_cost", s.last_batch_cost);
+}
+
+void StreamingKMeans::load_state(const std::string& params, const StateReader& in) {
+  StreamingKMeans fresh(settings_from_json<StreamingKMeansSettings>(params));
+  StreamingKMeansState s;
+  s.dimension = in.read_int("dimension");
+  if (s.dimension >= 0) {
+    s.centers = in.read_matrix("centers", fresh.settings_.k, s.dimension);
+    s.weights = in.read_vector("weights", fresh.settings_.k);
+  }
+  s.batches_seen = in.read_int("batches_seen");
+  s.points_seen = in.read_int("points_seen");
+  s.splits = in.read_int("splits");
+  s.last_batch_points = in.read_int("last_batch_points");
+  s.last_batch_cost = in.read_double("last_batch_cost");
+  try {
+    fresh.set_state(std::move(s));
+  } catch (const Error& e) {
+    throw Error(e.kind(), in.file() + ": " + e.what());
+  }
+  settings_ = std::move(fresh.settings_);
+  state_ = std::move(fresh.state_);
 }
 
 }  // namespace streamml

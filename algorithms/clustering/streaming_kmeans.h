@@ -118,6 +118,8 @@ class StreamingKMeans : public Learner {
   // The nearest centre's index, as a double.
   Eigen::VectorXd score(const Batch& batch) const override;
   void write_summary(JsonWriter& out) const override;
+  void save_state(StateWriter& out) const override;
+  void load_state(const std::string& params, const StateReader& in) override;
 
   // Dense rows as a row-major (n, d) matrix (NumPy's C order).
   void partial_fit(const Eigen::Ref<const RowMatrix>& x);

@@ -11,10 +11,11 @@
 #include <tbb/parallel_for.h>
 
 #include "algorithms/clustering/neighbor_index.h"
-#include "core/setting_text.h"
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/setting_text.h"
+#include "core/state_io.h"
 
 namespace streamml {
 
@@ -572,6 +573,136 @@ void WindowedDBSCAN::write_summary(JsonWriter& out) const {
   out.key("window_noise").value(window_noise());
   out.key("last_batch_points").value(last_labels_.size());
   out.key("last_batch_anomalies").value(last_anomalies().size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints. The window is saved as it stands: its batches' points, and per point its
+// neighbour list (with the entries already gone from the window but not yet cut off), its
+// sampled first links, core flag and cluster, so a restored window takes the very same steps.
+// The neighbour indices (grid or kd-trees) are rebuilt from the points: they are functions of
+// them.
+
+void WindowedDBSCAN::save_state(StateWriter& out) const {
+  const auto& w = *window_;
+  out.write_int("dimension", d_);
+  out.write_int("batches_seen", batches_seen_);
+  out.write_int("next_cluster_id", next_id_);
+  out.write_int("last_reexpanded", last_reexpanded_);
+  out.write_ints("last_labels", last_labels_);
+  StateWriter win = out.group("window");
+  win.write_int("front_seq", w.front_seq);
+  win.write_int("next_seq", w.next_seq);
+  std::vector<std::int64_t> first_seq, end_time, rows;
+  for (const auto& b : w.batches) {
+    first_seq.push_back(b.first_seq);
+    end_time.push_back(b.end_time);
+    rows.push_back(std::int64_t(b.rows));
+  }
+  win.write_ints("batch_first_seq", first_seq);
+  win.write_ints("batch_end_time_us", end_time);
+  win.write_ints("batch_rows", rows);
+  win.write_matrix("features", window_features());
+  const std::size_t m = w.points.size();
+  std::vector<std::int64_t> core(m), cluster(m), dead(m), offsets{0}, nbrs, sample_count(m), sample(m * kFirstLinks);
+  for (std::size_t i = 0; i < m; ++i) {
+    const Point& p = w.points[i];
+    core[i] = p.core;
+    cluster[i] = p.cluster;
+    dead[i] = p.dead;
+    nbrs.insert(nbrs.end(), p.nbrs.begin(), p.nbrs.end());
+    offsets.push_back(std::int64_t(nbrs.size()));
+    sample_count[i] = p.sample_count;
+    std::copy(p.sample, p.sample + kFirstLinks, sample.begin() + std::ptrdiff_t(i * kFirstLinks));
+  }
+  win.write_ints("core", core);
+  win.write_ints("cluster", cluster);
+  win.write_ints("neighbor_offsets", offsets);
+  win.write_ints("neighbors", nbrs);
+  win.write_ints("neighbors_gone", dead);
+  win.write_ints("first_link_count", sample_count);
+  win.write_ints("first_links", sample);
+}
+
+void WindowedDBSCAN::load_state(const std::string& params, const StateReader& in) {
+  WindowedDBSCAN fresh(settings_from_json<WindowedDBSCANSettings>(params));
+  const std::string& file = in.file();
+  fresh.d_ = in.read_int("dimension");
+  fresh.batches_seen_ = in.read_int("batches_seen");
+  fresh.next_id_ = in.read_int("next_cluster_id");
+  fresh.last_reexpanded_ = in.read_int("last_reexpanded");
+  fresh.last_labels_ = in.read_ints("last_labels");
+  STREAMML_CHECK(fresh.d_ >= -1 && fresh.d_ != 0 && fresh.batches_seen_ >= 0 && fresh.next_id_ >= 0, InvalidInput,
+                 file << ": dimension " << fresh.d_ << ", batches_seen " << fresh.batches_seen_
+                      << ", next_cluster_id " << fresh.next_id_ << " are not all valid");
+  const StateReader win = in.group("window");
+  auto& w = *fresh.window_;
+  w.front_seq = win.read_int("front_seq");
+  w.next_seq = win.read_int("next_seq");
+  STREAMML_CHECK(0 <= w.front_seq && w.front_seq <= w.next_seq, InvalidInput,
+                 win.where("front_seq") << ": window [" << w.front_seq << ", " << w.next_seq << ") is not valid");
+  const auto first_seq = win.read_ints("batch_first_seq");
+  const auto end_time = win.read_ints("batch_end_time_us", std::int64_t(first_seq.size()));
+  const auto rows = win.read_ints("batch_rows", std::int64_t(first_seq.size()));
+  const std::int64_t m = w.next_seq - w.front_seq;
+  const std::size_t d = fresh.d_ < 0 ? 0 : std::size_t(fresh.d_);
+  const RowMatrix x = win.read_matrix("features", m, std::int64_t(d));
+  const auto core = win.read_ints("core", m);
+  const auto cluster = win.read_ints("cluster", m);
+  const auto offsets = win.read_ints("neighbor_offsets", m + 1);
+  const auto nbrs = win.read_ints("neighbors");
+  const auto dead = win.read_ints("neighbors_gone", m);
+  const auto sample_count = win.read_ints("first_link_count", m);
+  const auto sample = win.read_ints("first_links", m * std::int64_t(kFirstLinks));
+  STREAMML_CHECK(offsets[0] == 0 && offsets.back() == std::int64_t(nbrs.size()), InvalidInput,
+                 win.where("neighbor_offsets") << ": should run from 0 to " << nbrs.size());
+
+  // Batches: consecutive sequence numbers covering the window exactly.
+  std::int64_t seq = w.front_seq;
+  const bool use_grid = fresh.d_ > 0 && SlidingGridIndex::wanted(d, parse_neighbor_algorithm(fresh.settings_.algorithm));
+  if (use_grid)
+    w.grid = std::make_unique<SlidingGridIndex>(d, parse_distance_metric(fresh.settings_.metric), fresh.settings_.eps);
+  for (std::size_t k = 0; k < first_seq.size(); ++k) {
+    STREAMML_CHECK(first_seq[k] == seq && rows[k] >= 0 && seq + rows[k] <= w.next_seq, InvalidInput,
+                   win.where("batch_first_seq") << ": batch " << k << " does not continue the window at " << seq);
+    WindowBatch b;
+    b.first_seq = seq;
+    b.end_time = end_time[k];
+    b.rows = std::size_t(rows[k]);
+    const double* begin = x.data() + (seq - w.front_seq) * std::int64_t(d);
+    b.x.assign(begin, begin + b.rows * d);
+    if (b.rows > 0 && !use_grid)
+      b.index = std::make_unique<NeighborIndex>(b.x.data(), b.rows, d, d, parse_distance_metric(fresh.settings_.metric),
+                                                fresh.settings_.eps,
+                                                parse_neighbor_algorithm(fresh.settings_.algorithm));
+    if (use_grid && b.rows > 0) w.grid->insert(b.first_seq, b.x.data(), b.rows, d);
+    seq += rows[k];
+    w.batches.push_back(std::move(b));
+  }
+  STREAMML_CHECK(seq == w.next_seq, InvalidInput,
+                 win.where("batch_rows") << ": batches hold " << seq - w.front_seq << " points, the window " << m);
+  STREAMML_CHECK(x.allFinite(), InvalidInput, win.where("features") << ": holds NaN or Inf");
+
+  w.points.resize(std::size_t(m));
+  for (std::int64_t i = 0; i < m; ++i) {
+    Point& p = w.points[std::size_t(i)];
+    const std::int64_t b = offsets[std::size_t(i)], e = offsets[std::size_t(i) + 1];
+    STREAMML_CHECK(b <= e && dead[std::size_t(i)] >= 0 && dead[std::size_t(i)] <= e - b &&
+                       sample_count[std::size_t(i)] >= 0 && sample_count[std::size_t(i)] <= std::int64_t(kFirstLinks) &&
+                       (core[std::size_t(i)] == 0 || core[std::size_t(i)] == 1) && cluster[std::size_t(i)] >= -1 &&
+                       cluster[std::size_t(i)] < fresh.next_id_,
+                   InvalidInput, win.where("neighbors") << ": point " << i << " of the window is not consistent");
+    p.nbrs.assign(nbrs.begin() + b, nbrs.begin() + e);
+    for (std::int64_t t : p.nbrs)
+      STREAMML_CHECK(t >= 0 && t < w.next_seq && t != w.front_seq + i, InvalidInput,
+                     win.where("neighbors") << ": point " << i << " lists neighbour " << t);
+    p.dead = std::uint32_t(dead[std::size_t(i)]);
+    p.core = core[std::size_t(i)] == 1;
+    p.cluster = cluster[std::size_t(i)];
+    p.sample_count = std::uint8_t(sample_count[std::size_t(i)]);
+    std::copy(sample.begin() + std::ptrdiff_t(std::size_t(i) * kFirstLinks),
+              sample.begin() + std::ptrdiff_t((std::size_t(i) + 1) * kFirstLinks), p.sample);
+  }
+  *this = std::move(fresh);
 }
 
 }  // namespace streamml

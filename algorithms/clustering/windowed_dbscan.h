@@ -98,6 +98,8 @@ class WindowedDBSCAN : public Learner {
   void partial_fit(const Batch& batch) override;
   Eigen::VectorXd score(const Batch& batch) const override;
   void write_summary(JsonWriter& out) const override;
+  void save_state(StateWriter& out) const override;
+  void load_state(const std::string& params, const StateReader& in) override;
 
   // Slides the window by one batch of rows (n, d). Throws Error(InvalidInput) for a
   // dimension that differs from the window's, d = 0, or NaN/Inf (row and column named); the

@@ -12,9 +12,10 @@
 #include "algorithms/linear/optimizers.h"
 #include "core/error.h"
 #include "core/finite.h"
+#include "core/json.h"
 #include "core/parallel.h"
 #include "core/setting_text.h"
-#include "core/json.h"
+#include "core/state_io.h"
 
 namespace streamml {
 
@@ -777,6 +778,77 @@ void LogisticRegressionSGD::write_summary(JsonWriter& out) const {
     out.key("last_converged").value(state_.last_converged);
     out.key("last_loss").value(state_.last_loss);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints: the state struct field by field, every optimizer's memory included (empty
+// vectors for the optimizers not in use), so a restored learner continues bit for bit.
+
+void LogisticRegressionSGD::save_state(StateWriter& out) const {
+  const auto& s = state_;
+  out.write_int("dense_features", s.dense_features);
+  out.write_int("hashed_features", s.hashed_features);
+  // The model: w = weight_scale * weights (+ averaging, see optimizer/), and the intercept.
+  out.write_vector("weights", s.weights);
+  out.write_double("weight_scale", s.weight_scale);
+  out.write_double("intercept", s.intercept);
+  out.write_int("examples_seen", s.examples_seen);
+  out.write_int("batches_seen", s.batches_seen);  // also the mini-batch sampler's whole state
+  out.write_double("effective_examples", s.effective_examples);
+  out.write_int("last_iterations", s.last_iterations);
+  out.write_bool("last_converged", s.last_converged);
+  out.write_double("last_loss", s.last_loss);
+  StateWriter opt = out.group("optimizer");
+  opt.write_double("t", s.t);
+  opt.write_double("l1_u", s.l1_u);
+  opt.write_vector("l1_q", s.l1_q);
+  opt.write_vector("avg_weights", s.avg_weights);
+  opt.write_double("avg_a", s.avg_a);
+  opt.write_double("avg_b", s.avg_b);
+  opt.write_double("avg_intercept", s.avg_intercept);
+  opt.write_vector("grad_sq_sum", s.grad_sq_sum);
+  opt.write_double("intercept_grad_sq_sum", s.intercept_grad_sq_sum);
+  opt.write_vector("ftrl_z", s.ftrl_z);
+  opt.write_vector("ftrl_n", s.ftrl_n);
+  opt.write_double("ftrl_z_intercept", s.ftrl_z_intercept);
+  opt.write_double("ftrl_n_intercept", s.ftrl_n_intercept);
+}
+
+void LogisticRegressionSGD::load_state(const std::string& params, const StateReader& in) {
+  LogisticRegressionSGD fresh(settings_from_json<LogisticRegressionSGDSettings>(params));
+  LogisticRegressionSGDState s;
+  s.dense_features = in.read_int("dense_features");
+  s.hashed_features = in.read_int("hashed_features");
+  s.weights = in.read_vector("weights");
+  s.weight_scale = in.read_double("weight_scale");
+  s.intercept = in.read_double("intercept");
+  s.examples_seen = in.read_int("examples_seen");
+  s.batches_seen = in.read_int("batches_seen");
+  s.effective_examples = in.read_double("effective_examples");
+  s.last_iterations = int(in.read_int("last_iterations"));
+  s.last_converged = in.read_bool("last_converged");
+  s.last_loss = in.read_double("last_loss");
+  const StateReader opt = in.group("optimizer");
+  s.t = opt.read_double("t");
+  s.l1_u = opt.read_double("l1_u");
+  s.l1_q = opt.read_vector("l1_q");
+  s.avg_weights = opt.read_vector("avg_weights");
+  s.avg_a = opt.read_double("avg_a");
+  s.avg_b = opt.read_double("avg_b");
+  s.avg_intercept = opt.read_double("avg_intercept");
+  s.grad_sq_sum = opt.read_vector("grad_sq_sum");
+  s.intercept_grad_sq_sum = opt.read_double("intercept_grad_sq_sum");
+  s.ftrl_z = opt.read_vector("ftrl_z");
+  s.ftrl_n = opt.read_vector("ftrl_n");
+  s.ftrl_z_intercept = opt.read_double("ftrl_z_intercept");
+  s.ftrl_n_intercept = opt.read_double("ftrl_n_intercept");
+  try {
+    fresh.set_state(std::move(s));
+  } catch (const Error& e) {
+    throw Error(e.kind(), in.file() + ": " + e.what());
+  }
+  settings_ = std::move(fresh.settings_);
+  state_ = std::move(fresh.state_);
 }
 
 }  // namespace streamml

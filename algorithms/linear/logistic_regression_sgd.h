@@ -183,6 +183,8 @@ class LogisticRegressionSGD : public Learner {
   void partial_fit(const Batch& batch) override;
   Eigen::VectorXd score(const Batch& batch) const override { return predict_proba(batch); }
   void write_summary(JsonWriter& out) const override;
+  void save_state(StateWriter& out) const override;
+  void load_state(const std::string& params, const StateReader& in) override;
 
   // Dense features only, as a row-major (n, d) matrix (NumPy's C order) and n labels 0/1.
   void partial_fit(const Eigen::Ref<const RowMatrix>& x, const Eigen::Ref<const Eigen::VectorXd>& y);

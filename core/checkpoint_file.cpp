@@ -1,0 +1,161 @@
+#include "core/checkpoint_file.h"
+
+#include <simdjson.h>
+
+#include <ctime>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/state_io.h"
+
+namespace streamml {
+
+namespace {
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+void check_json(const std::string& text, const std::string& file, const char* attribute) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  const auto error = parser.parse(text).get(element);
+  STREAMML_CHECK(!error, InvalidInput,
+                 file << ": attribute '" << attribute << "' is not valid JSON ("
+                      << simdjson::error_message(error) << ")");
+}
+
+void write_file(detail::H5Object& file, const Stateful& model, const CheckpointHeader& header) {
+  detail::h5_write_attr(file, "format_version", kCheckpointFormatVersion);
+  detail::h5_write_attr(file, "library_version", STREAMML_VERSION_STRING);
+  detail::h5_write_attr(file, "learner_type", model.type());
+  detail::h5_write_attr(file, "params", model.params_json());
+  detail::h5_write_attr(file, "created_utc", utc_now());
+  detail::h5_write_attr(file, "version", header.version);
+  detail::h5_write_attr(file, "parent_version", header.parent_version);
+  detail::h5_write_attr(file, "batch_index", header.batch_index);
+  detail::h5_write_attr(file, "source_positions", header.source_positions);
+  detail::h5_write_attr(file, "metrics", header.metrics.empty() ? model.metrics_json() : header.metrics);
+}
+
+// The root attributes, every one checked before it is trusted.
+CheckpointInfo read_info(detail::H5Object& file, const std::string& name) {
+  CheckpointInfo info;
+  info.path = name;
+  info.format_version = detail::h5_read_attr_int(file, "format_version", name);
+  STREAMML_CHECK(info.format_version <= kCheckpointFormatVersion, InvalidInput,
+                 name << ": written in checkpoint format " << info.format_version << " by a newer streamml; this one ("
+                      << STREAMML_VERSION_STRING << ") reads formats up to " << kCheckpointFormatVersion);
+  STREAMML_CHECK(info.format_version >= 1, InvalidInput,
+                 name << ": format_version " << info.format_version << " is not a valid format (1 is the first)");
+  // Format 1 is the only one so far; a format 2 reader keeps this branch for old files.
+  info.library_version = detail::h5_read_attr_string(file, "library_version", name);
+  info.learner_type = detail::h5_read_attr_string(file, "learner_type", name);
+  STREAMML_CHECK(!info.learner_type.empty(), InvalidInput, name << ": attribute 'learner_type' is empty");
+  info.params = detail::h5_read_attr_string(file, "params", name);
+  check_json(info.params, name, "params");
+  info.created_utc = detail::h5_read_attr_string(file, "created_utc", name);
+  info.header.version = detail::h5_read_attr_int(file, "version", name);
+  info.header.parent_version = detail::h5_read_attr_int(file, "parent_version", name);
+  info.header.batch_index = detail::h5_read_attr_int(file, "batch_index", name);
+  STREAMML_CHECK(info.header.version >= 0 && info.header.parent_version >= 0 && info.header.batch_index >= -1,
+                 InvalidInput,
+                 name << ": version " << info.header.version << ", parent_version " << info.header.parent_version
+                      << ", batch_index " << info.header.batch_index << " are not all valid");
+  info.header.source_positions = detail::h5_read_attr_string(file, "source_positions", name);
+  check_json(info.header.source_positions, name, "source_positions");
+  info.header.metrics = detail::h5_read_attr_string(file, "metrics", name);
+  check_json(info.header.metrics, name, "metrics");
+  info.datasets = detail::h5_list_datasets(file);
+  return info;
+}
+
+CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const std::string& name, Stateful& into) {
+  CheckpointInfo info = read_info(*file, name);
+  STREAMML_CHECK(info.learner_type == into.type(), InvalidInput,
+                 name << ": holds a '" << info.learner_type << "' model, not a '" << into.type() << "'");
+  try {
+    into.load_state(info.params, StateReader(file, name));
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    // State readers name the file already; settings errors do not.
+    if (what.find(name) != std::string::npos) throw;
+    throw Error(e.kind(), name + ": " + what);
+  }
+  return info;
+}
+
+}  // namespace
+
+std::string CheckpointInfo::to_json(bool pretty) const {
+  JsonWriter w(pretty);
+  w.begin_object();
+  w.key("path").value(path);
+  w.key("format_version").value(format_version);
+  w.key("library_version").value(library_version);
+  w.key("learner_type").value(learner_type);
+  w.key("params").raw(params);
+  w.key("created_utc").value(created_utc);
+  w.key("version").value(header.version);
+  w.key("parent_version").value(header.parent_version);
+  w.key("batch_index").value(header.batch_index);
+  w.key("source_positions").raw(header.source_positions);
+  w.key("metrics").raw(header.metrics);
+  w.key("datasets").begin_object();
+  for (const auto& d : datasets) {
+    w.key(d.path).begin_object();
+    w.key("type").value(d.type);
+    w.key("shape").begin_array();
+    for (auto s : d.shape) w.value(s);
+    w.end_array();
+    w.end_object();
+  }
+  w.end_object();
+  w.end_object();
+  return w.str();
+}
+
+void write_checkpoint_file(const std::string& path, const Stateful& model, const CheckpointHeader& header) {
+  auto file = detail::h5_create(path);
+  write_file(*file, model, header);
+  {
+    StateWriter out(file);
+    model.save_state(out);
+  }
+  detail::h5_close(*file, path);
+}
+
+std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader& header) {
+  auto file = detail::h5_create_in_memory();
+  write_file(*file, model, header);
+  {
+    StateWriter out(file);
+    model.save_state(out);
+  }
+  return detail::h5_file_image(*file);
+}
+
+CheckpointInfo describe_checkpoint_file(const std::string& path) {
+  auto file = detail::h5_open(path);
+  return read_info(*file, path);
+}
+
+CheckpointInfo load_checkpoint_file(const std::string& path, Stateful& into) {
+  return load_from(detail::h5_open(path), path, into);
+}
+
+CheckpointInfo load_checkpoint_bytes(const void* data, std::size_t size, Stateful& into, const std::string& name) {
+  return load_from(detail::h5_open_in_memory(data, size, name), name, into);
+}
+
+CheckpointInfo describe_checkpoint_bytes(const void* data, std::size_t size, const std::string& name) {
+  auto file = detail::h5_open_in_memory(data, size, name);
+  return read_info(*file, name);
+}
+
+}  // namespace streamml

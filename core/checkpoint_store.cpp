@@ -1,0 +1,222 @@
+#include "core/checkpoint_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <mutex>
+
+#include "core/error.h"
+
+namespace streamml {
+
+namespace {
+
+constexpr const char* kPrefix = "v";
+constexpr const char* kSuffix = ".h5";
+constexpr int kDigits = 6;
+
+std::string errno_text() { return std::strerror(errno); }
+
+void make_dirs(const std::string& dir) {
+  std::string partial;
+  std::size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = dir.find('/', pos + 1);
+    partial = dir.substr(0, pos);
+    if (partial.empty()) continue;
+    if (::mkdir(partial.c_str(), 0777) != 0 && errno != EEXIST)
+      STREAMML_FAIL(Io, "cannot create directory '" << partial << "': " << errno_text());
+  }
+  struct stat st {};
+  STREAMML_CHECK(::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode), Io,
+                 "'" << dir << "' is not a directory");
+}
+
+void fsync_path(const std::string& path, bool directory) {
+  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  STREAMML_CHECK(fd >= 0, Io, "cannot open '" << path << "' to sync it: " << errno_text());
+  const int rc = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  STREAMML_CHECK(rc == 0, Io, "fsync of '" << path << "' failed: " << errno_text());
+}
+
+// "v000012.h5" -> 12; anything else (temporary files, strangers) -> nullopt.
+std::optional<std::int64_t> version_of(const std::string& file) {
+  const std::size_t prefix = std::strlen(kPrefix), suffix = std::strlen(kSuffix);
+  if (file.size() < prefix + kDigits + suffix || file.compare(0, prefix, kPrefix) != 0 ||
+      file.compare(file.size() - suffix, suffix, kSuffix) != 0)
+    return std::nullopt;
+  std::int64_t v = 0;
+  for (std::size_t i = prefix; i < file.size() - suffix; ++i) {
+    if (file[i] < '0' || file[i] > '9' || v > 1'000'000'000'000) return std::nullopt;
+    v = v * 10 + (file[i] - '0');
+  }
+  return v > 0 ? std::optional<std::int64_t>(v) : std::nullopt;
+}
+
+std::vector<std::string> list_dir(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (const dirent* e = ::readdir(d)) out.emplace_back(e->d_name);
+  ::closedir(d);
+  return out;
+}
+
+void check_name(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 100 && name[0] != '.';
+  for (char c : name)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                c == '_' || c == '-');
+  STREAMML_CHECK(ok, InvalidInput,
+                 "model name '" << name << "' must be 1 to 100 characters of letters, digits, '.', '_' or '-', "
+                                   "not starting with '.'");
+}
+
+// Savers in one process take turns per directory, so two of them never pick the same number.
+std::mutex& save_mutex(const std::string& dir) {
+  static std::mutex guard;
+  static std::map<std::string, std::unique_ptr<std::mutex>> mutexes;
+  std::lock_guard<std::mutex> lock(guard);
+  auto& m = mutexes[dir];
+  if (!m) m = std::make_unique<std::mutex>();
+  return *m;
+}
+
+// ".v000003.h5.tmp-<pid>-<n>": the pid says whether its writer may still be alive.
+std::optional<pid_t> temporary_owner(const std::string& file) {
+  const auto tmp = file.find(".tmp-");
+  if (file.empty() || file[0] != '.' || tmp == std::string::npos) return std::nullopt;
+  return pid_t(std::atoll(file.c_str() + tmp + 5));
+}
+
+}  // namespace
+
+CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
+  STREAMML_CHECK(!dir_.empty(), InvalidInput, "checkpoint directory is empty");
+  while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  make_dirs(dir_);
+}
+
+std::string CheckpointStore::model_dir(const std::string& name) const {
+  check_name(name);
+  return dir_ + "/" + name;
+}
+
+std::string CheckpointStore::path(const std::string& name, std::int64_t version) const {
+  char file[32];
+  std::snprintf(file, sizeof file, "%s%0*lld%s", kPrefix, kDigits, (long long)version, kSuffix);
+  return model_dir(name) + "/" + file;
+}
+
+std::vector<std::int64_t> CheckpointStore::versions(const std::string& name) const {
+  std::vector<std::int64_t> out;
+  for (const auto& f : list_dir(model_dir(name)))
+    if (auto v = version_of(f)) out.push_back(*v);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::optional<std::int64_t> CheckpointStore::latest(const std::string& name) const {
+  const auto v = versions(name);
+  return v.empty() ? std::nullopt : std::optional<std::int64_t>(v.back());
+}
+
+std::vector<std::string> CheckpointStore::names() const {
+  std::vector<std::string> out;
+  for (const auto& f : list_dir(dir_)) {
+    if (f.empty() || f[0] == '.') continue;
+    struct stat st {};
+    if (::stat((dir_ + "/" + f).c_str(), &st) == 0 && S_ISDIR(st.st_mode) && !versions(f).empty())
+      out.push_back(f);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::int64_t CheckpointStore::save(const std::string& name, const Stateful& model, const CheckpointMetadata& metadata) {
+  const std::string dir = model_dir(name);
+  make_dirs(dir);
+  static std::atomic<std::int64_t> counter{0};
+  std::lock_guard<std::mutex> lock(save_mutex(dir_));
+  while (true) {
+    CheckpointHeader header;
+    header.version = latest(name).value_or(0) + 1;
+    header.parent_version = metadata.parent_version >= 0 ? metadata.parent_version : header.version - 1;
+    header.batch_index = metadata.batch_index;
+    header.source_positions = metadata.source_positions;
+    header.metrics = metadata.metrics;
+    const std::string final_path = path(name, header.version);
+    const std::string tmp = dir + "/." + final_path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) +
+                            "-" + std::to_string(counter++);
+    try {
+      write_checkpoint_file(tmp, model, header);
+      fsync_path(tmp, false);
+    } catch (...) {
+      ::unlink(tmp.c_str());
+      throw;
+    }
+    // link() never replaces: if another process saved this number first, take the next.
+    if (::link(tmp.c_str(), final_path.c_str()) != 0) {
+      const int saved = errno;
+      ::unlink(tmp.c_str());
+      if (saved == EEXIST) continue;
+      errno = saved;
+      STREAMML_FAIL(Io, "cannot publish '" << final_path << "': " << errno_text());
+    }
+    ::unlink(tmp.c_str());
+    fsync_path(dir, true);
+    return header.version;
+  }
+}
+
+std::int64_t CheckpointStore::resolve(const std::string& name, std::optional<std::int64_t> version) const {
+  if (version) {
+    STREAMML_CHECK(*version >= 1, InvalidInput, "checkpoint versions start at 1, got " << *version);
+    return *version;
+  }
+  const auto newest = latest(name);
+  STREAMML_CHECK(newest.has_value(), InvalidInput,
+                 "no checkpoint of '" << name << "' in '" << dir_ << "'");
+  return *newest;
+}
+
+CheckpointInfo CheckpointStore::load(const std::string& name, Stateful& into, std::optional<std::int64_t> version) const {
+  return load_checkpoint_file(path(name, resolve(name, version)), into);
+}
+
+CheckpointInfo CheckpointStore::describe(const std::string& name, std::optional<std::int64_t> version) const {
+  return describe_checkpoint_file(path(name, resolve(name, version)));
+}
+
+std::vector<std::int64_t> CheckpointStore::prune(const std::string& name, std::size_t keep_last) {
+  STREAMML_CHECK(keep_last >= 1, InvalidInput, "prune keeps at least the newest version; keep_last is 0");
+  std::lock_guard<std::mutex> lock(save_mutex(dir_));
+  const std::string dir = model_dir(name);
+  for (const auto& f : list_dir(dir))
+    if (auto pid = temporary_owner(f); pid && *pid != ::getpid() && ::kill(*pid, 0) != 0 && errno == ESRCH)
+      ::unlink((dir + "/" + f).c_str());
+  auto all = versions(name);
+  std::vector<std::int64_t> removed;
+  if (all.size() <= keep_last) return removed;
+  removed.assign(all.begin(), all.end() - std::ptrdiff_t(keep_last));
+  for (auto v : removed) {
+    const std::string p = path(name, v);
+    STREAMML_CHECK(::unlink(p.c_str()) == 0 || errno == ENOENT, Io, "cannot delete '" << p << "': " << errno_text());
+  }
+  fsync_path(dir, true);
+  return removed;
+}
+
+}  // namespace streamml

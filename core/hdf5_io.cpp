@@ -1,0 +1,611 @@
+// HDF5 through its C API: every call checked, HDF5's own error text carried into the message.
+#include "core/hdf5_io.h"
+
+#include <hdf5.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+#include "core/error.h"
+#include "core/state_io.h"
+
+namespace streamml::detail {
+
+struct H5Object {
+  hid_t id = H5I_INVALID_HID;
+  bool is_file = false;
+  std::shared_ptr<H5Object> parent;  // keeps the file open while a group is in use
+
+  H5Object(hid_t id_, bool file, std::shared_ptr<H5Object> p)
+      : id(id_), is_file(file), parent(std::move(p)) {}
+  ~H5Object() {
+    if (id < 0) return;
+    if (is_file) H5Fclose(id);
+    else H5Gclose(id);
+  }
+  H5Object(const H5Object&) = delete;
+  H5Object& operator=(const H5Object&) = delete;
+};
+
+namespace {
+
+// HDF5 prints its error stack to stderr by default; streamml reports errors itself. The
+// setting is per thread in a thread-safe HDF5, so every entry point makes sure of it.
+void quiet() {
+  thread_local bool done = false;
+  if (!done) {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    done = true;
+  }
+}
+
+// The innermost messages of HDF5's error stack ("truncated file: eof = 512, ..."), then clears it.
+std::string last_error() {
+  std::vector<std::string> messages;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* e, void* data) -> herr_t {
+        auto& out = *static_cast<std::vector<std::string>*>(data);
+        if (e->desc && *e->desc && out.size() < 2) out.emplace_back(e->desc);
+        return 0;
+      },
+      &messages);
+  H5Eclear2(H5E_DEFAULT);
+  std::string text;
+  for (const auto& m : messages) text += (text.empty() ? "" : "; ") + m;
+  return text.empty() ? "unknown HDF5 error" : text;
+}
+
+// RAII for the short-lived ids (types, spaces, property lists, datasets, attributes).
+class Id {
+ public:
+  Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  ~Id() {
+    if (id_ >= 0) close_(id_);
+  }
+  Id(const Id&) = delete;
+  Id& operator=(const Id&) = delete;
+  Id(Id&& o) noexcept : id_(o.id_), close_(o.close_) { o.id_ = H5I_INVALID_HID; }
+  operator hid_t() const { return id_; }
+  bool ok() const { return id_ >= 0; }
+
+ private:
+  hid_t id_;
+  herr_t (*close_)(hid_t);
+};
+
+Id checked(hid_t id, herr_t (*close)(hid_t), ErrorKind kind, const std::string& what) {
+  if (id < 0) throw Error(kind, what + ": " + last_error());
+  return Id(id, close);
+}
+
+void check(herr_t status, ErrorKind kind, const std::string& what) {
+  if (status < 0) throw Error(kind, what + ": " + last_error());
+}
+
+std::string str(std::string_view s) { return std::string(s); }
+
+// Arrays up to this size live in the (checksummed) object header; larger ones are chunked
+// with a Fletcher-32 checksum per chunk.
+constexpr std::size_t kCompactBytes = 16 * 1024;
+constexpr std::size_t kChunkBytes = 1 << 20;
+
+// The link creation list that makes "a/b/c" create the groups a and a/b as needed.
+Id intermediate_groups() {
+  Id lcpl = checked(H5Pcreate(H5P_LINK_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
+  check(H5Pset_create_intermediate_group(lcpl, 1), ErrorKind::Runtime, "H5Pset_create_intermediate_group");
+  return lcpl;
+}
+
+// Creates and fills one dataset of `rank` <= 2 dimensions.
+void write_dataset(hid_t loc, std::string_view name, hid_t file_type, hid_t mem_type,
+                   std::size_t element_size, int rank, const hsize_t* dims, const void* data) {
+  quiet();
+  const std::string n = str(name);
+  std::size_t count = 1;
+  for (int i = 0; i < rank; ++i) count *= dims[i];
+  const std::size_t bytes = count * element_size;
+  Id space = checked(rank == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(rank, dims, nullptr),
+                     H5Sclose, ErrorKind::Runtime, "creating the dataspace of '" + n + "'");
+  Id dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
+  if (count == 0) {
+    // Nothing to protect; contiguous storage of no bytes.
+  } else if (bytes <= kCompactBytes) {
+    check(H5Pset_layout(dcpl, H5D_COMPACT), ErrorKind::Runtime, "H5Pset_layout");
+  } else {
+    hsize_t chunk[2] = {1, 1};
+    if (rank == 1) {
+      chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], kChunkBytes / element_size));
+    } else {
+      const hsize_t row_bytes = dims[1] * element_size;
+      chunk[1] = dims[1];
+      chunk[0] = std::max<hsize_t>(1, std::min<hsize_t>(dims[0], kChunkBytes / std::max<hsize_t>(row_bytes, 1)));
+    }
+    check(H5Pset_chunk(dcpl, rank, chunk), ErrorKind::Runtime, "H5Pset_chunk");
+    check(H5Pset_fletcher32(dcpl), ErrorKind::Runtime, "H5Pset_fletcher32");
+  }
+  Id lcpl = intermediate_groups();
+  Id ds = checked(H5Dcreate2(loc, n.c_str(), file_type, space, lcpl, dcpl, H5P_DEFAULT), H5Dclose,
+                  ErrorKind::Io, "creating dataset '" + n + "'");
+  if (count > 0)
+    check(H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), ErrorKind::Io,
+          "writing dataset '" + n + "'");
+}
+
+// A fixed-length UTF-8 string type holding `size` bytes (at least 1: HDF5 has no empty type).
+Id string_type(std::size_t size) {
+  Id type = checked(H5Tcopy(H5T_C_S1), H5Tclose, ErrorKind::Runtime, "H5Tcopy");
+  check(H5Tset_size(type, std::max<std::size_t>(size, 1)), ErrorKind::Runtime, "H5Tset_size");
+  check(H5Tset_strpad(type, H5T_STR_NULLPAD), ErrorKind::Runtime, "H5Tset_strpad");
+  check(H5Tset_cset(type, H5T_CSET_UTF8), ErrorKind::Runtime, "H5Tset_cset");
+  return type;
+}
+
+std::string type_name(hid_t type) {
+  const auto cls = H5Tget_class(type);
+  const std::size_t size = H5Tget_size(type);
+  if (cls == H5T_FLOAT) return "float" + std::to_string(8 * size);
+  if (cls == H5T_INTEGER)
+    return (H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(8 * size);
+  if (cls == H5T_STRING) return "string";
+  return "other";
+}
+
+// True when every group on the path to `name` and the link itself exist.
+bool link_exists(hid_t loc, std::string_view name) {
+  quiet();
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t slash = name.find('/', pos);
+    const std::string prefix = str(name.substr(0, slash));
+    const htri_t e = H5Lexists(loc, prefix.c_str(), H5P_DEFAULT);
+    if (e <= 0) {
+      H5Eclear2(H5E_DEFAULT);
+      return false;
+    }
+    if (slash == std::string_view::npos) return true;
+    pos = slash + 1;
+  }
+}
+
+Id open_attr(H5Object& object, std::string_view name, const std::string& file) {
+  quiet();
+  const std::string n = str(name);
+  const htri_t exists = H5Aexists(object.id, n.c_str());
+  STREAMML_CHECK(exists > 0, InvalidInput,
+                 file << ": attribute '" << n << "' is missing; not a streamml checkpoint, or damaged");
+  return checked(H5Aopen(object.id, n.c_str(), H5P_DEFAULT), H5Aclose, ErrorKind::InvalidInput,
+                 file + ": cannot open attribute '" + n + "'");
+}
+
+Id file_access(bool in_memory) {
+  Id fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
+  // Checksummed superblock, object headers and chunks need the 1.10 format.
+  check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110), ErrorKind::Runtime,
+        "H5Pset_libver_bounds");
+  check(H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG), ErrorKind::Runtime, "H5Pset_fclose_degree");
+  if (in_memory)
+    check(H5Pset_fapl_core(fapl, 1 << 20, /*backing_store=*/0), ErrorKind::Runtime, "H5Pset_fapl_core");
+  return fapl;
+}
+
+}  // namespace
+
+std::shared_ptr<H5Object> h5_create(const std::string& path) {
+  quiet();
+  Id fapl = file_access(false);
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (f < 0) throw Error(ErrorKind::Io, "cannot create '" + path + "': " + last_error());
+  return std::make_shared<H5Object>(f, true, nullptr);
+}
+
+std::shared_ptr<H5Object> h5_open(const std::string& path) {
+  quiet();
+  FILE* probe = std::fopen(path.c_str(), "rb");
+  if (!probe) throw Error(ErrorKind::Io, "cannot open '" + path + "': " + std::strerror(errno));
+  std::fclose(probe);
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+  if (is_hdf5 <= 0) {
+    H5Eclear2(H5E_DEFAULT);
+    throw Error(ErrorKind::InvalidInput, path + ": not an HDF5 file (no HDF5 signature)");
+  }
+  Id fapl = file_access(false);
+  const hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl);
+  if (f < 0)
+    throw Error(ErrorKind::InvalidInput, path + ": damaged HDF5 file (" + last_error() + ")");
+  return std::make_shared<H5Object>(f, true, nullptr);
+}
+
+std::shared_ptr<H5Object> h5_create_in_memory() {
+  quiet();
+  Id fapl = file_access(true);
+  const hid_t f = H5Fcreate("streamml-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  if (f < 0) throw Error(ErrorKind::Runtime, "cannot create an in-memory HDF5 file: " + last_error());
+  return std::make_shared<H5Object>(f, true, nullptr);
+}
+
+std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, const std::string& name) {
+  quiet();
+  STREAMML_CHECK(size >= 8 && std::memcmp(data, "\x89HDF\r\n\x1a\n", 8) == 0, InvalidInput,
+                 name << ": not an HDF5 image (" << size << " bytes without the HDF5 signature)");
+  Id fapl = file_access(true);
+  check(H5Pset_file_image(fapl, const_cast<void*>(data), size), ErrorKind::Runtime, "H5Pset_file_image");
+  const hid_t f = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl);
+  if (f < 0) throw Error(ErrorKind::InvalidInput, name + ": damaged HDF5 image (" + last_error() + ")");
+  return std::make_shared<H5Object>(f, true, nullptr);
+}
+
+std::vector<char> h5_file_image(H5Object& file) {
+  quiet();
+  check(H5Fflush(file.id, H5F_SCOPE_GLOBAL), ErrorKind::Runtime, "flushing an in-memory HDF5 file");
+  const ssize_t size = H5Fget_file_image(file.id, nullptr, 0);
+  if (size < 0) throw Error(ErrorKind::Runtime, "H5Fget_file_image: " + last_error());
+  std::vector<char> bytes(static_cast<std::size_t>(size));
+  if (H5Fget_file_image(file.id, bytes.data(), bytes.size()) != size)
+    throw Error(ErrorKind::Runtime, "H5Fget_file_image: " + last_error());
+  return bytes;
+}
+
+void h5_close(H5Object& file, const std::string& path) {
+  quiet();
+  if (file.id < 0) return;
+  const hid_t id = file.id;
+  file.id = H5I_INVALID_HID;
+  check(H5Fclose(id), ErrorKind::Io, "closing '" + path + "'");
+}
+
+void h5_write_attr(H5Object& object, std::string_view name, std::string_view text) {
+  quiet();
+  const std::string n = str(name);
+  Id type = string_type(text.size());
+  Id space = checked(H5Screate(H5S_SCALAR), H5Sclose, ErrorKind::Runtime, "H5Screate");
+  Id attr = checked(H5Acreate2(object.id, n.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT),
+                    H5Aclose, ErrorKind::Io, "creating attribute '" + n + "'");
+  std::string padded(text);
+  padded.resize(std::max<std::size_t>(text.size(), 1), '\0');
+  check(H5Awrite(attr, type, padded.data()), ErrorKind::Io, "writing attribute '" + n + "'");
+}
+
+void h5_write_attr(H5Object& object, std::string_view name, std::int64_t value) {
+  quiet();
+  const std::string n = str(name);
+  Id space = checked(H5Screate(H5S_SCALAR), H5Sclose, ErrorKind::Runtime, "H5Screate");
+  Id attr = checked(H5Acreate2(object.id, n.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT),
+                    H5Aclose, ErrorKind::Io, "creating attribute '" + n + "'");
+  check(H5Awrite(attr, H5T_NATIVE_INT64, &value), ErrorKind::Io, "writing attribute '" + n + "'");
+}
+
+bool h5_has_attr(H5Object& object, std::string_view name) {
+  quiet();
+  const htri_t e = H5Aexists(object.id, str(name).c_str());
+  if (e < 0) H5Eclear2(H5E_DEFAULT);
+  return e > 0;
+}
+
+std::string h5_read_attr_string(H5Object& object, std::string_view name, const std::string& file) {
+  Id attr = open_attr(object, name, file);
+  Id type = checked(H5Aget_type(attr), H5Tclose, ErrorKind::InvalidInput, file + ": attribute type");
+  STREAMML_CHECK(H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) == 0, InvalidInput,
+                 file << ": attribute '" << name << "' should be a fixed-length string, is "
+                      << type_name(type));
+  Id space = checked(H5Aget_space(attr), H5Sclose, ErrorKind::InvalidInput, file + ": attribute space");
+  STREAMML_CHECK(H5Sget_simple_extent_type(space) == H5S_SCALAR, InvalidInput,
+                 file << ": attribute '" << name << "' should be a scalar");
+  const std::size_t size = H5Tget_size(type);
+  std::string text(size, '\0');
+  Id mem = string_type(size);
+  check(H5Aread(attr, mem, text.data()), ErrorKind::InvalidInput,
+        file + ": reading attribute '" + str(name) + "'");
+  text.resize(std::strlen(text.c_str()));  // null padding
+  return text;
+}
+
+std::int64_t h5_read_attr_int(H5Object& object, std::string_view name, const std::string& file) {
+  Id attr = open_attr(object, name, file);
+  Id type = checked(H5Aget_type(attr), H5Tclose, ErrorKind::InvalidInput, file + ": attribute type");
+  STREAMML_CHECK(H5Tget_class(type) == H5T_INTEGER, InvalidInput,
+                 file << ": attribute '" << name << "' should be an integer, is " << type_name(type));
+  Id space = checked(H5Aget_space(attr), H5Sclose, ErrorKind::InvalidInput, file + ": attribute space");
+  STREAMML_CHECK(H5Sget_simple_extent_type(space) == H5S_SCALAR, InvalidInput,
+                 file << ": attribute '" << name << "' should be a scalar");
+  std::int64_t value = 0;
+  check(H5Aread(attr, H5T_NATIVE_INT64, &value), ErrorKind::InvalidInput,
+        file + ": reading attribute '" + str(name) + "'");
+  return value;
+}
+
+std::vector<DatasetInfo> h5_list_datasets(H5Object& file) {
+  quiet();
+  std::vector<DatasetInfo> out;
+  auto visit = [](hid_t loc, const char* name, const H5O_info_t* info, void* data) -> herr_t {
+    if (info->type != H5O_TYPE_DATASET) return 0;
+    auto& list = *static_cast<std::vector<DatasetInfo>*>(data);
+    DatasetInfo d;
+    d.path = std::string("/") + name;
+    const hid_t ds = H5Dopen2(loc, name, H5P_DEFAULT);
+    if (ds < 0) return -1;
+    const hid_t type = H5Dget_type(ds);
+    const hid_t space = H5Dget_space(ds);
+    d.type = type >= 0 ? type_name(type) : "unknown";
+    const int rank = space >= 0 ? H5Sget_simple_extent_ndims(space) : 0;
+    if (rank > 0) {
+      std::vector<hsize_t> dims(std::size_t(rank), 0);
+      H5Sget_simple_extent_dims(space, dims.data(), nullptr);
+      for (auto v : dims) d.shape.push_back(std::int64_t(v));
+    }
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    H5Dclose(ds);
+    list.push_back(std::move(d));
+    return 0;
+  };
+  check(H5Ovisit2(file.id, H5_INDEX_NAME, H5_ITER_INC, visit, &out, H5O_INFO_BASIC), ErrorKind::InvalidInput,
+        "listing datasets");
+  return out;
+}
+
+}  // namespace streamml::detail
+
+namespace streamml {
+
+using detail::H5Object;
+
+StateWriter::StateWriter(std::shared_ptr<H5Object> group) : group_(std::move(group)) {}
+StateWriter::~StateWriter() = default;
+
+void StateWriter::write_double(std::string_view name, double value) {
+  detail::write_dataset(group_->id, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 8, 0, nullptr, &value);
+}
+
+void StateWriter::write_int(std::string_view name, std::int64_t value) {
+  detail::write_dataset(group_->id, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 8, 0, nullptr, &value);
+}
+
+void StateWriter::write_string(std::string_view name, std::string_view value) {
+  detail::Id type = detail::string_type(value.size());
+  std::string padded(value);
+  padded.resize(std::max<std::size_t>(value.size(), 1), '\0');
+  detail::write_dataset(group_->id, name, type, type, padded.size(), 0, nullptr, padded.data());
+}
+
+void StateWriter::write_vector(std::string_view name, const double* data, std::size_t n) {
+  const hsize_t dims[1] = {n};
+  detail::write_dataset(group_->id, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 8, 1, dims, data);
+}
+
+void StateWriter::write_ints(std::string_view name, const std::int64_t* data, std::size_t n) {
+  const hsize_t dims[1] = {n};
+  detail::write_dataset(group_->id, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 8, 1, dims, data);
+}
+
+void StateWriter::write_matrix(std::string_view name, const double* data, std::size_t rows, std::size_t cols) {
+  const hsize_t dims[2] = {rows, cols};
+  detail::write_dataset(group_->id, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 8, 2, dims, data);
+}
+
+void StateWriter::write_strings(std::string_view name, const std::vector<std::string>& values) {
+  std::vector<std::int64_t> offsets{0};
+  offsets.reserve(values.size() + 1);
+  std::size_t total = 0;
+  for (const auto& v : values) offsets.push_back(std::int64_t(total += v.size()));
+  std::vector<unsigned char> bytes;
+  bytes.reserve(total);
+  for (const auto& v : values) bytes.insert(bytes.end(), v.begin(), v.end());
+  StateWriter g = group(name);
+  const hsize_t n_bytes[1] = {bytes.size()};
+  detail::write_dataset(g.group_->id, "bytes", H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, 1, n_bytes, bytes.data());
+  g.write_ints("offsets", offsets);
+}
+
+StateWriter StateWriter::group(std::string_view name) {
+  detail::quiet();
+  const std::string n = std::string(name);
+  detail::Id lcpl = detail::intermediate_groups();
+  const hid_t g = H5Gcreate2(group_->id, n.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  if (g < 0) throw Error(ErrorKind::Io, "creating group '" + n + "': " + detail::last_error());
+  return StateWriter(std::make_shared<H5Object>(g, false, group_));
+}
+
+StateReader::StateReader(std::shared_ptr<H5Object> group, std::string file)
+    : group_(std::move(group)), file_(std::move(file)) {}
+StateReader::~StateReader() = default;
+
+std::string StateReader::where(std::string_view name) const {
+  detail::quiet();
+  char path[512] = "";
+  H5Iget_name(group_->id, path, sizeof path);
+  std::string prefix = path;
+  if (prefix.empty() || prefix.back() != '/') prefix += '/';
+  return file_ + ": " + prefix + std::string(name);
+}
+
+bool StateReader::has(std::string_view name) const { return detail::link_exists(group_->id, name); }
+
+namespace {
+
+// The element class a reader expects, and how the file's type is checked against it.
+enum class Want { Float64, Int64, UInt8, String };
+
+const char* want_name(Want w) {
+  switch (w) {
+    case Want::Float64: return "float64";
+    case Want::Int64: return "int64";
+    case Want::UInt8: return "uint8";
+    case Want::String: return "string";
+  }
+  return "?";
+}
+
+bool type_fits(hid_t type, Want want) {
+  const auto cls = H5Tget_class(type);
+  const std::size_t size = H5Tget_size(type);
+  switch (want) {
+    case Want::Float64: return cls == H5T_FLOAT && size == 8;
+    case Want::Int64: return cls == H5T_INTEGER && size == 8 && H5Tget_sign(type) == H5T_SGN_2;
+    case Want::UInt8: return cls == H5T_INTEGER && size == 1 && H5Tget_sign(type) == H5T_SGN_NONE;
+    case Want::String: return cls == H5T_STRING && H5Tis_variable_str(type) == 0;
+  }
+  return false;
+}
+
+// Opens a dataset and checks its element type and rank; returns its dimensions. Every check
+// comes before any allocation sized by the file.
+struct OpenDataset {
+  hid_t ds = H5I_INVALID_HID;
+  std::vector<hsize_t> dims;
+  std::size_t count = 1;
+  OpenDataset() = default;
+  OpenDataset(const OpenDataset&) = delete;
+  OpenDataset& operator=(const OpenDataset&) = delete;
+  ~OpenDataset() {
+    if (ds >= 0) H5Dclose(ds);
+  }
+};
+
+void open_dataset(const StateReader& r, hid_t loc, std::string_view name, Want want, int rank,
+                  OpenDataset& out) {
+  detail::quiet();
+  STREAMML_CHECK(detail::link_exists(loc, name), InvalidInput,
+                 r.where(name) << ": dataset is missing");
+  const std::string n = std::string(name);
+  out.ds = H5Dopen2(loc, n.c_str(), H5P_DEFAULT);
+  const hid_t ds = out.ds;
+  if (ds < 0) throw Error(ErrorKind::InvalidInput, r.where(name) + ": cannot open (" + detail::last_error() + ")");
+  detail::Id type = detail::checked(H5Dget_type(ds), H5Tclose, ErrorKind::InvalidInput, r.where(name));
+  STREAMML_CHECK(type_fits(type, want), InvalidInput,
+                 r.where(name) << ": expected " << want_name(want) << ", got " << detail::type_name(type));
+  detail::Id space = detail::checked(H5Dget_space(ds), H5Sclose, ErrorKind::InvalidInput, r.where(name));
+  const int got_rank = H5Sget_simple_extent_ndims(space);
+  STREAMML_CHECK(got_rank == rank, InvalidInput,
+                 r.where(name) << ": expected " << rank << " dimension(s), got " << got_rank);
+  out.dims.assign(std::size_t(rank), 0);
+  if (rank > 0) H5Sget_simple_extent_dims(space, out.dims.data(), nullptr);
+  out.count = 1;
+  for (auto d : out.dims) out.count *= d;
+  // A corrupt shape must not make us allocate more than the file can hold.
+  const std::size_t element = want == Want::String ? H5Tget_size(type) : want == Want::UInt8 ? 1 : 8;
+  if (out.count > 0) {
+    const hsize_t stored = H5Dget_storage_size(ds);
+    STREAMML_CHECK(stored >= out.count * element, InvalidInput,
+                   r.where(name) << ": shape promises " << out.count * element << " bytes but "
+                                 << stored << " are stored");
+  }
+}
+
+void read_into(const StateReader& r, const OpenDataset& d, std::string_view name, hid_t mem_type, void* buffer) {
+  if (d.count == 0) return;
+  if (H5Dread(d.ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer) < 0)
+    throw Error(ErrorKind::InvalidInput,
+                r.where(name) + ": corrupt data (" + detail::last_error() + ")");
+}
+
+void check_length(const StateReader& r, std::string_view name, std::size_t got, std::int64_t expected) {
+  STREAMML_CHECK(expected < 0 || std::int64_t(got) == expected, InvalidInput,
+                 r.where(name) << ": expected " << expected << " values, got " << got);
+}
+
+}  // namespace
+
+double StateReader::read_double(std::string_view name) const {
+  OpenDataset d;
+  open_dataset(*this, group_->id, name, Want::Float64, 0, d);
+  double v = 0;
+  read_into(*this, d, name, H5T_NATIVE_DOUBLE, &v);
+  return v;
+}
+
+std::int64_t StateReader::read_int(std::string_view name) const {
+  OpenDataset d;
+  open_dataset(*this, group_->id, name, Want::Int64, 0, d);
+  std::int64_t v = 0;
+  read_into(*this, d, name, H5T_NATIVE_INT64, &v);
+  return v;
+}
+
+bool StateReader::read_bool(std::string_view name) const {
+  const std::int64_t v = read_int(name);
+  STREAMML_CHECK(v == 0 || v == 1, InvalidInput, where(name) << ": expected 0 or 1, got " << v);
+  return v == 1;
+}
+
+std::string StateReader::read_string(std::string_view name) const {
+  OpenDataset d;
+  open_dataset(*this, group_->id, name, Want::String, 0, d);
+  detail::Id type = detail::checked(H5Dget_type(d.ds), H5Tclose, ErrorKind::InvalidInput, where(name));
+  const std::size_t size = H5Tget_size(type);
+  std::string text(size, '\0');
+  detail::Id mem = detail::string_type(size);
+  read_into(*this, d, name, mem, text.data());
+  text.resize(std::strlen(text.c_str()));
+  return text;
+}
+
+Eigen::VectorXd StateReader::read_vector(std::string_view name, std::int64_t expected) const {
+  OpenDataset d;
+  open_dataset(*this, group_->id, name, Want::Float64, 1, d);
+  check_length(*this, name, d.count, expected);
+  Eigen::VectorXd v(Eigen::Index(d.count));
+  read_into(*this, d, name, H5T_NATIVE_DOUBLE, v.data());
+  return v;
+}
+
+std::vector<double> StateReader::read_std_vector(std::string_view name, std::int64_t expected) const {
+  const Eigen::VectorXd v = read_vector(name, expected);
+  return std::vector<double>(v.data(), v.data() + v.size());
+}
+
+std::vector<std::int64_t> StateReader::read_ints(std::string_view name, std::int64_t expected) const {
+  OpenDataset d;
+  open_dataset(*this, group_->id, name, Want::Int64, 1, d);
+  check_length(*this, name, d.count, expected);
+  std::vector<std::int64_t> v(d.count);
+  read_into(*this, d, name, H5T_NATIVE_INT64, v.data());
+  return v;
+}
+
+RowMatrix StateReader::read_matrix(std::string_view name, std::int64_t rows, std::int64_t cols) const {
+  OpenDataset d;
+  open_dataset(*this, group_->id, name, Want::Float64, 2, d);
+  STREAMML_CHECK((rows < 0 || std::int64_t(d.dims[0]) == rows) && (cols < 0 || std::int64_t(d.dims[1]) == cols),
+                 InvalidInput,
+                 where(name) << ": expected shape (" << rows << ", " << cols << "), got (" << d.dims[0]
+                             << ", " << d.dims[1] << ")");
+  RowMatrix m(Eigen::Index(d.dims[0]), Eigen::Index(d.dims[1]));
+  read_into(*this, d, name, H5T_NATIVE_DOUBLE, m.data());
+  return m;
+}
+
+std::vector<std::string> StateReader::read_strings(std::string_view name, std::int64_t expected) const {
+  const StateReader g = group(name);
+  const std::vector<std::int64_t> offsets = g.read_ints("offsets");
+  STREAMML_CHECK(!offsets.empty() && offsets.front() == 0, InvalidInput,
+                 g.where("offsets") << ": should start with 0");
+  OpenDataset d;
+  open_dataset(g, g.group_->id, "bytes", Want::UInt8, 1, d);
+  STREAMML_CHECK(std::int64_t(d.count) == offsets.back(), InvalidInput,
+                 g.where("bytes") << ": offsets end at " << offsets.back() << " but there are "
+                                  << d.count << " bytes");
+  check_length(*this, name, offsets.size() - 1, expected);
+  std::string bytes(d.count, '\0');
+  read_into(g, d, "bytes", H5T_NATIVE_UCHAR, bytes.data());
+  std::vector<std::string> out;
+  out.reserve(offsets.size() - 1);
+  for (std::size_t i = 0; i + 1 < offsets.size(); ++i) {
+    STREAMML_CHECK(offsets[i] <= offsets[i + 1], InvalidInput,
+                   g.where("offsets") << ": not ascending at entry " << i);
+    out.emplace_back(bytes, std::size_t(offsets[i]), std::size_t(offsets[i + 1] - offsets[i]));
+  }
+  return out;
+}
+
+StateReader StateReader::group(std::string_view name) const {
+  detail::quiet();
+  STREAMML_CHECK(detail::link_exists(group_->id, name), InvalidInput, where(name) << ": group is missing");
+  const std::string n = std::string(name);
+  const hid_t g = H5Gopen2(group_->id, n.c_str(), H5P_DEFAULT);
+  if (g < 0) throw Error(ErrorKind::InvalidInput, where(name) + ": cannot open group (" + detail::last_error() + ")");
+  return StateReader(std::make_shared<H5Object>(g, false, group_), file_);
+}
+
+}  // namespace streamml

@@ -1,0 +1,45 @@
+// The HDF5 layer under StateWriter/StateReader and the checkpoint files: open files and
+// groups as shared handles, root attributes, file images in memory, and HDF5's own error
+// text turned into streamml::Error. Only core's .cpp files include this; nothing else sees
+// HDF5.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace streamml::detail {
+
+struct H5Object;
+
+// A new file at `path` (truncated if it exists), in HDF5's 1.10 format (checksummed metadata).
+std::shared_ptr<H5Object> h5_create(const std::string& path);
+// An existing file, read-only. Throws Error(InvalidInput) naming the file when it is not a
+// readable HDF5 file (truncated, corrupt), Error(Io) when it cannot be opened at all.
+std::shared_ptr<H5Object> h5_open(const std::string& path);
+// The same, for a file held in memory (HDF5's core driver): pickled models.
+std::shared_ptr<H5Object> h5_create_in_memory();
+std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, const std::string& name);
+// Flushes and returns the bytes of an in-memory file.
+std::vector<char> h5_file_image(H5Object& file);
+// Flushes and closes a file, reporting failure (destructors close silently).
+void h5_close(H5Object& file, const std::string& path);
+
+void h5_write_attr(H5Object& object, std::string_view name, std::string_view text);
+void h5_write_attr(H5Object& object, std::string_view name, std::int64_t value);
+bool h5_has_attr(H5Object& object, std::string_view name);
+// Throw Error(InvalidInput) naming file and attribute when missing or of another type.
+std::string h5_read_attr_string(H5Object& object, std::string_view name, const std::string& file);
+std::int64_t h5_read_attr_int(H5Object& object, std::string_view name, const std::string& file);
+
+struct DatasetInfo {
+  std::string path;                 // "/optimizer/grad_sq_sum"
+  std::string type;                 // "float64" | "int64" | "uint8" | "string" | ...
+  std::vector<std::int64_t> shape;  // empty for a scalar
+};
+// Every dataset under the root, in name order (metadata only; no data is read).
+std::vector<DatasetInfo> h5_list_datasets(H5Object& file);
+
+}  // namespace streamml::detail
