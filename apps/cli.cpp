@@ -69,6 +69,18 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--param", o.params, "Learner setting as key=value (repeatable)");
   replay->add_option("--curve", o.curve_path, "Write the learner's prequential learning curve as CSV here");
   replay->add_option("--summary", o.summary_path, "Write the run summary as JSON here");
+  replay->add_option("--checkpoint-dir", o.pipeline.checkpoint.dir,
+                     "Save versioned HDF5 checkpoints of the learner and the stream's position here");
+  replay->add_option("--checkpoint-every", o.pipeline.checkpoint.every_batches,
+                     "Checkpoint after every N batches (and at the end)")
+      ->check(CLI::NonNegativeNumber);
+  replay->add_option("--checkpoint-seconds", o.pipeline.checkpoint.every_seconds,
+                     "Checkpoint when T seconds of wall time have passed since the last one")
+      ->check(CLI::NonNegativeNumber);
+  replay->add_option("--keep-checkpoints", o.pipeline.checkpoint.keep_last,
+                     "Keep only the newest N checkpoints (default: all)");
+  replay->add_flag("--resume", o.pipeline.checkpoint.resume,
+                   "Go on from the newest complete checkpoint in --checkpoint-dir (a fresh start if there is none)");
   replay->add_flag("--quiet,-q", o.quiet, "No progress line");
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/state_io.h"
 
 namespace streamml {
 
@@ -56,6 +57,50 @@ std::string ClusteringStage::progress() const {
   for (const auto& [label, n] : last_sizes_) clusters += label >= 0;
   return "clusters " + std::to_string(clusters) + "  noise " +
          std::to_string(noise_per_batch_.back());
+}
+
+namespace {
+
+void write_counts(StateWriter& out, const std::string& name, const std::map<std::int64_t, std::int64_t>& counts) {
+  std::vector<std::int64_t> labels, n;
+  for (const auto& [label, count] : counts) {
+    labels.push_back(label);
+    n.push_back(count);
+  }
+  out.write_ints(name + "_labels", labels);
+  out.write_ints(name + "_counts", n);
+}
+
+std::map<std::int64_t, std::int64_t> read_counts(const StateReader& in, const std::string& name) {
+  const auto labels = in.read_ints(name + "_labels");
+  const auto n = in.read_ints(name + "_counts", std::int64_t(labels.size()));
+  std::map<std::int64_t, std::int64_t> out;
+  for (std::size_t i = 0; i < labels.size(); ++i) out[labels[i]] = n[i];
+  return out;
+}
+
+}  // namespace
+
+void ClusteringStage::save_state(StateWriter& out) const {
+  learner_->save_state(out);
+  StateWriter stage = out.group("stage");
+  stage.write_ints("batch_index", batch_index_);
+  stage.write_ints("noise_per_batch", noise_per_batch_);
+  write_counts(stage, "last_batch", last_sizes_);
+  write_counts(stage, "total", total_sizes_);
+}
+
+void ClusteringStage::load_state(const std::string& params, const StateReader& in) {
+  const StateReader stage = in.group("stage");
+  auto batch_index = stage.read_ints("batch_index");
+  auto noise = stage.read_ints("noise_per_batch", std::int64_t(batch_index.size()));
+  auto last = read_counts(stage, "last_batch");
+  auto total = read_counts(stage, "total");
+  learner_->load_state(params, in);  // last: it cannot be undone
+  batch_index_ = std::move(batch_index);
+  noise_per_batch_ = std::move(noise);
+  last_sizes_ = std::move(last);
+  total_sizes_ = std::move(total);
 }
 
 }  // namespace streamml

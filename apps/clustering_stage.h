@@ -15,7 +15,8 @@
 
 namespace streamml {
 
-class ClusteringStage : public Stage {
+// Checkpointed as its learner plus the stage's per-batch figures under `stage/`.
+class ClusteringStage : public Stage, public Stateful {
  public:
   explicit ClusteringStage(std::unique_ptr<Learner> learner);
 
@@ -23,6 +24,13 @@ class ClusteringStage : public Stage {
   void process(Batch& batch) override;
   void write_summary(JsonWriter& out) const override;
   std::string progress() const override;
+  Stateful* stateful() override { return this; }
+
+  // Stateful.
+  std::string type() const override { return learner_->type(); }
+  std::string params_json() const override { return learner_->params_json(); }
+  void save_state(StateWriter& out) const override;
+  void load_state(const std::string& params, const StateReader& in) override;
 
   const Learner& learner() const { return *learner_; }
   // Noise points (label -1) per non-empty batch, in stream order.

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/state_io.h"
 
 namespace streamml {
 
@@ -50,6 +51,27 @@ std::string PrequentialStage::progress() const {
   char buf[96];
   std::snprintf(buf, sizeof buf, "auc %.3f  logloss %.3f  acc %.3f", w.auc, w.log_loss, w.accuracy);
   return buf;
+}
+
+std::string PrequentialStage::metrics_json() const {
+  JsonWriter w(false);
+  w.begin_object();
+  evaluator_.write_summary(w);
+  w.end_object();
+  return w.str();
+}
+
+void PrequentialStage::save_state(StateWriter& out) const {
+  learner_->save_state(out);
+  StateWriter evaluation = out.group("evaluation");
+  evaluator_.save_state(evaluation);
+}
+
+void PrequentialStage::load_state(const std::string& params, const StateReader& in) {
+  PrequentialEvaluator evaluator;
+  evaluator.load_state(in.group("evaluation"));  // first: the learner's load cannot be undone
+  learner_->load_state(params, in);
+  evaluator_ = std::move(evaluator);
 }
 
 std::string learning_curve_csv(const PrequentialEvaluator& evaluator) {

@@ -14,7 +14,9 @@
 
 namespace streamml {
 
-class PrequentialStage : public Stage {
+// Checkpointed as its learner (so the file loads into a plain learner of that type, e.g. from
+// Python) plus the evaluator's state under `evaluation/`.
+class PrequentialStage : public Stage, public Stateful {
  public:
   // curve_path: when not empty, the learning curve (one line per batch) is written there as
   // CSV at the end of the stream.
@@ -26,6 +28,14 @@ class PrequentialStage : public Stage {
   void finish() override;
   void write_summary(JsonWriter& out) const override;
   std::string progress() const override;
+  Stateful* stateful() override { return this; }
+
+  // Stateful.
+  std::string type() const override { return learner_->type(); }
+  std::string params_json() const override { return learner_->params_json(); }
+  std::string metrics_json() const override;
+  void save_state(StateWriter& out) const override;
+  void load_state(const std::string& params, const StateReader& in) override;
 
   const Learner& learner() const { return *learner_; }
   const PrequentialEvaluator& evaluator() const { return evaluator_; }

@@ -31,6 +31,15 @@ void print_summary(const PipelineReport& r, std::ostream& out) {
   }
   out << "\n";
   for (const auto& e : r.bad_examples) out << "  bad record: " << e << "\n";
+  for (const auto& note : r.resume_notes) out << "resume: " << note << "\n";
+  if (r.resumed_from > 0)
+    out << "resumed from checkpoint " << r.resumed_from << " (after batch " << r.resumed_batch_index << "): "
+        << r.records_skipped << " records before it skipped\n";
+  if (r.checkpoints_written > 0) {
+    std::snprintf(line, sizeof line, "wrote %lld checkpoints (newest: version %lld) in %.3f s\n",
+                  (long long)r.checkpoints_written, (long long)r.last_checkpoint, r.checkpoint_seconds);
+    out << line;
+  }
 }
 
 // About twenty evenly spaced lines of the prequential learning curve, as a table.

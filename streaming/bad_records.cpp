@@ -1,11 +1,15 @@
 #include "streaming/bad_records.h"
 
+#include <simdjson.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/position.h"
 #include "streaming/source.h"
 
 namespace streamml {
@@ -90,6 +94,29 @@ std::optional<Error> BadRecordHandler::admit(RecordBlock& block) {
     block.end_record = block.end_records.back();
   }
   return error;
+}
+
+void trim_dead_letter(const std::string& path, const Position& position) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string kept, line;
+  simdjson::dom::parser parser;
+  for (std::int64_t n = 1; std::getline(in, line); ++n) {
+    const simdjson::padded_string padded(line);
+    std::int64_t record_line = 0;
+    const auto error = parser.parse(padded)["line"].get(record_line);
+    STREAMML_CHECK(!error, InvalidInput,
+                   path << ":" << n << ": not a dead-letter entry (no integer 'line'): cannot trim it for resume");
+    if (record_line <= position.line) kept += line + "\n";
+  }
+  const std::string tmp = path + ".trim";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << kept;
+    STREAMML_CHECK(out.good(), Io, "cannot write '" << tmp << "'");
+  }
+  STREAMML_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, Io,
+                 "cannot replace '" << path << "': " << std::strerror(errno));
 }
 
 }  // namespace streamml

@@ -39,6 +39,13 @@ struct BadRecord {
 std::string describe(const BadRecord& bad, const std::string& file);
 
 struct RecordBlock;
+struct Position;
+
+// A resumed run reads again what followed its checkpoint, bad records included, so the
+// dead-letter file first loses the entries past the checkpoint's position (those that start
+// after position.line): each bad record is then in it exactly once. A missing file is left
+// missing; an entry that is not one of ours is an Error(InvalidInput) naming its line.
+void trim_dead_letter(const std::string& path, const Position& position);
 
 // Applies a policy to bad records in stream order: throws on the first under Error, or
 // counts them and appends them to the dead-letter file under Skip.

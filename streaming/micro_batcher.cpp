@@ -11,7 +11,8 @@ void BatchingSettings::validate() const {
                  "batch interval must be positive, got " << interval_us << " us");
 }
 
-MicroBatcher::MicroBatcher(BatchingSettings settings, Position start, std::int64_t first_index)
+MicroBatcher::MicroBatcher(BatchingSettings settings, Position start, std::int64_t first_index,
+                           std::optional<EventTime> interval_start)
     : settings_(settings),
       last_end_(start),
       stream_end_(start),
@@ -19,6 +20,10 @@ MicroBatcher::MicroBatcher(BatchingSettings settings, Position start, std::int64
       next_index_(first_index),
       consumed_records_(start.records) {
   settings_.validate();
+  if (interval_start && settings_.interval_us > 0) {
+    open_start_ = *interval_start;
+    have_origin_ = true;
+  }
 }
 
 Position MicroBatcher::position_after(const RecordBlock& block, std::size_t row) const {

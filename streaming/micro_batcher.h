@@ -35,8 +35,12 @@ struct BatchingSettings {
 class MicroBatcher {
  public:
   // first_index: index of the first batch (resume continues the numbering); start: the
-  // position the stream is read from (resume: the checkpoint's).
-  MicroBatcher(BatchingSettings settings, Position start, std::int64_t first_index = 0);
+  // position the stream is read from (resume: the checkpoint's); interval_start: under
+  // event-time batching, where the first batch starts (resume: the end of the checkpoint's
+  // batch, so the resumed stream is cut on the same grid; default: the first record's time
+  // floored to a multiple of the interval).
+  MicroBatcher(BatchingSettings settings, Position start, std::int64_t first_index = 0,
+               std::optional<EventTime> interval_start = std::nullopt);
 
   // Adds a parsed block; the blocks must come in stream order.
   void push(RecordBlock&& block);

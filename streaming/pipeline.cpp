@@ -49,6 +49,7 @@ class FunctionStage : public Stage {
 
 void PipelineSettings::validate() const {
   batching.validate();
+  checkpoint.validate();
   Pacer check(speed);  // validates the speed
   (void)check;
 }
@@ -78,11 +79,43 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   PipelineReport report;
   report.source = source_->name();
   report.threads = threads;
+
+  // Checkpoints: restore the stages and find where the stream goes on from.
+  std::optional<CheckpointCoordinator> coordinator;
+  std::int64_t first_index = settings_.first_batch_index;
+  std::optional<EventTime> interval_start;
+  BadRecordPolicy bad_policy = settings_.bad_records;
+  StreamTotals before;  // what the runs before this one delivered
+  if (settings_.checkpoint.enabled()) {
+    std::vector<std::pair<std::string, Stateful*>> models;
+    for (auto& stage : stages_)
+      if (Stateful* state = stage->stateful()) models.emplace_back(stage->name(), state);
+    coordinator.emplace(settings_.checkpoint, std::move(models));
+    if (settings_.checkpoint.resume) {
+      if (auto point = coordinator->restore()) {
+        source_->seek(point->position);
+        first_index = point->batch_index + 1;
+        interval_start = point->next_interval_start;
+        before = point->totals;
+        report.resumed_from = point->manifest_version;
+        report.resumed_batch_index = point->batch_index;
+        report.records_skipped = point->position.records;
+        report.resume_notes = point->notes;
+        if (!bad_policy.dead_letter_path.empty()) {
+          trim_dead_letter(bad_policy.dead_letter_path, point->position);
+          bad_policy.dead_letter_append = true;
+        }
+      } else {
+        report.resume_notes.push_back("no checkpoint in '" + settings_.checkpoint.dir +
+                                      "' yet: started from the beginning");
+      }
+    }
+  }
   report.start_position = source_->position();
   report.end_position = report.start_position;
 
-  MicroBatcher batcher(settings_.batching, report.start_position, settings_.first_batch_index);
-  BadRecordHandler bad(settings_.bad_records, display_name(*source_));
+  MicroBatcher batcher(settings_.batching, report.start_position, first_index, interval_start);
+  BadRecordHandler bad(bad_policy, display_name(*source_));
   Pacer pacer(settings_.speed);
   const auto total = source_->total_size();
 
@@ -106,6 +139,16 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     return s;
   };
 
+  std::int64_t skipped_in_batches = 0;
+  auto totals = [&] {
+    StreamTotals t = before;
+    t.records += report.records;
+    t.batches += report.batches;
+    t.bad_records += skipped_in_batches;
+    t.late_records += batcher.late_records();
+    return t;
+  };
+
   // Runs every stage on one batch, in order; called from the serial filter only.
   auto deliver = [&](Batch&& batch) {
     pacer.wait(batch);
@@ -123,6 +166,14 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     report.batches += 1;
     report.empty_batches += batch.rows == 0;
     report.end_position = batch.end_position;
+    skipped_in_batches += batch.skipped_records;
+    if (coordinator) {
+      try {
+        coordinator->after_batch(batch, totals());
+      } catch (...) {
+        rethrow_with_context("checkpoint after batch " + std::to_string(batch.index));
+      }
+    }
     if (progress) progress->update(snapshot());
   };
 
@@ -180,6 +231,16 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   });
   batcher.finish();
   drain();
+  if (coordinator) {
+    try {
+      coordinator->at_end(totals());
+    } catch (...) {
+      rethrow_with_context("checkpoint at the end of the stream");
+    }
+    report.checkpoints_written = coordinator->checkpoints_written();
+    report.last_checkpoint = coordinator->last_version();
+    report.checkpoint_seconds = coordinator->seconds();
+  }
   for (auto& stage : stages_) {
     try {
       stage->finish();
@@ -233,6 +294,17 @@ std::string PipelineReport::to_json(bool pretty) const {
   for (const auto& e : bad_examples) w.value(e);
   w.end_array();
   w.key("stages").raw(stage_summaries.empty() ? "{}" : stage_summaries);
+  w.key("checkpoints").begin_object();
+  w.key("resumed_from").value(resumed_from);
+  w.key("resumed_batch_index").value(resumed_batch_index);
+  w.key("records_skipped").value(records_skipped);
+  w.key("resume_notes").begin_array();
+  for (const auto& n : resume_notes) w.value(n);
+  w.end_array();
+  w.key("written").value(checkpoints_written);
+  w.key("last_version").value(last_checkpoint);
+  w.key("seconds").value(checkpoint_seconds);
+  w.end_object();
   w.end_object();
   return w.str();
 }

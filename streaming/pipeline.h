@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "streaming/bad_records.h"
+#include "streaming/checkpoint_coordinator.h"
 #include "streaming/micro_batcher.h"
 #include "streaming/progress.h"
 #include "streaming/source.h"
@@ -30,6 +31,7 @@ struct PipelineSettings {
   std::size_t threads = 0;          // 0: every core
   std::size_t max_chunks_in_flight = 0;  // 0: 2 per thread + 2
   std::int64_t first_batch_index = 0;    // resume continues the numbering
+  CheckpointSettings checkpoint;         // checkpoints of the stateful stages, and resume
 
   void validate() const;
 };
@@ -54,6 +56,16 @@ struct PipelineReport {
   std::vector<StageTime> times;            // read, parse, batch, then each stage
   std::vector<std::string> bad_examples;   // the first few, "file:line:column: reason"
   std::string stage_summaries;             // {"stage name": {...}, ...} as JSON
+  // Checkpoints: the manifest version resumed from (0: a fresh start), the records before its
+  // position (read by the runs before, not again), damaged checkpoints passed over, and
+  // what this run wrote.
+  std::int64_t resumed_from = 0;
+  std::int64_t resumed_batch_index = -1;
+  std::int64_t records_skipped = 0;
+  std::vector<std::string> resume_notes;
+  std::int64_t checkpoints_written = 0;
+  std::int64_t last_checkpoint = 0;
+  double checkpoint_seconds = 0;
 
   double records_per_second() const { return wall_seconds > 0 ? records / wall_seconds : 0; }
   double megabytes_per_second() const { return wall_seconds > 0 ? bytes / 1e6 / wall_seconds : 0; }

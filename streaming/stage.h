@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/batch.h"
+#include "core/stateful.h"
 
 namespace streamml {
 
@@ -24,6 +25,9 @@ class Stage {
   virtual void write_summary(JsonWriter& /*out*/) const {}
   // A few words for the progress line ("auc 0.812"); empty for nothing.
   virtual std::string progress() const { return {}; }
+  // A stage with state to checkpoint returns it (saved under the stage's name); stateless
+  // stages return null.
+  virtual Stateful* stateful() { return nullptr; }
 };
 
 }  // namespace streamml

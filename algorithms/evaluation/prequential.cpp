@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "core/state_io.h"
 
 namespace streamml {
 
@@ -189,6 +190,76 @@ void PrequentialEvaluator::write_summary(JsonWriter& out) const {
   write_metrics(out, "window", window());
   write_metrics(out, "cumulative", cumulative());
   out.key("cumulative_auc_error_bound").value(cumulative_auc_error_bound());
+}
+
+// The curve as a (batches, 13) matrix: batch, then count, log_loss, accuracy, auc of the
+// batch, the window and the whole stream (the columns of learning_curve_csv).
+constexpr Eigen::Index kCurveColumns = 13;
+
+void PrequentialEvaluator::save_state(StateWriter& out) const {
+  out.write_int("window", std::int64_t(settings_.window));
+  out.write_int("auc_bins", std::int64_t(settings_.auc_bins));
+  out.write_double("threshold", settings_.threshold);
+  out.write_int("count", count_);
+  out.write_double("log_loss_sum", log_loss_sum_);
+  out.write_int("correct", correct_);
+  out.write_ints("positive_histogram", pos_hist_);
+  out.write_ints("negative_histogram", neg_hist_);
+  out.write_vector("ring_scores", ring_scores_);
+  out.write_vector("ring_labels", ring_labels_);
+  out.write_int("ring_next", std::int64_t(next_));
+  RowMatrix curve(Eigen::Index(curve_.size()), kCurveColumns);
+  for (std::size_t i = 0; i < curve_.size(); ++i) {
+    const auto& p = curve_[i];
+    Eigen::Index c = 0;
+    curve(Eigen::Index(i), c++) = double(p.batch);
+    for (const auto* m : {&p.batch_metrics, &p.window_metrics, &p.cumulative_metrics}) {
+      curve(Eigen::Index(i), c++) = double(m->count);
+      curve(Eigen::Index(i), c++) = m->log_loss;
+      curve(Eigen::Index(i), c++) = m->accuracy;
+      curve(Eigen::Index(i), c++) = m->auc;
+    }
+  }
+  out.write_matrix("curve", curve);
+}
+
+void PrequentialEvaluator::load_state(const StateReader& in) {
+  PrequentialSettings settings;
+  const std::int64_t window = in.read_int("window"), bins = in.read_int("auc_bins");
+  STREAMML_CHECK(window >= 1 && bins >= 1, InvalidInput,
+                 in.where("window") << ": window " << window << " and auc_bins " << bins << " must be >= 1");
+  settings.window = std::size_t(window);
+  settings.auc_bins = std::size_t(bins);
+  settings.threshold = in.read_double("threshold");
+  PrequentialEvaluator fresh(settings);
+  fresh.count_ = in.read_int("count");
+  fresh.log_loss_sum_ = in.read_double("log_loss_sum");
+  fresh.correct_ = in.read_int("correct");
+  fresh.pos_hist_ = in.read_ints("positive_histogram", bins);
+  fresh.neg_hist_ = in.read_ints("negative_histogram", bins);
+  const Eigen::VectorXd scores = in.read_vector("ring_scores");
+  const Eigen::VectorXd labels = in.read_vector("ring_labels", scores.size());
+  STREAMML_CHECK(scores.size() <= window, InvalidInput,
+                 in.where("ring_scores") << ": " << scores.size() << " predictions in a window of " << window);
+  fresh.ring_scores_.assign(scores.data(), scores.data() + scores.size());
+  fresh.ring_labels_.assign(labels.data(), labels.data() + labels.size());
+  const std::int64_t next = in.read_int("ring_next");
+  STREAMML_CHECK(next >= 0 && next < window, InvalidInput, in.where("ring_next") << ": " << next << " is outside the window");
+  fresh.next_ = std::size_t(next);
+  const RowMatrix curve = in.read_matrix("curve", -1, kCurveColumns);
+  for (Eigen::Index i = 0; i < curve.rows(); ++i) {
+    PrequentialPoint p;
+    Eigen::Index c = 0;
+    p.batch = std::int64_t(curve(i, c++));
+    for (auto* m : {&p.batch_metrics, &p.window_metrics, &p.cumulative_metrics}) {
+      m->count = std::int64_t(curve(i, c++));
+      m->log_loss = curve(i, c++);
+      m->accuracy = curve(i, c++);
+      m->auc = curve(i, c++);
+    }
+    fresh.curve_.push_back(p);
+  }
+  *this = std::move(fresh);
 }
 
 }  // namespace streamml

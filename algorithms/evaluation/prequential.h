@@ -29,6 +29,8 @@
 namespace streamml {
 
 class JsonWriter;
+class StateReader;
+class StateWriter;
 
 struct PrequentialSettings {
   std::size_t window = 1000;   // predictions in the sliding window (>= 1)
@@ -78,6 +80,13 @@ class PrequentialEvaluator {
   const std::vector<std::int64_t>& negative_histogram() const { return neg_hist_; }
   std::vector<double> window_scores() const;
   std::vector<double> window_labels() const;
+
+  // Checkpoints: the settings and the whole state (sums, histograms, window, curve), so a
+  // restored evaluator reports exactly what an uninterrupted one would. load_state replaces
+  // both and throws Error(InvalidInput) naming the dataset that does not fit (then nothing
+  // changes).
+  void save_state(StateWriter& out) const;
+  void load_state(const StateReader& in);
 
   // The figures as members of an open JSON object: counts, then "last_batch", "window" and
   // "cumulative" objects, and the streaming AUC's error bound.

@@ -1,0 +1,202 @@
+#include "streaming/checkpoint_coordinator.h"
+
+#include <chrono>
+#include <set>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "core/state_io.h"
+
+namespace streamml {
+
+namespace {
+
+constexpr const char* kManifest = "pipeline";
+
+double now_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// The pipeline's own checkpoint: which version of each model belongs to this point of the
+// stream, and the stream's clock there.
+class Manifest : public Stateful {
+ public:
+  std::vector<std::string> names;
+  std::vector<std::int64_t> versions;
+  std::int64_t next_batch_index = 0;
+  std::optional<EventTime> next_interval_start;
+  StreamTotals totals;
+
+  std::string type() const override { return kManifest; }
+  std::string params_json() const override {
+    JsonWriter w(false);
+    w.begin_object();
+    w.key("models").begin_array();
+    for (const auto& n : names) w.value(n);
+    w.end_array();
+    w.end_object();
+    return w.str();
+  }
+  std::string metrics_json() const override {
+    JsonWriter w(false);
+    w.begin_object();
+    w.key("records").value(totals.records);
+    w.key("batches").value(totals.batches);
+    w.key("bad_records").value(totals.bad_records);
+    w.key("late_records").value(totals.late_records);
+    w.end_object();
+    return w.str();
+  }
+  void save_state(StateWriter& out) const override {
+    out.write_strings("model_names", names);
+    out.write_ints("model_versions", versions);
+    out.write_int("next_batch_index", next_batch_index);
+    out.write_bool("has_next_interval_start", next_interval_start.has_value());
+    out.write_int("next_interval_start_us", next_interval_start.value_or(0));
+    out.write_ints("totals", std::vector<std::int64_t>{totals.records, totals.batches, totals.bad_records,
+                                                       totals.late_records});
+  }
+  void load_state(const std::string&, const StateReader& in) override {
+    names = in.read_strings("model_names");
+    versions = in.read_ints("model_versions", std::int64_t(names.size()));
+    next_batch_index = in.read_int("next_batch_index");
+    const bool has_interval = in.read_bool("has_next_interval_start");
+    const EventTime start = in.read_int("next_interval_start_us");
+    next_interval_start = has_interval ? std::optional<EventTime>(start) : std::nullopt;
+    const auto t = in.read_ints("totals", 4);
+    totals = {t[0], t[1], t[2], t[3]};
+    STREAMML_CHECK(next_batch_index >= 0, InvalidInput, in.where("next_batch_index") << ": negative");
+    for (std::size_t i = 0; i < versions.size(); ++i)
+      STREAMML_CHECK(versions[i] >= 1, InvalidInput,
+                     in.where("model_versions") << ": version " << versions[i] << " of '" << names[i] << "'");
+  }
+};
+
+}  // namespace
+
+void CheckpointSettings::validate() const {
+  STREAMML_CHECK(every_batches >= 0, InvalidInput, "--checkpoint-every must be >= 0 batches, got " << every_batches);
+  STREAMML_CHECK(every_seconds >= 0, InvalidInput, "checkpoint interval must be >= 0 seconds, got " << every_seconds);
+  STREAMML_CHECK(!resume || enabled(), InvalidInput, "--resume needs --checkpoint-dir");
+}
+
+CheckpointCoordinator::CheckpointCoordinator(CheckpointSettings settings,
+                                             std::vector<std::pair<std::string, Stateful*>> models)
+    : settings_(std::move(settings)), store_(settings_.dir), models_(std::move(models)) {
+  settings_.validate();
+  std::set<std::string> seen;
+  for (const auto& [name, model] : models_) {
+    STREAMML_CHECK(model != nullptr, InvalidInput, "stage '" << name << "' has no state to checkpoint");
+    STREAMML_CHECK(name != kManifest, InvalidInput,
+                   "a stage cannot be named '" << kManifest << "': the checkpoint manifest has that name");
+    STREAMML_CHECK(seen.insert(name).second, InvalidInput,
+                   "two stateful stages are named '" << name << "'; checkpoints need unique names");
+  }
+  model_versions_.assign(models_.size(), 0);
+  last_write_time_ = now_seconds();
+}
+
+std::optional<ResumePoint> CheckpointCoordinator::restore() {
+  const auto manifests = store_.versions(kManifest);
+  if (manifests.empty()) return std::nullopt;
+  std::vector<std::string> expected;
+  for (const auto& m : models_) expected.push_back(m.first);
+  ResumePoint point;
+  for (auto it = manifests.rbegin(); it != manifests.rend(); ++it) {
+    Manifest manifest;
+    std::vector<std::int64_t> versions;
+    try {
+      const CheckpointInfo info = store_.load(kManifest, manifest, *it);
+      if (manifest.names != expected) {
+        std::string have, want;
+        for (const auto& n : manifest.names) have += (have.empty() ? "" : ", ") + n;
+        for (const auto& n : expected) want += (want.empty() ? "" : ", ") + n;
+        STREAMML_FAIL(InvalidInput, "the checkpoints in '" << settings_.dir << "' are of the stages [" << have
+                                                            << "], this pipeline has [" << want
+                                                            << "]: resume with the same --learner");
+      }
+      for (std::size_t i = 0; i < models_.size(); ++i)
+        store_.load(models_[i].first, *models_[i].second, manifest.versions[i]);
+      point.manifest_version = *it;
+      point.batch_index = info.header.batch_index;
+      point.position = Position::from_json(info.header.source_positions);
+      point.next_interval_start = manifest.next_interval_start;
+      point.totals = manifest.totals;
+      model_versions_ = manifest.versions;
+      last_manifest_ = *it;
+      return point;
+    } catch (const Error& e) {
+      if (std::string(e.what()).find("this pipeline has") != std::string::npos) throw;
+      point.notes.push_back("checkpoint " + std::to_string(*it) + " is damaged, fell back to an older one: " +
+                            e.what());
+    }
+  }
+  std::string why;
+  for (const auto& n : point.notes) why += "\n  " + n;
+  STREAMML_FAIL(InvalidInput, "no checkpoint in '" << settings_.dir << "' can be loaded:" << why);
+}
+
+void CheckpointCoordinator::after_batch(const Batch& batch, const StreamTotals& totals) {
+  pending_ = true;
+  pending_index_ = batch.index;
+  pending_position_ = batch.end_position;
+  pending_interval_end_ =
+      batch.interval_end > batch.interval_start ? std::optional<EventTime>(batch.interval_end) : std::nullopt;
+  ++batches_since_;
+  const bool by_count = settings_.every_batches > 0 && batches_since_ >= settings_.every_batches;
+  const bool by_time = settings_.every_seconds > 0 && now_seconds() - last_write_time_ >= settings_.every_seconds;
+  if (by_count || by_time) write(totals);
+}
+
+void CheckpointCoordinator::at_end(const StreamTotals& totals) {
+  if (settings_.at_end && pending_) write(totals);
+}
+
+void CheckpointCoordinator::write(const StreamTotals& totals) {
+  const double t0 = now_seconds();
+  CheckpointMetadata meta;
+  meta.batch_index = pending_index_;
+  meta.source_positions = pending_position_.to_json();
+  Manifest manifest;
+  for (std::size_t i = 0; i < models_.size(); ++i) {
+    meta.parent_version = model_versions_[i];
+    model_versions_[i] = store_.save(models_[i].first, *models_[i].second, meta);
+    manifest.names.push_back(models_[i].first);
+  }
+  manifest.versions = model_versions_;
+  manifest.next_batch_index = pending_index_ + 1;
+  manifest.next_interval_start = pending_interval_end_;
+  manifest.totals = totals;
+  meta.parent_version = last_manifest_;
+  meta.metrics.clear();
+  last_manifest_ = store_.save(kManifest, manifest, meta);  // last: it makes the set complete
+  if (settings_.keep_last > 0) prune();
+  ++written_;
+  pending_ = false;
+  batches_since_ = 0;
+  last_write_time_ = now_seconds();
+  seconds_ += last_write_time_ - t0;
+}
+
+// Keeps the newest keep_last manifests and every model version they name (older versions of
+// a model, including ones a crash left unnamed, go).
+void CheckpointCoordinator::prune() {
+  const auto manifests = store_.versions(kManifest);
+  if (manifests.size() <= settings_.keep_last) return;
+  const std::int64_t oldest_kept = manifests[manifests.size() - settings_.keep_last];
+  Manifest oldest;
+  try {
+    store_.load(kManifest, oldest, oldest_kept);
+  } catch (const Error&) {
+    return;  // a damaged manifest: prune nothing rather than guess what it names
+  }
+  store_.prune(kManifest, settings_.keep_last);
+  for (std::size_t i = 0; i < models_.size() && i < oldest.versions.size(); ++i) {
+    const auto versions = store_.versions(models_[i].first);
+    std::size_t keep = 0;
+    for (auto v : versions) keep += v >= oldest.versions[i];
+    if (keep >= 1) store_.prune(models_[i].first, keep);
+  }
+}
+
+}  // namespace streamml

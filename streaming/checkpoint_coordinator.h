@@ -1,0 +1,103 @@
+// CheckpointCoordinator: consistent checkpoints of a pipeline, and exactly-once resume.
+//
+// Every N batches or T seconds, after a batch has been fully applied by every stage, it
+// saves one version of each stateful stage (under the stage's name) and then, last, a
+// version of the pipeline's manifest ("pipeline") that names those versions together with
+// the batch index, the source position just after that batch, and the batch clock. A crash
+// while the models are written leaves their new versions unnamed by any manifest, so they
+// are never taken for a complete set.
+//
+// Resume takes the newest manifest whose every model loads; a damaged one (or a damaged model
+// it names) is reported and the previous one is tried. The source is then read from the
+// saved position, batches are numbered on from the saved index and, under event-time
+// batching, cut on the same interval grid, so the resumed run sees exactly the batches the
+// uninterrupted one would have seen after that point: none twice, none lost.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/batch.h"
+#include "core/checkpoint_store.h"
+#include "core/position.h"
+#include "core/stateful.h"
+
+namespace streamml {
+
+struct CheckpointSettings {
+  std::string dir;                 // empty: no checkpoints
+  std::int64_t every_batches = 0;  // > 0: after every N-th batch
+  double every_seconds = 0;        // > 0: after the first batch that ends T s after the last one
+  bool resume = false;             // restore from the newest complete checkpoint first
+  std::size_t keep_last = 0;       // > 0: keep the newest N checkpoints (and what they name)
+  bool at_end = true;              // also when the stream ends
+
+  bool enabled() const { return !dir.empty(); }
+  void validate() const;
+};
+
+// The pipeline's running totals, kept in the manifest so a resumed run can report the whole
+// stream.
+struct StreamTotals {
+  std::int64_t records = 0;
+  std::int64_t batches = 0;
+  std::int64_t bad_records = 0;
+  std::int64_t late_records = 0;
+};
+
+// Where a resumed stream goes on from.
+struct ResumePoint {
+  std::int64_t manifest_version = 0;
+  std::int64_t batch_index = -1;                 // the last batch the state has learned
+  Position position;                             // just after that batch
+  std::optional<EventTime> next_interval_start;  // event-time batching: the next batch's start
+  std::vector<std::string> notes;                // damaged checkpoints skipped, newest first
+  StreamTotals totals;                           // the stream up to that batch
+};
+
+class CheckpointCoordinator {
+ public:
+  // models: (name, state) of every stateful stage, in pipeline order. Names must be unique and
+  // not "pipeline". Throws Error(InvalidInput) otherwise.
+  CheckpointCoordinator(CheckpointSettings settings, std::vector<std::pair<std::string, Stateful*>> models);
+
+  // Restores every model from the newest complete, undamaged checkpoint. nullopt when the
+  // directory holds none (a fresh start). Throws Error(InvalidInput) when checkpoints exist
+  // but none can be loaded, or they are of other models than this pipeline's.
+  std::optional<ResumePoint> restore();
+
+  // Called after every stage has applied `batch`; writes a checkpoint when one is due.
+  // interval_end: the batch's interval end under event-time batching.
+  void after_batch(const Batch& batch, const StreamTotals& totals);
+  // The stream ended: a last checkpoint (when at_end and anything was learned since the last).
+  void at_end(const StreamTotals& totals);
+
+  std::int64_t checkpoints_written() const { return written_; }
+  std::int64_t last_version() const { return last_manifest_; }
+  double seconds() const { return seconds_; }
+  const CheckpointSettings& settings() const { return settings_; }
+
+ private:
+  void write(const StreamTotals& totals);
+  void prune();
+
+  CheckpointSettings settings_;
+  CheckpointStore store_;
+  std::vector<std::pair<std::string, Stateful*>> models_;
+  std::vector<std::int64_t> model_versions_;  // the version each model was restored from or saved as
+  std::int64_t last_manifest_ = 0;
+  std::int64_t written_ = 0;
+  double seconds_ = 0;
+  double last_write_time_ = 0;  // seconds on a steady clock
+  // The last batch applied and not yet in a checkpoint.
+  bool pending_ = false;
+  std::int64_t pending_index_ = -1;
+  Position pending_position_;
+  std::optional<EventTime> pending_interval_end_;
+  std::int64_t batches_since_ = 0;
+};
+
+}  // namespace streamml
