@@ -1,0 +1,160 @@
+"""Exactly-once recovery of `streamml replay` from SIGKILL at random moments.
+
+Oracle: one uninterrupted replay of the same stream with the same settings. The final
+checkpoint of a run killed many times and resumed each time with --resume must hold the same
+datasets bit for bit (learner weights, optimizer accumulators, counters, and the prequential
+evaluator's sums, histograms and curve), and the records learned must equal the input's
+count (none twice, none lost).
+"""
+import json
+import os
+import pathlib
+import random
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+EVENTS = 100_000
+
+
+def _streamml():
+    binary_dir = os.environ.get("STREAMML_BINARY_DIR")
+    base = pathlib.Path(binary_dir) if binary_dir else pathlib.Path(__file__).resolve().parents[2] / "build"
+    return str(base / "bin" / "streamml")
+
+
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory):
+    path = tmp_path_factory.mktemp("crash") / "clicks.csv"
+    subprocess.run([_streamml(), "generate", "clicks", "--events", str(EVENTS), "--seed", "11",
+                    "--out", str(path)], check=True, capture_output=True)
+    return path
+
+
+def _replay_args(stream, checkpoints, *extra):
+    # Hashed categorical features (2^14 buckets) make each checkpoint about 260 KB, so a good
+    # share of the run is spent writing checkpoints and the kills land in both phases.
+    return [_streamml(), "replay", "--input", str(stream), "--label", "clicked", "--key", "user",
+            "--time", "event_time", "--categorical", "device,ad_category", "--hash-bits", "14",
+            "--batch-size", "250", "--learner", "logreg", "--param", "mode=online",
+            "--param", "optimizer=adagrad", "--param", "fit_intercept=true", "--quiet",
+            "--checkpoint-dir", str(checkpoints), "--checkpoint-every", "8",
+            "--keep-checkpoints", "3", *extra]
+
+
+def _datasets(path):
+    out = {}
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            out[name] = obj[()]
+    with h5py.File(path, "r") as f:
+        f.visititems(visit)
+        attrs = dict(f.attrs)
+    return out, attrs
+
+
+def _newest(checkpoints, name):
+    files = sorted((checkpoints / name).glob("v*.h5"))
+    return files[-1]
+
+
+def _assert_same_model(got_file, want_file):
+    got, got_attrs = _datasets(got_file)
+    want, want_attrs = _datasets(want_file)
+    assert sorted(got) == sorted(want)
+    for name in want:
+        assert np.array_equal(got[name], want[name], equal_nan=True), name
+    assert got_attrs["batch_index"] == want_attrs["batch_index"]
+    got_position, want_position = (json.loads(a["source_positions"]) for a in (got_attrs, want_attrs))
+    got_position.pop("source"), want_position.pop("source")  # the file's name may differ
+    assert got_position == want_position
+
+
+def _in_write(checkpoints):
+    """Whether a kill left signs of a checkpoint being written: a temporary file, or a model
+    version newer than any manifest names."""
+    temporaries = [p for p in checkpoints.rglob(".v*.tmp-*")]
+    if temporaries:
+        return True
+    manifests = sorted((checkpoints / "pipeline").glob("v*.h5"))
+    models = sorted((checkpoints / "logreg").glob("v*.h5"))
+    if not models:
+        return False
+    if not manifests:
+        return True
+    with h5py.File(manifests[-1], "r") as f:
+        named = int(f["model_versions"][0])
+    return int(models[-1].name[1:7]) > named
+
+
+def test_sigkill_at_random_moments_then_resume_equals_one_uninterrupted_run(stream, tmp_path):
+    whole = tmp_path / "whole"
+    t0 = time.monotonic()
+    subprocess.run(_replay_args(stream, whole), check=True, capture_output=True)
+    duration = time.monotonic() - t0
+
+    crashed = tmp_path / "crashed"
+    rng = random.Random(20261122)
+    kills = in_write = in_batch = 0
+    for attempt in range(80):
+        if kills >= 10 and in_write >= 2 and in_batch >= 2:
+            break
+        proc = subprocess.Popen(_replay_args(stream, crashed, "--resume"),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(rng.uniform(0.02, max(0.05, 0.3 * duration)))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            if _in_write(crashed):
+                in_write += 1
+            else:
+                in_batch += 1
+        else:
+            _, err = proc.communicate()
+            assert proc.returncode == 0, err.decode()
+            # It finished: start over so there is more stream left to kill.
+            for f in crashed.rglob("*"):
+                if f.is_file():
+                    f.unlink()
+    print(f"{attempt} runs, {kills} kills: {in_write} while writing a checkpoint, {in_batch} between; one run {duration:.2f} s")
+    assert kills >= 10 and in_write >= 2 and in_batch >= 2, (kills, in_write, in_batch)
+
+    done = subprocess.run(_replay_args(stream, crashed, "--resume"), check=True, capture_output=True, text=True)
+    assert "resumed from checkpoint" in done.stdout or "started from the beginning" in done.stdout
+
+    final = _newest(crashed, "logreg")
+    _assert_same_model(final, _newest(whole, "logreg"))
+    model, attrs = _datasets(final)
+    assert model["examples_seen"] == EVENTS            # none twice, none lost
+    assert model["evaluation/count"] == EVENTS         # every record evaluated once
+    assert attrs["batch_index"] == EVENTS // 250 - 1
+
+
+def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(stream, tmp_path):
+    whole = tmp_path / "whole"
+    subprocess.run(_replay_args(stream, whole), check=True, capture_output=True)
+
+    # A run stopped early: replay only the first 40 % of the stream (a prefix of the file).
+    lines = stream.read_text().splitlines(keepends=True)
+    prefix = tmp_path / "clicks.csv"
+    prefix.write_text("".join(lines[: 1 + int(0.4 * EVENTS)]))
+    part = tmp_path / "part"
+    subprocess.run(_replay_args(prefix, part), check=True, capture_output=True)
+    # The runs differ only in the file's size; resume needs the same file, so put the whole
+    # stream in its place (appended records, as a live log grows).
+    prefix.write_text("".join(lines))
+
+    newest = _newest(part, "logreg")
+    data = bytearray(newest.read_bytes())
+    newest.write_bytes(bytes(data[: len(data) // 2]))  # truncated
+
+    out = subprocess.run(_replay_args(prefix, part, "--resume"), check=True, capture_output=True, text=True)
+    assert "is damaged, fell back to an older one" in out.stdout
+    assert str(newest) in out.stdout                   # the message names the damaged file
+    _assert_same_model(_newest(part, "logreg"), _newest(whole, "logreg"))
