@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "apps/generate.h"
+#include "apps/inspect_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
 #include "core/event_time.h"
@@ -140,6 +141,11 @@ int run_cli(int argc, char** argv) {
   add_replay(app, replay, lists);
   GenerateArgs generate;
   add_generate(app, generate);
+  std::string inspect_path;
+  bool inspect_json = false;
+  auto* inspect = app.add_subcommand("inspect", "Show what a checkpoint file, or a checkpoint directory, holds");
+  inspect->add_option("path", inspect_path, "A checkpoint file (.h5) or a --checkpoint-dir directory")->required();
+  inspect->add_flag("--json", inspect_json, "Print JSON");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -155,6 +161,7 @@ int run_cli(int argc, char** argv) {
       return run_replay(replay, std::cout);
     }
     if (app.got_subcommand("generate")) return run_generate(generate, std::cout);
+    if (app.got_subcommand("inspect")) return run_inspect(inspect_path, inspect_json, std::cout);
   } catch (const Error& e) {
     std::cerr << "streamml: " << e.what() << "\n";
     return e.kind() == ErrorKind::Runtime ? 1 : 2;

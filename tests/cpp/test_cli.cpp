@@ -173,5 +173,46 @@ TEST(Cli, ClusteringRejectsSettingsItDoesNotHave) {
   EXPECT_NE(r.err.find("'kmeans' has none"), std::string::npos) << r.err;
 }
 
+// Checkpoints from the command line: written every N batches, resumed, inspected. Oracle:
+// the sample's brute-force counts (1,000 records over 100 s: 10 batches of 10 s) and the flags.
+TEST(Cli, ReplayCheckpointsResumesAndInspects) {
+  const auto dir = testing::temp_dir("cli_checkpoints");
+  const auto csv = sample(dir);
+  const std::string ck = (dir / "ck").string();
+  const std::vector<std::string> replay{"replay", "--input", csv.string(), "--label", "y", "--time", "t",
+                                        "--ignore", "user", "--batch-interval", "10s", "-q",
+                                        "--learner", "logreg", "--param", "mode=online",
+                                        "--checkpoint-dir", ck, "--checkpoint-every", "3"};
+  const CliRun first = cli(replay);
+  ASSERT_EQ(first.code, 0) << first.err;
+  // 10 batches: after batches 2, 5 and 8, and at the end.
+  EXPECT_NE(first.out.find("wrote 4 checkpoints (newest: version 4)"), std::string::npos) << first.out;
+
+  auto resumed_args = replay;
+  resumed_args.push_back("--resume");
+  const CliRun resumed = cli(resumed_args);
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  // Resumed after the last batch: nothing is left to replay, nothing is learned twice.
+  EXPECT_NE(resumed.out.find("resumed from checkpoint 4 (after batch 9): 1000 records before it skipped"),
+            std::string::npos) << resumed.out;
+  EXPECT_NE(resumed.out.find(": 0 records in 0 batches"), std::string::npos) << resumed.out;
+
+  const CliRun listing = cli({"inspect", ck});
+  ASSERT_EQ(listing.code, 0) << listing.err;
+  EXPECT_NE(listing.out.find("logreg: 4 versions (1 to 4); newest: logreg after batch 9"), std::string::npos)
+      << listing.out;
+  const CliRun file = cli({"inspect", ck + "/logreg/v000002.h5", "--json"});
+  ASSERT_EQ(file.code, 0) << file.err;
+  EXPECT_NE(file.out.find("\"batch_index\": 5,"), std::string::npos) << file.out;
+  EXPECT_NE(file.out.find("\"/weights\""), std::string::npos) << file.out;
+
+  const CliRun missing = cli({"inspect", (dir / "nothing.h5").string()});
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find("nothing.h5"), std::string::npos);
+  const CliRun no_dir = cli({"replay", "--input", csv.string(), "--label", "y", "--resume"});
+  EXPECT_EQ(no_dir.code, 2);
+  EXPECT_NE(no_dir.err.find("--resume needs --checkpoint-dir"), std::string::npos) << no_dir.err;
+}
+
 }  // namespace
 }  // namespace streamml
