@@ -44,7 +44,9 @@ void write_file(detail::H5Object& file, const Stateful& model, const CheckpointH
 }
 
 // The root attributes, every one checked before it is trusted.
-CheckpointInfo read_info(detail::H5Object& file, const std::string& name) {
+// with_datasets: also list the datasets (describe); loading skips it, as each dataset is
+// checked when it is read.
+CheckpointInfo read_info(detail::H5Object& file, const std::string& name, bool with_datasets) {
   CheckpointInfo info;
   info.path = name;
   info.format_version = detail::h5_read_attr_int(file, "format_version", name);
@@ -71,12 +73,12 @@ CheckpointInfo read_info(detail::H5Object& file, const std::string& name) {
   check_json(info.header.source_positions, name, "source_positions");
   info.header.metrics = detail::h5_read_attr_string(file, "metrics", name);
   check_json(info.header.metrics, name, "metrics");
-  info.datasets = detail::h5_list_datasets(file);
+  if (with_datasets) info.datasets = detail::h5_list_datasets(file);
   return info;
 }
 
 CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const std::string& name, Stateful& into) {
-  CheckpointInfo info = read_info(*file, name);
+  CheckpointInfo info = read_info(*file, name, false);
   STREAMML_CHECK(info.learner_type == into.type(), InvalidInput,
                  name << ": holds a '" << info.learner_type << "' model, not a '" << into.type() << "'");
   try {
@@ -142,7 +144,7 @@ std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader
 
 CheckpointInfo describe_checkpoint_file(const std::string& path) {
   auto file = detail::h5_open(path);
-  return read_info(*file, path);
+  return read_info(*file, path, true);
 }
 
 CheckpointInfo load_checkpoint_file(const std::string& path, Stateful& into) {
@@ -155,7 +157,7 @@ CheckpointInfo load_checkpoint_bytes(const void* data, std::size_t size, Statefu
 
 CheckpointInfo describe_checkpoint_bytes(const void* data, std::size_t size, const std::string& name) {
   auto file = detail::h5_open_in_memory(data, size, name);
-  return read_info(*file, name);
+  return read_info(*file, name, true);
 }
 
 }  // namespace streamml

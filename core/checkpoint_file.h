@@ -59,7 +59,7 @@ std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader
 // an attribute missing or of the wrong type), Error(Io) when the file cannot be opened.
 CheckpointInfo describe_checkpoint_file(const std::string& path);
 // Checks the file as describe does, that it holds a model of into.type(), then restores
-// `into` from it (unchanged when anything fails).
+// `into` from it (unchanged when anything fails). The info returned has no dataset list.
 CheckpointInfo load_checkpoint_file(const std::string& path, Stateful& into);
 CheckpointInfo load_checkpoint_bytes(const void* data, std::size_t size, Stateful& into,
                                      const std::string& name = "<checkpoint bytes>");

@@ -181,6 +181,48 @@ std::int64_t CheckpointStore::save(const std::string& name, const Stateful& mode
   }
 }
 
+void CheckpointStore::publish(const std::string& name, std::int64_t version, const std::vector<char>& image) {
+  STREAMML_CHECK(version >= 1, InvalidInput, "checkpoint versions start at 1, got " << version);
+  const std::string dir = model_dir(name);
+  make_dirs(dir);
+  static std::atomic<std::int64_t> counter{0};
+  const std::string final_path = path(name, version);
+  const std::string tmp = dir + "/." + final_path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) +
+                          "-p" + std::to_string(counter++);
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  STREAMML_CHECK(fd >= 0, Io, "cannot create '" << tmp << "': " << errno_text());
+  std::size_t done = 0;
+  while (done < image.size()) {
+    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      errno = saved;
+      STREAMML_FAIL(Io, "cannot write '" << tmp << "': " << errno_text());
+    }
+    done += std::size_t(n);
+  }
+  const int synced = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  if (synced != 0) {
+    ::unlink(tmp.c_str());
+    errno = saved;
+    STREAMML_FAIL(Io, "fsync of '" << tmp << "' failed: " << errno_text());
+  }
+  if (::link(tmp.c_str(), final_path.c_str()) != 0) {
+    const int e = errno;
+    ::unlink(tmp.c_str());
+    errno = e;
+    STREAMML_FAIL(Io, "cannot publish '" << final_path << "': " << errno_text()
+                                          << (e == EEXIST ? " (another writer uses this directory)" : ""));
+  }
+  ::unlink(tmp.c_str());
+  fsync_path(dir, true);
+}
+
 std::int64_t CheckpointStore::resolve(const std::string& name, std::optional<std::int64_t> version) const {
   if (version) {
     STREAMML_CHECK(*version >= 1, InvalidInput, "checkpoint versions start at 1, got " << *version);

@@ -41,6 +41,11 @@ class CheckpointStore {
   // Saves a new version of `name` and returns its number. Names are 1 to 100 characters of
   // [A-Za-z0-9._-], not starting with '.' (Error(InvalidInput) otherwise).
   std::int64_t save(const std::string& name, const Stateful& model, const CheckpointMetadata& metadata = {});
+  // Publishes a checkpoint already serialised (checkpoint_bytes) whose `version` attribute is
+  // `version`: written to a temporary file, fsynced, linked, the directory fsynced, as save
+  // does. For writers that serialise at one moment and write later (the pipeline's
+  // background checkpoints). Throws Error(Io) if that version exists by then.
+  void publish(const std::string& name, std::int64_t version, const std::vector<char>& image);
   // Complete versions, ascending (empty when the model has none).
   std::vector<std::int64_t> versions(const std::string& name) const;
   std::optional<std::int64_t> latest(const std::string& name) const;

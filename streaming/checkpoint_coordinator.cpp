@@ -145,35 +145,60 @@ void CheckpointCoordinator::after_batch(const Batch& batch, const StreamTotals& 
   ++batches_since_;
   const bool by_count = settings_.every_batches > 0 && batches_since_ >= settings_.every_batches;
   const bool by_time = settings_.every_seconds > 0 && now_seconds() - last_write_time_ >= settings_.every_seconds;
-  if (by_count || by_time) write(totals);
+  if (by_count || by_time) write(totals, settings_.background);
 }
 
 void CheckpointCoordinator::at_end(const StreamTotals& totals) {
-  if (settings_.at_end && pending_) write(totals);
+  const double t0 = now_seconds();
+  wait_for_writer();
+  seconds_ += now_seconds() - t0;
+  if (settings_.at_end && pending_) write(totals, false);
 }
 
-void CheckpointCoordinator::write(const StreamTotals& totals) {
+void CheckpointCoordinator::wait_for_writer() {
+  if (writing_.valid()) writing_.get();
+}
+
+void CheckpointCoordinator::write(const StreamTotals& totals, bool background) {
   const double t0 = now_seconds();
-  CheckpointMetadata meta;
-  meta.batch_index = pending_index_;
-  meta.source_positions = pending_position_.to_json();
+  wait_for_writer();  // one write in flight at most; surfaces its error
+  // Serialise everything now, between two batches: this is the consistent snapshot.
+  struct File {
+    std::string name;
+    std::int64_t version;
+    std::vector<char> image;
+  };
+  auto files = std::make_shared<std::vector<File>>();
+  CheckpointHeader header;
+  header.batch_index = pending_index_;
+  header.source_positions = pending_position_.to_json();
   Manifest manifest;
   for (std::size_t i = 0; i < models_.size(); ++i) {
-    meta.parent_version = model_versions_[i];
-    model_versions_[i] = store_.save(models_[i].first, *models_[i].second, meta);
+    header.parent_version = model_versions_[i];
+    header.version = store_.latest(models_[i].first).value_or(0) + 1;
+    files->push_back({models_[i].first, header.version, checkpoint_bytes(*models_[i].second, header)});
+    model_versions_[i] = header.version;
     manifest.names.push_back(models_[i].first);
   }
   manifest.versions = model_versions_;
   manifest.next_batch_index = pending_index_ + 1;
   manifest.next_interval_start = pending_interval_end_;
   manifest.totals = totals;
-  meta.parent_version = last_manifest_;
-  meta.metrics.clear();
-  last_manifest_ = store_.save(kManifest, manifest, meta);  // last: it makes the set complete
-  if (settings_.keep_last > 0) prune();
+  header.parent_version = last_manifest_;
+  header.version = store_.latest(kManifest).value_or(0) + 1;
+  files->push_back({kManifest, header.version, checkpoint_bytes(manifest, header)});
+  last_manifest_ = header.version;
   ++written_;
   pending_ = false;
   batches_since_ = 0;
+
+  // The manifest goes last: it makes the set complete.
+  auto publish = [this, files] {
+    for (const auto& f : *files) store_.publish(f.name, f.version, f.image);
+    if (settings_.keep_last > 0) prune();
+  };
+  if (background) writing_ = std::async(std::launch::async, publish);
+  else publish();
   last_write_time_ = now_seconds();
   seconds_ += last_write_time_ - t0;
 }

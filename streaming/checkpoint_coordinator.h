@@ -7,6 +7,11 @@
 // while the models are written leaves their new versions unnamed by any manifest, so they
 // are never taken for a complete set.
 //
+// The state is serialised (in memory, HDF5 images) on the pipeline's thread, between two
+// batches, so it is consistent; the files are then written and fsynced on a background thread
+// while the stream goes on. The manifest is published only after its models' files, so a
+// crash during a background write leaves the previous checkpoint the newest complete one.
+//
 // Resume takes the newest manifest whose every model loads; a damaged one (or a damaged model
 // it names) is reported and the previous one is tried. The source is then read from the
 // saved position, batches are numbered on from the saved index and, under event-time
@@ -15,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <optional>
 #include <string>
 #include <utility>
@@ -34,6 +40,11 @@ struct CheckpointSettings {
   bool resume = false;             // restore from the newest complete checkpoint first
   std::size_t keep_last = 0;       // > 0: keep the newest N checkpoints (and what they name)
   bool at_end = true;              // also when the stream ends
+  // Write the files on a background thread: the stream waits while the state is serialised
+  // in memory, and for the disk only when the previous checkpoint is still being written
+  // when the next one is due (one write in flight at a time, so checkpoints are taken after
+  // exactly the batches the settings say, whatever the disk's speed).
+  bool background = true;
 
   bool enabled() const { return !dir.empty(); }
   void validate() const;
@@ -77,11 +88,14 @@ class CheckpointCoordinator {
 
   std::int64_t checkpoints_written() const { return written_; }
   std::int64_t last_version() const { return last_manifest_; }
+  // Time the stream was held up by checkpoints (serialising, and waiting for the writer).
   double seconds() const { return seconds_; }
   const CheckpointSettings& settings() const { return settings_; }
 
  private:
-  void write(const StreamTotals& totals);
+  // Serialises every model and the manifest, and publishes them (in the background when set).
+  void write(const StreamTotals& totals, bool background);
+  void wait_for_writer();  // rethrows the background write's error
   void prune();
 
   CheckpointSettings settings_;
@@ -98,6 +112,7 @@ class CheckpointCoordinator {
   Position pending_position_;
   std::optional<EventTime> pending_interval_end_;
   std::int64_t batches_since_ = 0;
+  std::future<void> writing_;  // the background write in flight, if any
 };
 
 }  // namespace streamml

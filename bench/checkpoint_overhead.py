@@ -1,0 +1,61 @@
+"""Throughput cost of checkpointing during a replay: `streamml replay` with and without
+--checkpoint-every 10, alternating runs on the same file, medians of 5 (issue 5's goal:
+under 5 %).
+
+The cost of a checkpoint is serialising the state (on the pipeline's thread) plus, when the
+next checkpoint comes before the previous one is on disk, waiting for the disk: so it grows
+with the model's size and shrinks with the work between checkpoints. The table shows both
+ends: small and large hashed models, short and long batches.
+
+    PYTHONPATH=build/python /usr/bin/python3 bench/checkpoint_overhead.py [--events N]
+"""
+import argparse
+import pathlib
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+STREAMML = REPO / "build" / "bin" / "streamml"
+
+
+def replay(stream, batch_size, hash_bits, checkpoints=None):
+    args = [str(STREAMML), "replay", "--input", str(stream), "--label", "clicked", "--key", "user",
+            "--time", "event_time", "--categorical", "device,ad_category", "--hash-bits", str(hash_bits),
+            "--batch-size", str(batch_size), "--learner", "logreg", "--param", "mode=online",
+            "--param", "optimizer=adagrad", "--quiet"]
+    if checkpoints:
+        shutil.rmtree(checkpoints, ignore_errors=True)
+        args += ["--checkpoint-dir", str(checkpoints), "--checkpoint-every", "10"]
+    out = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"([0-9.]+) s wall", out).group(1))
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--repetitions", type=int, default=5)
+    a = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        stream = tmp / "clicks.csv"
+        subprocess.run([str(STREAMML), "generate", "clicks", "--events", str(a.events), "--seed", "5",
+                        "--out", str(stream)], check=True, capture_output=True)
+        print(f"{a.events} click events, logreg adagrad, checkpoint every 10 batches; medians of {a.repetitions}")
+        print(f"{'batch':>7} {'buckets':>8} {'state MB':>9} {'plain s':>8} {'ckpt s':>8} {'cost %':>7}")
+        for batch_size in (1_000, 10_000, 50_000):
+            for hash_bits in (14, 18):
+                plain, with_ckpt = [], []
+                for _ in range(a.repetitions):
+                    plain.append(replay(stream, batch_size, hash_bits))
+                    with_ckpt.append(replay(stream, batch_size, hash_bits, tmp / "ck"))
+                p, c = statistics.median(plain), statistics.median(with_ckpt)
+                state_mb = 2 * 8 * (2 ** hash_bits) / 1e6  # weights + AdaGrad's sums
+                print(f"{batch_size:>7} {2 ** hash_bits:>8} {state_mb:>9.2f} {p:>8.3f} {c:>8.3f} "
+                      f"{100 * (c - p) / p:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
