@@ -2,7 +2,13 @@
 
 #include <simdjson.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <fstream>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -19,6 +25,76 @@ std::string utc_now() {
   char text[32];
   std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return text;
+}
+
+// The user block (the file's first 512 bytes, which HDF5 leaves alone) says how long the
+// HDF5 part after it is and what its Fletcher-32 checksum is, in text a person can read with
+// `head -c 100`. Loading checks both before HDF5 parses a byte: a truncated or changed file is
+// refused with a clear message instead of being handed to a parser that trusts it.
+constexpr char kMagic[] = "streamml checkpoint\n";
+
+void seal(char* block, const char* body, std::size_t body_size) {
+  std::memset(block, 0, detail::kUserBlockBytes);
+  std::snprintf(block, detail::kUserBlockBytes, "%sformat %lld\nlength %zu\nfletcher32 %08x\n", kMagic,
+                (long long)kCheckpointFormatVersion, body_size, unsigned(detail::checksum(body, body_size)));
+}
+
+void verify(const char* data, std::size_t size, const std::string& name) {
+  const std::size_t magic = sizeof kMagic - 1;
+  if (size < detail::kUserBlockBytes || std::memcmp(data, kMagic, magic) != 0) {
+    const auto hdf5_at = [&](std::size_t at) { return size >= at + 8 && std::memcmp(data + at, "\x89HDF\r\n\x1a\n", 8) == 0; };
+    STREAMML_CHECK(hdf5_at(0) || hdf5_at(detail::kUserBlockBytes), InvalidInput,
+                   name << ": not an HDF5 file (no HDF5 signature in its " << size << " bytes), so not a checkpoint");
+    STREAMML_FAIL(InvalidInput, name << ": an HDF5 file but not a streamml checkpoint (no 'streamml checkpoint' "
+                                        "header in its first bytes): written by another program, or damaged");
+  }
+  long long format = 0;
+  unsigned long long length = 0;
+  unsigned sum = 0;
+  const std::string header(data + magic, strnlen(data + magic, detail::kUserBlockBytes - magic));
+  STREAMML_CHECK(std::sscanf(header.c_str(), "format %lld\nlength %llu\nfletcher32 %x\n", &format, &length, &sum) == 3,
+                 InvalidInput, name << ": damaged checkpoint header");
+  // The format first: a newer file may be laid out in ways this reader cannot check.
+  STREAMML_CHECK(format <= kCheckpointFormatVersion, InvalidInput,
+                 name << ": written in checkpoint format " << format << " by a newer streamml; this one ("
+                      << STREAMML_VERSION_STRING << ") reads formats up to " << kCheckpointFormatVersion);
+  STREAMML_CHECK(format >= 1, InvalidInput, name << ": format " << format << " is not a valid format (1 is the first)");
+  const std::size_t body = size - detail::kUserBlockBytes;
+  STREAMML_CHECK(length == body, InvalidInput,
+                 name << ": truncated or extended: the checkpoint holds " << length << " bytes after its header, the file "
+                      << body);
+  STREAMML_CHECK(detail::checksum(data + detail::kUserBlockBytes, body) == sum, InvalidInput,
+                 name << ": damaged: its checksum does not match its contents (changed after it was written)");
+}
+
+void verify_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  STREAMML_CHECK(in.good(), Io, "cannot open '" << path << "': " << std::strerror(errno));
+  std::vector<char> bytes(static_cast<std::size_t>(in.tellg()));
+  in.seekg(0);
+  in.read(bytes.data(), std::streamsize(bytes.size()));
+  STREAMML_CHECK(in.good() || bytes.empty(), Io, "cannot read '" << path << "'");
+  verify(bytes.data(), bytes.size(), path);
+}
+
+// Fills in the user block of a finished file.
+void seal_file(const std::string& path) {
+  std::vector<char> bytes;
+  {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    STREAMML_CHECK(in.good(), Io, "cannot reopen '" << path << "' to seal it");
+    bytes.resize(static_cast<std::size_t>(in.tellg()));
+    in.seekg(0);
+    in.read(bytes.data(), std::streamsize(bytes.size()));
+    STREAMML_CHECK(in.good() && bytes.size() >= detail::kUserBlockBytes, Io, "cannot read '" << path << "' to seal it");
+  }
+  char block[detail::kUserBlockBytes];
+  seal(block, bytes.data() + detail::kUserBlockBytes, bytes.size() - detail::kUserBlockBytes);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  STREAMML_CHECK(fd >= 0, Io, "cannot reopen '" << path << "' to seal it: " << std::strerror(errno));
+  const ssize_t n = ::pwrite(fd, block, sizeof block, 0);
+  ::close(fd);
+  STREAMML_CHECK(n == ssize_t(sizeof block), Io, "cannot seal '" << path << "'");
 }
 
 void check_json(const std::string& text, const std::string& file, const char* attribute) {
@@ -130,6 +206,7 @@ void write_checkpoint_file(const std::string& path, const Stateful& model, const
     model.save_state(out);
   }
   detail::h5_close(*file, path);
+  seal_file(path);
 }
 
 std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader& header) {
@@ -139,23 +216,33 @@ std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader
     StateWriter out(file);
     model.save_state(out);
   }
-  return detail::h5_file_image(*file);
+  std::vector<char> image = detail::h5_file_image(*file);
+  // HDF5 1.10's file image leaves the user block out (the superblock, whose base address
+  // accounts for it, comes first): put it back in front, as a file on disk has it.
+  if (image.size() >= 8 && std::memcmp(image.data(), "\x89HDF\r\n\x1a\n", 8) == 0)
+    image.insert(image.begin(), detail::kUserBlockBytes, '\0');
+  seal(image.data(), image.data() + detail::kUserBlockBytes, image.size() - detail::kUserBlockBytes);
+  return image;
 }
 
 CheckpointInfo describe_checkpoint_file(const std::string& path) {
+  verify_file(path);
   auto file = detail::h5_open(path);
   return read_info(*file, path, true);
 }
 
 CheckpointInfo load_checkpoint_file(const std::string& path, Stateful& into) {
+  verify_file(path);
   return load_from(detail::h5_open(path), path, into);
 }
 
 CheckpointInfo load_checkpoint_bytes(const void* data, std::size_t size, Stateful& into, const std::string& name) {
+  verify(static_cast<const char*>(data), size, name);
   return load_from(detail::h5_open_in_memory(data, size, name), name, into);
 }
 
 CheckpointInfo describe_checkpoint_bytes(const void* data, std::size_t size, const std::string& name) {
+  verify(static_cast<const char*>(data), size, name);
   auto file = detail::h5_open_in_memory(data, size, name);
   return read_info(*file, name, true);
 }

@@ -13,6 +13,11 @@
 //   source_positions JSON: where the stream stood after that batch
 //   metrics          JSON: figures worth keeping beside the state (the model's own metrics_json)
 // Datasets: the learned state under the names the object's save_state gives (state_io.h).
+// The file starts with a 512-byte user block (HDF5 and h5py skip it) holding, as text,
+//   streamml checkpoint\nformat 1\nlength <bytes after the block>\nfletcher32 <hex>\n
+// (Fletcher-32 as HDF5 computes it, over the HDF5 part): loading checks the format, then the
+// length and the checksum, before HDF5 parses a byte, so a truncated or altered file is
+// refused with a clear message and never reaches a parser that would trust it.
 #pragma once
 
 #include <cstdint>

@@ -397,6 +397,7 @@ std::uint32_t metadata_checksum(const unsigned char* k, std::size_t length) {
 // size of lengths, flags (1 each), 4 addresses of `size of offsets` bytes, then the checksum
 // of all that; it is recomputed here (a no-op where HDF5 already did it).
 void fix_superblock_checksum(std::vector<char>& image) {
+  // The image starts with the superblock (HDF5 1.10 leaves the user block out of it).
   auto* bytes = reinterpret_cast<unsigned char*>(image.data());
   if (image.size() < 12 || std::memcmp(bytes, "\x89HDF\r\n\x1a\n", 8) != 0 || (bytes[8] != 2 && bytes[8] != 3))
     return;
@@ -408,10 +409,25 @@ void fix_superblock_checksum(std::vector<char>& image) {
 
 }  // namespace
 
+std::uint32_t checksum(const void* data, std::size_t size) {
+  return fletcher32(static_cast<const unsigned char*>(data), size);
+}
+
+namespace {
+// Every file starts with a user block, which HDF5 leaves to its user (h5py and HDFView skip
+// it): checkpoint_file.cpp keeps the whole file's length and checksum there.
+Id file_creation() {
+  Id fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
+  check(H5Pset_userblock(fcpl, kUserBlockBytes), ErrorKind::Runtime, "H5Pset_userblock");
+  return fcpl;
+}
+}  // namespace
+
 std::shared_ptr<H5Object> h5_create(const std::string& path) {
   quiet();
   Id fapl = file_access(false);
-  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  Id fcpl = file_creation();
+  const hid_t f = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, fapl);
   if (f < 0) throw Error(ErrorKind::Io, "cannot create '" + path + "': " + last_error());
   return std::make_shared<H5Object>(f, true, nullptr);
 }
@@ -436,17 +452,21 @@ std::shared_ptr<H5Object> h5_open(const std::string& path) {
 std::shared_ptr<H5Object> h5_create_in_memory() {
   quiet();
   Id fapl = file_access(true);
-  const hid_t f = H5Fcreate("streamml-in-memory.h5", H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  Id fcpl = file_creation();
+  const hid_t f = H5Fcreate("streamml-in-memory.h5", H5F_ACC_TRUNC, fcpl, fapl);
   if (f < 0) throw Error(ErrorKind::Runtime, "cannot create an in-memory HDF5 file: " + last_error());
   return std::make_shared<H5Object>(f, true, nullptr);
 }
 
 std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, const std::string& name) {
   quiet();
-  STREAMML_CHECK(size >= 8 && std::memcmp(data, "\x89HDF\r\n\x1a\n", 8) == 0, InvalidInput,
-                 name << ": not an HDF5 image (" << size << " bytes without the HDF5 signature)");
+  // A checkpoint's bytes start with the user block, which HDF5's file images leave out.
+  const auto* bytes = static_cast<const char*>(data);
+  STREAMML_CHECK(size >= kUserBlockBytes + 8 && std::memcmp(bytes + kUserBlockBytes, "\x89HDF\r\n\x1a\n", 8) == 0,
+                 InvalidInput, name << ": not an HDF5 image (" << size << " bytes without the HDF5 signature)");
   Id fapl = file_access(true);
-  check(H5Pset_file_image(fapl, const_cast<void*>(data), size), ErrorKind::Runtime, "H5Pset_file_image");
+  check(H5Pset_file_image(fapl, const_cast<char*>(bytes + kUserBlockBytes), size - kUserBlockBytes),
+        ErrorKind::Runtime, "H5Pset_file_image");
   const hid_t f = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl);
   if (f < 0) throw Error(ErrorKind::InvalidInput, name + ": damaged HDF5 image (" + last_error() + ")");
   return std::make_shared<H5Object>(f, true, nullptr);

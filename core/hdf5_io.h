@@ -14,6 +14,12 @@ namespace streamml::detail {
 
 struct H5Object;
 
+// Files made here start with a user block of this many bytes that HDF5 does not use.
+inline constexpr std::size_t kUserBlockBytes = 512;
+
+// Fletcher-32 as HDF5 computes it (16-bit big-endian words), at memory speed.
+std::uint32_t checksum(const void* data, std::size_t size);
+
 // A new file at `path` (truncated if it exists), in HDF5's 1.10 format (checksummed metadata).
 std::shared_ptr<H5Object> h5_create(const std::string& path);
 // An existing file, read-only. Throws Error(InvalidInput) naming the file when it is not a
