@@ -680,6 +680,11 @@ void WindowedDBSCAN::load_state(const std::string& params, const StateReader& in
   }
   STREAMML_CHECK(seq == w.next_seq, InvalidInput,
                  win.where("batch_rows") << ": batches hold " << seq - w.front_seq << " points, the window " << m);
+  // The newest batch is always in the window; last_labels are its labels.
+  const std::int64_t newest_rows = rows.empty() ? 0 : rows.back();
+  STREAMML_CHECK(std::int64_t(fresh.last_labels_.size()) == newest_rows, InvalidInput,
+                 in.where("last_labels") << ": has " << fresh.last_labels_.size() << " labels, the newest batch "
+                                         << newest_rows << " rows");
   STREAMML_CHECK(x.allFinite(), InvalidInput, win.where("features") << ": holds NaN or Inf");
 
   w.points.resize(std::size_t(m));
@@ -692,15 +697,29 @@ void WindowedDBSCAN::load_state(const std::string& params, const StateReader& in
                        cluster[std::size_t(i)] < fresh.next_id_,
                    InvalidInput, win.where("neighbors") << ": point " << i << " of the window is not consistent");
     p.nbrs.assign(nbrs.begin() + b, nbrs.begin() + e);
-    for (std::int64_t t : p.nbrs)
-      STREAMML_CHECK(t >= 0 && t < w.next_seq && t != w.front_seq + i, InvalidInput,
-                     win.where("neighbors") << ": point " << i << " lists neighbour " << t);
+    // Ascending; the first `dead` have left the window, the others are in it (the next batch
+    // indexes the window's points by them).
+    for (std::size_t k = 0; k < p.nbrs.size(); ++k) {
+      const std::int64_t t = p.nbrs[k];
+      const bool live = std::int64_t(k) >= dead[std::size_t(i)];
+      STREAMML_CHECK(t >= 0 && t < w.next_seq && t != w.front_seq + i && (live == (t >= w.front_seq)) &&
+                         (k == 0 || p.nbrs[k - 1] < t),
+                     InvalidInput,
+                     win.where("neighbors") << ": point " << i << " lists neighbour " << t << " at " << k << " ("
+                                            << dead[std::size_t(i)] << " gone); lists ascend, and the gone ones, "
+                                            << "before the window's first point " << w.front_seq << ", come first");
+    }
     p.dead = std::uint32_t(dead[std::size_t(i)]);
     p.core = core[std::size_t(i)] == 1;
     p.cluster = cluster[std::size_t(i)];
     p.sample_count = std::uint8_t(sample_count[std::size_t(i)]);
     std::copy(sample.begin() + std::ptrdiff_t(std::size_t(i) * kFirstLinks),
               sample.begin() + std::ptrdiff_t((std::size_t(i) + 1) * kFirstLinks), p.sample);
+    // The first links index the window's points (once >= front_seq) on the next batch.
+    for (std::size_t k = 0; k < p.sample_count; ++k)
+      STREAMML_CHECK(p.sample[k] >= 0 && p.sample[k] < w.next_seq, InvalidInput,
+                     win.where("first_links") << ": point " << i << " links to " << p.sample[k]
+                                              << ", outside the sequence numbers [0, " << w.next_seq << ")");
   }
   *this = std::move(fresh);
 }
