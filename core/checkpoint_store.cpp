@@ -101,6 +101,30 @@ std::optional<pid_t> temporary_owner(const std::string& file) {
   return pid_t(std::atoll(file.c_str() + tmp + 5));
 }
 
+// A fresh temporary name beside `final_path` (".v000003.h5.tmp-<pid>-<n>", see
+// temporary_owner): never a version name, so readers listing versions skip it.
+std::string temporary_path(const std::string& dir, const std::string& final_path) {
+  static std::atomic<std::int64_t> counter{0};
+  return dir + "/." + final_path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) + "-" +
+         std::to_string(counter++);
+}
+
+// Publishes the complete, fsynced file `tmp` as `final_path`: link() never replaces, so this
+// returns false (and drops tmp) when that version exists already; otherwise the directory is
+// fsynced so the new name survives a crash.
+bool link_into_place(const std::string& tmp, const std::string& final_path, const std::string& dir) {
+  if (::link(tmp.c_str(), final_path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(tmp.c_str());
+    if (saved == EEXIST) return false;
+    errno = saved;
+    STREAMML_FAIL(Io, "cannot publish '" << final_path << "': " << errno_text());
+  }
+  ::unlink(tmp.c_str());
+  fsync_path(dir, true);
+  return true;
+}
+
 }  // namespace
 
 CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
@@ -148,7 +172,6 @@ std::vector<std::string> CheckpointStore::names() const {
 std::int64_t CheckpointStore::save(const std::string& name, const Stateful& model, const CheckpointMetadata& metadata) {
   const std::string dir = model_dir(name);
   make_dirs(dir);
-  static std::atomic<std::int64_t> counter{0};
   std::lock_guard<std::mutex> lock(save_mutex(dir_));
   while (true) {
     CheckpointHeader header;
@@ -158,8 +181,7 @@ std::int64_t CheckpointStore::save(const std::string& name, const Stateful& mode
     header.source_positions = metadata.source_positions;
     header.metrics = metadata.metrics;
     const std::string final_path = path(name, header.version);
-    const std::string tmp = dir + "/." + final_path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) +
-                            "-" + std::to_string(counter++);
+    const std::string tmp = temporary_path(dir, final_path);
     try {
       write_checkpoint_file(tmp, model, header);
       fsync_path(tmp, false);
@@ -167,17 +189,8 @@ std::int64_t CheckpointStore::save(const std::string& name, const Stateful& mode
       ::unlink(tmp.c_str());
       throw;
     }
-    // link() never replaces: if another process saved this number first, take the next.
-    if (::link(tmp.c_str(), final_path.c_str()) != 0) {
-      const int saved = errno;
-      ::unlink(tmp.c_str());
-      if (saved == EEXIST) continue;
-      errno = saved;
-      STREAMML_FAIL(Io, "cannot publish '" << final_path << "': " << errno_text());
-    }
-    ::unlink(tmp.c_str());
-    fsync_path(dir, true);
-    return header.version;
+    // If another process saved this number first, take the next.
+    if (link_into_place(tmp, final_path, dir)) return header.version;
   }
 }
 
@@ -185,10 +198,8 @@ void CheckpointStore::publish(const std::string& name, std::int64_t version, con
   STREAMML_CHECK(version >= 1, InvalidInput, "checkpoint versions start at 1, got " << version);
   const std::string dir = model_dir(name);
   make_dirs(dir);
-  static std::atomic<std::int64_t> counter{0};
   const std::string final_path = path(name, version);
-  const std::string tmp = dir + "/." + final_path.substr(dir.size() + 1) + ".tmp-" + std::to_string(::getpid()) +
-                          "-p" + std::to_string(counter++);
+  const std::string tmp = temporary_path(dir, final_path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   STREAMML_CHECK(fd >= 0, Io, "cannot create '" << tmp << "': " << errno_text());
   std::size_t done = 0;
@@ -212,15 +223,8 @@ void CheckpointStore::publish(const std::string& name, std::int64_t version, con
     errno = saved;
     STREAMML_FAIL(Io, "fsync of '" << tmp << "' failed: " << errno_text());
   }
-  if (::link(tmp.c_str(), final_path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    errno = e;
-    STREAMML_FAIL(Io, "cannot publish '" << final_path << "': " << errno_text()
-                                          << (e == EEXIST ? " (another writer uses this directory)" : ""));
-  }
-  ::unlink(tmp.c_str());
-  fsync_path(dir, true);
+  STREAMML_CHECK(link_into_place(tmp, final_path, dir), Io,
+                 "cannot publish '" << final_path << "': File exists (another writer uses this directory)");
 }
 
 std::int64_t CheckpointStore::resolve(const std::string& name, std::optional<std::int64_t> version) const {

@@ -561,11 +561,7 @@ void StreamingKMeans::load_state(const std::string& params, const StateReader& i
   s.splits = in.read_int("splits");
   s.last_batch_points = in.read_int("last_batch_points");
   s.last_batch_cost = in.read_double("last_batch_cost");
-  try {
-    fresh.set_state(std::move(s));
-  } catch (const Error& e) {
-    throw Error(e.kind(), in.file() + ": " + e.what());
-  }
+  fresh.set_state(std::move(s));  // its errors get the file's name from the checkpoint loader
   settings_ = std::move(fresh.settings_);
   state_ = std::move(fresh.state_);
 }

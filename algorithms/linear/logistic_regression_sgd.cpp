@@ -842,11 +842,7 @@ void LogisticRegressionSGD::load_state(const std::string& params, const StateRea
   s.ftrl_n = opt.read_vector("ftrl_n");
   s.ftrl_z_intercept = opt.read_double("ftrl_z_intercept");
   s.ftrl_n_intercept = opt.read_double("ftrl_n_intercept");
-  try {
-    fresh.set_state(std::move(s));
-  } catch (const Error& e) {
-    throw Error(e.kind(), in.file() + ": " + e.what());
-  }
+  fresh.set_state(std::move(s));  // its errors get the file's name from the checkpoint loader
   settings_ = std::move(fresh.settings_);
   state_ = std::move(fresh.state_);
 }
