@@ -78,6 +78,10 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--checkpoint-seconds", o.pipeline.checkpoint.every_seconds,
                      "Checkpoint when T seconds of wall time have passed since the last one")
       ->check(CLI::NonNegativeNumber);
+  replay->add_option("--checkpoint-when-busy", o.checkpoint_when_busy,
+                     "A checkpoint due while the last one is still being written: wait for the disk (default; "
+                     "checkpoints after exactly every N batches) or defer it (the stream never waits for the disk)")
+      ->check(CLI::IsMember({"wait", "defer"}));
   replay->add_option("--keep-checkpoints", o.pipeline.checkpoint.keep_last,
                      "Keep only the newest N checkpoints (default: all)");
   replay->add_flag("--resume", o.pipeline.checkpoint.resume,

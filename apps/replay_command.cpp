@@ -95,6 +95,7 @@ int run_replay(ReplayOptions o, std::ostream& out) {
                  "--delimiter must be one character (or 'tab'), got '" << o.delimiter << "'");
   o.source.delimiter = delimiter[0];
   o.source.bad_records.on_bad = o.on_bad == "error" ? OnBadRecord::Error : OnBadRecord::Skip;
+  o.pipeline.checkpoint.defer_when_busy = o.checkpoint_when_busy == "defer";
   if (!o.batch_interval.empty()) o.pipeline.batching.interval_us = parse_duration_micros(o.batch_interval);
   const bool by_time = o.pipeline.batching.interval_us > 0;
   STREAMML_CHECK(!(by_time || o.pipeline.speed > 0) || !o.source.schema.time.empty(), InvalidInput,

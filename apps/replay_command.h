@@ -17,6 +17,7 @@ struct ReplayOptions {
   std::string delimiter = ",";
   std::string batch_interval;           // empty: batch by count
   std::string on_bad = "skip";
+  std::string checkpoint_when_busy = "wait";
   FileSourceOptions source;
   PipelineSettings pipeline;           // batching, speed, threads (bad-record policy: source's)
   std::string learner;                  // empty: none, the stream's figures only

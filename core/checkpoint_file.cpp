@@ -106,17 +106,18 @@ void check_json(const std::string& text, const std::string& file, const char* at
                       << simdjson::error_message(error) << ")");
 }
 
-void write_file(detail::H5Object& file, const Stateful& model, const CheckpointHeader& header) {
+void write_file(detail::H5Object& file, const CheckpointContent& content, const CheckpointHeader& header) {
   detail::h5_write_attr(file, "format_version", kCheckpointFormatVersion);
   detail::h5_write_attr(file, "library_version", STREAMML_VERSION_STRING);
-  detail::h5_write_attr(file, "learner_type", model.type());
-  detail::h5_write_attr(file, "params", model.params_json());
+  detail::h5_write_attr(file, "learner_type", content.learner_type);
+  detail::h5_write_attr(file, "params", content.params);
   detail::h5_write_attr(file, "created_utc", utc_now());
   detail::h5_write_attr(file, "version", header.version);
   detail::h5_write_attr(file, "parent_version", header.parent_version);
   detail::h5_write_attr(file, "batch_index", header.batch_index);
   detail::h5_write_attr(file, "source_positions", header.source_positions);
-  detail::h5_write_attr(file, "metrics", header.metrics.empty() ? model.metrics_json() : header.metrics);
+  detail::h5_write_attr(file, "metrics", header.metrics.empty() ? content.metrics : header.metrics);
+  detail::h5_write_state(file, content.state);
 }
 
 // The root attributes, every one checked before it is trusted.
@@ -198,31 +199,39 @@ std::string CheckpointInfo::to_json(bool pretty) const {
   return w.str();
 }
 
+void CheckpointContent::take(const Stateful& model) {
+  learner_type = model.type();
+  params = model.params_json();
+  metrics = model.metrics_json();
+  state.clear();
+  StateWriter out(state);
+  model.save_state(out);
+}
+
 void write_checkpoint_file(const std::string& path, const Stateful& model, const CheckpointHeader& header) {
+  CheckpointContent content;
+  content.take(model);
   auto file = detail::h5_create(path);
-  write_file(*file, model, header);
-  {
-    StateWriter out(file);
-    model.save_state(out);
-  }
+  write_file(*file, content, header);
   detail::h5_close(*file, path);
   seal_file(path);
 }
 
 std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader& header) {
-  auto file = detail::h5_create_in_memory();
-  write_file(*file, model, header);
-  {
-    StateWriter out(file);
-    model.save_state(out);
-  }
-  std::vector<char> image = detail::h5_file_image(*file);
-  // HDF5 1.10's file image leaves the user block out (the superblock, whose base address
-  // accounts for it, comes first): put it back in front, as a file on disk has it.
-  if (image.size() >= 8 && std::memcmp(image.data(), "\x89HDF\r\n\x1a\n", 8) == 0)
-    image.insert(image.begin(), detail::kUserBlockBytes, '\0');
-  seal(image.data(), image.data() + detail::kUserBlockBytes, image.size() - detail::kUserBlockBytes);
+  CheckpointContent content;
+  content.take(model);
+  std::vector<char> image;
+  checkpoint_bytes(content, header, image);
   return image;
+}
+
+void checkpoint_bytes(const CheckpointContent& content, const CheckpointHeader& header, std::vector<char>& out) {
+  auto file = detail::h5_create_in_memory(content.state.payload_bytes());
+  write_file(*file, content, header);
+  // HDF5 1.10's file image leaves the user block out (the superblock, whose base address
+  // accounts for it, comes first): the image goes after it, as in a file on disk.
+  detail::h5_file_image(*file, out, detail::kUserBlockBytes);
+  seal(out.data(), out.data() + detail::kUserBlockBytes, out.size() - detail::kUserBlockBytes);
 }
 
 CheckpointInfo describe_checkpoint_file(const std::string& path) {

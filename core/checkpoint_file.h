@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "core/hdf5_io.h"
+#include "core/state_io.h"
 #include "core/stateful.h"
 
 namespace streamml {
@@ -54,10 +55,25 @@ struct CheckpointInfo {
   std::string to_json(bool pretty = true) const;
 };
 
+// What a checkpoint holds, taken from a Stateful object at one moment: its type, settings,
+// metrics and whole state, in memory. Encoding it needs nothing of the object, so a pipeline
+// takes it between two batches and writes it while the object goes on learning. take()
+// reuses the buffers of the previous take.
+struct CheckpointContent {
+  std::string learner_type;
+  std::string params;
+  std::string metrics;
+  StateSnapshot state;
+
+  void take(const Stateful& model);
+};
+
 // Writes `model` to `path` (truncating). Not atomic by itself: CheckpointStore makes it so.
 void write_checkpoint_file(const std::string& path, const Stateful& model, const CheckpointHeader& header);
 // The same file as bytes (an in-memory HDF5 image): what pickle stores.
 std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader& header = {});
+// The bytes of a checkpoint of `content`, into `out` (whose memory is reused).
+void checkpoint_bytes(const CheckpointContent& content, const CheckpointHeader& header, std::vector<char>& out);
 
 // Reads and checks the root attributes and lists the datasets, without reading them. Throws
 // Error(InvalidInput) naming the file and what is wrong (not HDF5, damaged, a newer format,

@@ -10,6 +10,10 @@
 #include <string_view>
 #include <vector>
 
+namespace streamml {
+class StateSnapshot;
+}
+
 namespace streamml::detail {
 
 struct H5Object;
@@ -25,11 +29,17 @@ std::shared_ptr<H5Object> h5_create(const std::string& path);
 // An existing file, read-only. Throws Error(InvalidInput) naming the file when it is not a
 // readable HDF5 file (truncated, corrupt), Error(Io) when it cannot be opened at all.
 std::shared_ptr<H5Object> h5_open(const std::string& path);
-// The same, for a file held in memory (HDF5's core driver): pickled models.
-std::shared_ptr<H5Object> h5_create_in_memory();
+// The same, for a file held in memory (HDF5's core driver): pickled models, and checkpoints
+// encoded before they are written. expected_bytes: about how large the file will grow, so the
+// driver allocates its memory once instead of growing it a megabyte at a time (each growth
+// touches fresh pages, the dominant cost of encoding on a virtual machine).
+std::shared_ptr<H5Object> h5_create_in_memory(std::size_t expected_bytes = 0);
 std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, const std::string& name);
-// Flushes and returns the bytes of an in-memory file.
-std::vector<char> h5_file_image(H5Object& file);
+// Flushes an in-memory file and puts its bytes into `out` from offset `at` on (the bytes
+// before it are left for the caller; out's memory is reused when it is large enough).
+void h5_file_image(H5Object& file, std::vector<char>& out, std::size_t at);
+// Writes every dataset and group of a snapshot under the file's root (layouts: state_io.h).
+void h5_write_state(H5Object& file, const StateSnapshot& state);
 // Flushes and closes a file, reporting failure (destructors close silently).
 void h5_close(H5Object& file, const std::string& path);
 

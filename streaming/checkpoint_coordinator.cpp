@@ -145,7 +145,9 @@ void CheckpointCoordinator::after_batch(const Batch& batch, const StreamTotals& 
   ++batches_since_;
   const bool by_count = settings_.every_batches > 0 && batches_since_ >= settings_.every_batches;
   const bool by_time = settings_.every_seconds > 0 && now_seconds() - last_write_time_ >= settings_.every_seconds;
-  if (by_count || by_time) write(totals, settings_.background);
+  if (!by_count && !by_time) return;
+  if (settings_.background && settings_.defer_when_busy && writer_.busy()) return;  // due still
+  write(totals, settings_.background);
 }
 
 void CheckpointCoordinator::at_end(const StreamTotals& totals) {
@@ -155,49 +157,49 @@ void CheckpointCoordinator::at_end(const StreamTotals& totals) {
   if (settings_.at_end && pending_) write(totals, false);
 }
 
-void CheckpointCoordinator::wait_for_writer() {
-  if (writing_.valid()) writing_.get();
-}
+void CheckpointCoordinator::wait_for_writer() { writer_.wait(); }
 
 void CheckpointCoordinator::write(const StreamTotals& totals, bool background) {
   const double t0 = now_seconds();
-  wait_for_writer();  // one write in flight at most; surfaces its error
-  // Serialise everything now, between two batches: this is the consistent snapshot.
-  struct File {
-    std::string name;
-    std::int64_t version;
-    std::vector<char> image;
-  };
-  auto files = std::make_shared<std::vector<File>>();
-  CheckpointHeader header;
-  header.batch_index = pending_index_;
-  header.source_positions = pending_position_.to_json();
+  wait_for_writer();  // one write in flight at most; surfaces its error and frees its buffers
+  // The consistent snapshot, taken now, between two batches: every model's state copied into
+  // the buffers of the previous checkpoint. Encoding and writing it can then wait.
+  files_.resize(models_.size() + 1);
   Manifest manifest;
-  for (std::size_t i = 0; i < models_.size(); ++i) {
-    header.parent_version = model_versions_[i];
-    header.version = store_.latest(models_[i].first).value_or(0) + 1;
-    files->push_back({models_[i].first, header.version, checkpoint_bytes(*models_[i].second, header)});
-    model_versions_[i] = header.version;
-    manifest.names.push_back(models_[i].first);
+  for (std::size_t i = 0; i <= models_.size(); ++i) {
+    const bool is_manifest = i == models_.size();
+    File& f = files_[i];
+    f.name = is_manifest ? kManifest : models_[i].first;
+    f.header.batch_index = pending_index_;
+    f.header.source_positions = pending_position_.to_json();
+    f.header.parent_version = is_manifest ? last_manifest_ : model_versions_[i];
+    f.header.version = store_.latest(f.name).value_or(0) + 1;
+    if (is_manifest) {
+      manifest.versions = model_versions_;
+      manifest.next_batch_index = pending_index_ + 1;
+      manifest.next_interval_start = pending_interval_end_;
+      manifest.totals = totals;
+      f.content.take(manifest);
+      last_manifest_ = f.header.version;
+    } else {
+      f.content.take(*models_[i].second);
+      model_versions_[i] = f.header.version;
+      manifest.names.push_back(f.name);
+    }
   }
-  manifest.versions = model_versions_;
-  manifest.next_batch_index = pending_index_ + 1;
-  manifest.next_interval_start = pending_interval_end_;
-  manifest.totals = totals;
-  header.parent_version = last_manifest_;
-  header.version = store_.latest(kManifest).value_or(0) + 1;
-  files->push_back({kManifest, header.version, checkpoint_bytes(manifest, header)});
-  last_manifest_ = header.version;
   ++written_;
   pending_ = false;
   batches_since_ = 0;
 
-  // The manifest goes last: it makes the set complete.
-  auto publish = [this, files] {
-    for (const auto& f : *files) store_.publish(f.name, f.version, f.image);
+  // Encoded and published in order: the manifest goes last, as it makes the set complete.
+  auto publish = [this] {
+    for (File& f : files_) {
+      checkpoint_bytes(f.content, f.header, f.image);
+      store_.publish(f.name, f.header.version, f.image);
+    }
     if (settings_.keep_last > 0) prune();
   };
-  if (background) writing_ = std::async(std::launch::async, publish);
+  if (background) writer_.start(publish);
   else publish();
   last_write_time_ = now_seconds();
   seconds_ += last_write_time_ - t0;

@@ -20,16 +20,17 @@
 #pragma once
 
 #include <cstdint>
-#include <future>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "core/batch.h"
+#include "core/checkpoint_file.h"
 #include "core/checkpoint_store.h"
 #include "core/position.h"
 #include "core/stateful.h"
+#include "streaming/background_worker.h"
 
 namespace streamml {
 
@@ -40,11 +41,18 @@ struct CheckpointSettings {
   bool resume = false;             // restore from the newest complete checkpoint first
   std::size_t keep_last = 0;       // > 0: keep the newest N checkpoints (and what they name)
   bool at_end = true;              // also when the stream ends
-  // Write the files on a background thread: the stream waits while the state is serialised
-  // in memory, and for the disk only when the previous checkpoint is still being written
-  // when the next one is due (one write in flight at a time, so checkpoints are taken after
-  // exactly the batches the settings say, whatever the disk's speed).
+  // Write the files on a background thread: the stream waits only while the state is copied
+  // into memory (a snapshot, encoded as HDF5 and written later), and for the disk only when
+  // the previous checkpoint is still being written when the next one is due.
   bool background = true;
+  // What a checkpoint due while the previous one is still being written does (background only):
+  //   wait  (default) the stream waits for the disk, so checkpoints are taken after exactly the
+  //         batches the settings say, whatever the disk's speed;
+  //   defer it is taken after the first batch that finds the write finished, so the stream never
+  //         waits for the disk and checkpoints come at most as often as the disk allows (as in
+  //         Flink, whose next checkpoint waits for the one in progress).
+  // Either way every checkpoint is consistent and resume is exact.
+  bool defer_when_busy = false;
 
   bool enabled() const { return !dir.empty(); }
   void validate() const;
@@ -112,7 +120,17 @@ class CheckpointCoordinator {
   Position pending_position_;
   std::optional<EventTime> pending_interval_end_;
   std::int64_t batches_since_ = 0;
-  std::future<void> writing_;  // the background write in flight, if any
+  // The checkpoint being written (the models', then the manifest), each with the buffer it is
+  // encoded into: kept from one checkpoint to the next, so taking a snapshot reuses memory.
+  struct File {
+    std::string name;
+    CheckpointHeader header;
+    CheckpointContent content;
+    std::vector<char> image;
+  };
+  std::vector<File> files_;
+  BackgroundWorker writer_;  // writes files_ in the background (owning them meanwhile); last, so
+                             // it is destroyed, and waits, before what it uses
 };
 
 }  // namespace streamml
