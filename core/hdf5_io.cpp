@@ -3,7 +3,10 @@
 
 #include <hdf5.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -96,6 +99,22 @@ std::string str(std::string_view s) { return std::string(s); }
 // with a Fletcher-32 checksum per chunk.
 constexpr std::size_t kCompactBytes = 16 * 1024;
 constexpr std::size_t kChunkBytes = 1 << 20;
+
+// Groups keep their links in their (checksummed) object header however many there are,
+// instead of moving them to a fractal heap and B-tree past 8 (HDF5's default): fewer
+// structures for a damaged file to lie about, and a second guard against the dense-link
+// parsing fault of HDFGroup/hdf5#5375 besides the user block's checksum. A group of a
+// checkpoint has a few dozen links at most, far from the 64 KiB object header limit.
+void keep_links_compact(hid_t group_or_file_creation) {
+  check(H5Pset_link_phase_change(group_or_file_creation, /*max_compact=*/65535, /*min_dense=*/65535),
+        ErrorKind::Runtime, "H5Pset_link_phase_change");
+}
+
+Id group_creation() {
+  Id gcpl = checked(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
+  keep_links_compact(gcpl);
+  return gcpl;
+}
 
 // The link creation list that makes "a/b/c" create the groups a and a/b as needed.
 Id intermediate_groups() {
@@ -419,6 +438,7 @@ namespace {
 Id file_creation() {
   Id fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
   check(H5Pset_userblock(fcpl, kUserBlockBytes), ErrorKind::Runtime, "H5Pset_userblock");
+  keep_links_compact(fcpl);  // the root group's links
   return fcpl;
 }
 }  // namespace
@@ -449,11 +469,23 @@ std::shared_ptr<H5Object> h5_open(const std::string& path) {
   return std::make_shared<H5Object>(f, true, nullptr);
 }
 
+namespace {
+// The name HDF5 is given for a file held in memory. The core driver without a backing store
+// never touches the disk, but HDF5 still identifies open files by name: two images open under
+// one name at once (two threads pickling) would be taken for one file, and a file of that name
+// in the working directory must never be read instead of the image. So every image gets a
+// name of its own, under /dev/null, where no file can exist (it is not a directory).
+std::string image_name() {
+  static std::atomic<std::uint64_t> counter{0};
+  return "/dev/null/streamml-image-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".h5";
+}
+}  // namespace
+
 std::shared_ptr<H5Object> h5_create_in_memory() {
   quiet();
   Id fapl = file_access(true);
   Id fcpl = file_creation();
-  const hid_t f = H5Fcreate("streamml-in-memory.h5", H5F_ACC_TRUNC, fcpl, fapl);
+  const hid_t f = H5Fcreate(image_name().c_str(), H5F_ACC_TRUNC, fcpl, fapl);
   if (f < 0) throw Error(ErrorKind::Runtime, "cannot create an in-memory HDF5 file: " + last_error());
   return std::make_shared<H5Object>(f, true, nullptr);
 }
@@ -467,7 +499,7 @@ std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, 
   Id fapl = file_access(true);
   check(H5Pset_file_image(fapl, const_cast<char*>(bytes + kUserBlockBytes), size - kUserBlockBytes),
         ErrorKind::Runtime, "H5Pset_file_image");
-  const hid_t f = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl);
+  const hid_t f = H5Fopen(image_name().c_str(), H5F_ACC_RDONLY, fapl);
   if (f < 0) throw Error(ErrorKind::InvalidInput, name + ": damaged HDF5 image (" + last_error() + ")");
   return std::make_shared<H5Object>(f, true, nullptr);
 }
@@ -552,7 +584,7 @@ std::int64_t h5_read_attr_int(H5Object& object, std::string_view name, const std
   return value;
 }
 
-std::vector<DatasetInfo> h5_list_datasets(H5Object& file) {
+std::vector<DatasetInfo> h5_list_datasets(H5Object& file, const std::string& name) {
   quiet();
   std::vector<DatasetInfo> out;
   auto visit = [](hid_t loc, const char* name, const H5O_info_t* info, void* data) -> herr_t {
@@ -578,7 +610,7 @@ std::vector<DatasetInfo> h5_list_datasets(H5Object& file) {
     return 0;
   };
   check(H5Ovisit2(file.id, H5_INDEX_NAME, H5_ITER_INC, visit, &out, H5O_INFO_BASIC), ErrorKind::InvalidInput,
-        "listing datasets");
+        name + ": damaged: listing its datasets failed");
   return out;
 }
 
@@ -639,7 +671,8 @@ StateWriter StateWriter::group(std::string_view name) {
   detail::quiet();
   const std::string n = std::string(name);
   detail::Id lcpl = detail::intermediate_groups();
-  const hid_t g = H5Gcreate2(group_->id, n.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  detail::Id gcpl = detail::group_creation();
+  const hid_t g = H5Gcreate2(group_->id, n.c_str(), lcpl, gcpl, H5P_DEFAULT);
   if (g < 0) throw Error(ErrorKind::Io, "creating group '" + n + "': " + detail::last_error());
   return StateWriter(std::make_shared<H5Object>(g, false, group_));
 }
