@@ -420,3 +420,22 @@ def test_images_loaded_at_once_in_threads_stay_apart():
             restored = list(pool.map(lambda b: streamml.loads_checkpoint(b, name="same"), blobs))
             for got, want in zip(restored, models):
                 assert np.array_equal(got.coef_, want.coef_)
+
+
+def test_gil_is_released_while_checkpoints_are_written_and_read(tmp_path):
+    """The main thread runs Python code while a worker thread is inside the C++ save, load,
+    dumps and loads of a model of 2^18 weights (gil_probe.py: no timing compared)."""
+    import scipy.sparse
+    from gil_probe import count_during
+    rng = np.random.default_rng(0)
+    X = scipy.sparse.random(50, 1 << 18, density=4e-4, format="csr", random_state=1)
+    model = streamml.LogisticRegressionSGD(mode="online", optimizer="adagrad").partial_fit(
+        X, rng.integers(0, 2, 50).astype(float))
+    store = streamml.CheckpointStore(tmp_path)
+    blob = streamml.dumps_checkpoint(model)
+    calls = [lambda: store.save("big", model), lambda: store.load("big"),
+             lambda: streamml.dumps_checkpoint(model), lambda: streamml.loads_checkpoint(blob)] * 3
+    results = count_during(calls)
+    assert store.versions("big") == [1, 2, 3]  # oracle: the saves made
+    assert np.array_equal(results[-1][1].coef_, model.coef_)
+    assert sum(1 for ran, _ in results if ran > 0) > 0, [ran for ran, _ in results]
