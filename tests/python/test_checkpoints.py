@@ -235,7 +235,8 @@ def test_pickle_is_the_checkpoint_and_continues_bit_for_bit(case, learner_type):
     # The pickle is the checkpoint bytes (user block header, then HDF5) and one call of the
     # public streamml.loads_checkpoint: no Python object graph, no private module path.
     assert b"streamml checkpoint\nformat 1\n" in blob and b"\x89HDF\r\n\x1a\n" in blob
-    assert b"loads_checkpoint" in blob and b"_estimator" not in blob and b"linear" not in blob
+    assert b"loads_checkpoint" in blob and b"streamml._checkpoint" not in blob
+    assert b"_estimator" not in blob and b"linear" not in blob and b"clustering" not in blob
     assert streamml.dumps_checkpoint(model)[:512].startswith(b"streamml checkpoint\nformat 1\n")
     restored = pickle.loads(blob)
     _assert_continues_identically(restored, model, learned, data[3:])
