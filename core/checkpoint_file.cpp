@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -41,6 +42,13 @@ void seal(char* block, const char* body, std::size_t body_size) {
 
 void verify(const char* data, std::size_t size, const std::string& name) {
   const std::size_t magic = sizeof kMagic - 1;
+  // A prefix of a checkpoint (a copy cut short, a crash of a writer that was not ours): empty,
+  // or the start of the header without the rest of it.
+  STREAMML_CHECK(size > 0, InvalidInput, name << ": truncated: the file is empty (0 bytes), so not a checkpoint");
+  STREAMML_CHECK(size >= detail::kUserBlockBytes || std::memcmp(data, kMagic, std::min(size, magic)) != 0,
+                 InvalidInput,
+                 name << ": truncated: " << size << " bytes, shorter than the " << detail::kUserBlockBytes
+                      << "-byte checkpoint header it starts with");
   if (size < detail::kUserBlockBytes || std::memcmp(data, kMagic, magic) != 0) {
     const auto hdf5_at = [&](std::size_t at) { return size >= at + 8 && std::memcmp(data + at, "\x89HDF\r\n\x1a\n", 8) == 0; };
     STREAMML_CHECK(hdf5_at(0) || hdf5_at(detail::kUserBlockBytes), InvalidInput,
@@ -64,7 +72,8 @@ void verify(const char* data, std::size_t size, const std::string& name) {
                  name << ": truncated or extended: the checkpoint holds " << length << " bytes after its header, the file "
                       << body);
   STREAMML_CHECK(detail::checksum(data + detail::kUserBlockBytes, body) == sum, InvalidInput,
-                 name << ": damaged: its checksum does not match its contents (changed after it was written)");
+                 name << ": damaged: its Fletcher-32 checksum does not match its contents (changed after it was "
+                         "written)");
 }
 
 void verify_file(const std::string& path) {
@@ -150,7 +159,7 @@ CheckpointInfo read_info(detail::H5Object& file, const std::string& name, bool w
   check_json(info.header.source_positions, name, "source_positions");
   info.header.metrics = detail::h5_read_attr_string(file, "metrics", name);
   check_json(info.header.metrics, name, "metrics");
-  if (with_datasets) info.datasets = detail::h5_list_datasets(file);
+  if (with_datasets) info.datasets = detail::h5_list_datasets(file, name);
   return info;
 }
 

@@ -3,7 +3,10 @@
 
 #include <hdf5.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -97,6 +100,22 @@ std::string str(std::string_view s) { return std::string(s); }
 // with a Fletcher-32 checksum per chunk.
 constexpr std::size_t kCompactBytes = 16 * 1024;
 constexpr std::size_t kChunkBytes = 1 << 20;
+
+// Groups keep their links in their (checksummed) object header however many there are,
+// instead of moving them to a fractal heap and B-tree past 8 (HDF5's default): fewer
+// structures for a damaged file to lie about, and a second guard against the dense-link
+// parsing fault of HDFGroup/hdf5#5375 besides the user block's checksum. A group of a
+// checkpoint has a few dozen links at most, far from the 64 KiB object header limit.
+void keep_links_compact(hid_t group_or_file_creation) {
+  check(H5Pset_link_phase_change(group_or_file_creation, /*max_compact=*/65535, /*min_dense=*/65535),
+        ErrorKind::Runtime, "H5Pset_link_phase_change");
+}
+
+Id group_creation() {
+  Id gcpl = checked(H5Pcreate(H5P_GROUP_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
+  keep_links_compact(gcpl);
+  return gcpl;
+}
 
 // The link creation list that makes "a/b/c" create the groups a and a/b as needed.
 Id intermediate_groups() {
@@ -419,6 +438,7 @@ namespace {
 Id file_creation() {
   Id fcpl = checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, ErrorKind::Runtime, "H5Pcreate");
   check(H5Pset_userblock(fcpl, kUserBlockBytes), ErrorKind::Runtime, "H5Pset_userblock");
+  keep_links_compact(fcpl);  // the root group's links
   return fcpl;
 }
 }  // namespace
@@ -450,6 +470,15 @@ std::shared_ptr<H5Object> h5_open(const std::string& path) {
 }
 
 namespace {
+// The name HDF5 is given for a file held in memory. The core driver without a backing store
+// never touches the disk, but HDF5 still identifies open files by name: two images open under
+// one name at once (two threads pickling) would be taken for one file, and a file of that name
+// in the working directory must never be read instead of the image. So every image gets a
+// name of its own, under /dev/null, where no file can exist (it is not a directory).
+std::string image_name() {
+  static std::atomic<std::uint64_t> counter{0};
+  return "/dev/null/streamml-image-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".h5";
+}
 
 // The memory of in-memory files this thread creates, kept from one file to the next. HDF5's
 // core driver would otherwise malloc, zero and free a new buffer for every file: on a virtual
@@ -504,7 +533,7 @@ std::shared_ptr<H5Object> h5_create_in_memory(std::size_t expected_bytes) {
                                         arena_udata_copy, arena_udata_free, &arena};
   check(H5Pset_file_image_callbacks(fapl, &callbacks), ErrorKind::Runtime, "H5Pset_file_image_callbacks");
   Id fcpl = file_creation();
-  const hid_t f = H5Fcreate("streamml-in-memory.h5", H5F_ACC_TRUNC, fcpl, fapl);
+  const hid_t f = H5Fcreate(image_name().c_str(), H5F_ACC_TRUNC, fcpl, fapl);
   if (f < 0) throw Error(ErrorKind::Runtime, "cannot create an in-memory HDF5 file: " + last_error());
   return std::make_shared<H5Object>(f, true, nullptr);
 }
@@ -518,7 +547,7 @@ std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, 
   Id fapl = file_access(std::size_t(1) << 20);
   check(H5Pset_file_image(fapl, const_cast<char*>(bytes + kUserBlockBytes), size - kUserBlockBytes),
         ErrorKind::Runtime, "H5Pset_file_image");
-  const hid_t f = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl);
+  const hid_t f = H5Fopen(image_name().c_str(), H5F_ACC_RDONLY, fapl);
   if (f < 0) throw Error(ErrorKind::InvalidInput, name + ": damaged HDF5 image (" + last_error() + ")");
   return std::make_shared<H5Object>(f, true, nullptr);
 }
@@ -602,7 +631,7 @@ std::int64_t h5_read_attr_int(H5Object& object, std::string_view name, const std
   return value;
 }
 
-std::vector<DatasetInfo> h5_list_datasets(H5Object& file) {
+std::vector<DatasetInfo> h5_list_datasets(H5Object& file, const std::string& name) {
   quiet();
   std::vector<DatasetInfo> out;
   auto visit = [](hid_t loc, const char* name, const H5O_info_t* info, void* data) -> herr_t {
@@ -628,7 +657,7 @@ std::vector<DatasetInfo> h5_list_datasets(H5Object& file) {
     return 0;
   };
   check(H5Ovisit2(file.id, H5_INDEX_NAME, H5_ITER_INC, visit, &out, H5O_INFO_BASIC), ErrorKind::InvalidInput,
-        "listing datasets");
+        name + ": damaged: listing its datasets failed");
   return out;
 }
 
@@ -640,7 +669,8 @@ void h5_write_state(H5Object& file, const StateSnapshot& state) {
     switch (d.kind) {
       case StateSnapshot::Kind::Group: {
         Id lcpl = intermediate_groups();
-        checked(H5Gcreate2(file.id, d.name.c_str(), lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, ErrorKind::Io,
+        Id gcpl = group_creation();
+        checked(H5Gcreate2(file.id, d.name.c_str(), lcpl, gcpl, H5P_DEFAULT), H5Gclose, ErrorKind::Io,
                 "creating group '" + d.name + "'");
         break;
       }

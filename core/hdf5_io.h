@@ -29,10 +29,13 @@ std::shared_ptr<H5Object> h5_create(const std::string& path);
 // An existing file, read-only. Throws Error(InvalidInput) naming the file when it is not a
 // readable HDF5 file (truncated, corrupt), Error(Io) when it cannot be opened at all.
 std::shared_ptr<H5Object> h5_open(const std::string& path);
-// The same, for a file held in memory (HDF5's core driver): pickled models, and checkpoints
-// encoded before they are written. expected_bytes: about how large the file will grow, so the
-// driver allocates its memory once instead of growing it a megabyte at a time (each growth
-// touches fresh pages, the dominant cost of encoding on a virtual machine).
+// The same, for a file held in memory (HDF5's core driver, no backing store): pickled models,
+// and checkpoints encoded before they are written. Each is opened under a fresh name that no
+// file can have, so a file in the working directory is never read instead, and two images open
+// at once are never taken for one; errors name the image as `name`. expected_bytes: about how
+// large the file will grow, so the driver allocates its memory once instead of growing it a
+// megabyte at a time (each growth touches fresh pages, the dominant cost of encoding on a
+// virtual machine).
 std::shared_ptr<H5Object> h5_create_in_memory(std::size_t expected_bytes = 0);
 std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, const std::string& name);
 // Flushes an in-memory file and puts its bytes into `out` from offset `at` on (the bytes
@@ -55,7 +58,8 @@ struct DatasetInfo {
   std::string type;                 // "float64" | "int64" | "uint8" | "string" | ...
   std::vector<std::int64_t> shape;  // empty for a scalar
 };
-// Every dataset under the root, in name order (metadata only; no data is read).
-std::vector<DatasetInfo> h5_list_datasets(H5Object& file);
+// Every dataset under the root, in name order (metadata only; no data is read). Errors name
+// the file as `name`.
+std::vector<DatasetInfo> h5_list_datasets(H5Object& file, const std::string& name);
 
 }  // namespace streamml::detail

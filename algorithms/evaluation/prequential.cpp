@@ -192,6 +192,28 @@ void PrequentialEvaluator::write_summary(JsonWriter& out) const {
   out.key("cumulative_auc_error_bound").value(cumulative_auc_error_bound());
 }
 
+std::string PrequentialEvaluator::params_json() const {
+  JsonWriter w;
+  w.begin_object();
+  w.key("window").value(std::int64_t(settings_.window));
+  w.key("auc_bins").value(std::int64_t(settings_.auc_bins));
+  w.key("threshold").value(settings_.threshold);
+  w.end_object();
+  return w.str();
+}
+
+std::string PrequentialEvaluator::metrics_json() const {
+  JsonWriter w;
+  w.begin_object();
+  write_summary(w);
+  w.end_object();
+  return w.str();
+}
+
+void PrequentialEvaluator::load_state(const std::string& /*params: the datasets hold them*/, const StateReader& in) {
+  load_state(in);
+}
+
 // The curve as a (batches, 13) matrix: batch, then count, log_loss, accuracy, auc of the
 // batch, the window and the whole stream (the columns of learning_curve_csv).
 constexpr Eigen::Index kCurveColumns = 13;

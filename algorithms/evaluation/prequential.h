@@ -22,15 +22,16 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <Eigen/Core>
 
+#include "core/stateful.h"
+
 namespace streamml {
 
 class JsonWriter;
-class StateReader;
-class StateWriter;
 
 struct PrequentialSettings {
   std::size_t window = 1000;   // predictions in the sliding window (>= 1)
@@ -54,7 +55,9 @@ struct PrequentialPoint {
   PrequentialMetrics cumulative_metrics;
 };
 
-class PrequentialEvaluator {
+// Stateful as type "prequential" (its own checkpoint, e.g. a pickled Python evaluator); the
+// pipeline's PrequentialStage saves one under its learner's `evaluation/` group instead.
+class PrequentialEvaluator : public Stateful {
  public:
   explicit PrequentialEvaluator(PrequentialSettings settings = {});
 
@@ -85,8 +88,15 @@ class PrequentialEvaluator {
   // restored evaluator reports exactly what an uninterrupted one would. load_state replaces
   // both and throws Error(InvalidInput) naming the dataset that does not fit (then nothing
   // changes).
-  void save_state(StateWriter& out) const;
+  void save_state(StateWriter& out) const override;
   void load_state(const StateReader& in);
+
+  // Stateful. The datasets hold the settings too (window, auc_bins, threshold); params_json
+  // gives them as JSON for readers, and load_state(params, in) takes them from the datasets.
+  std::string type() const override { return "prequential"; }
+  std::string params_json() const override;
+  std::string metrics_json() const override;
+  void load_state(const std::string& params, const StateReader& in) override;
 
   // The figures as members of an open JSON object: counts, then "last_batch", "window" and
   // "cumulative" objects, and the streaming AUC's error bound.

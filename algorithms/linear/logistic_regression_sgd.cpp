@@ -330,6 +330,15 @@ void LogisticRegressionSGD::set_state(LogisticRegressionSGDState st) {
   need(st.grad_sq_sum, online && s.optimizer == "adagrad", "grad_sq_sum");
   need(st.ftrl_z, online && s.optimizer == "ftrl", "ftrl_z");
   need(st.ftrl_n, online && s.optimizer == "ftrl", "ftrl_n");
+  // The scalars as the vectors: a NaN or Inf would poison every later update and prediction.
+  for (const auto& [value, name] : {std::pair{st.intercept, "intercept"}, std::pair{st.l1_u, "l1_u"},
+                                    std::pair{st.avg_a, "avg_a"}, std::pair{st.avg_intercept, "avg_intercept"},
+                                    std::pair{st.intercept_grad_sq_sum, "intercept_grad_sq_sum"},
+                                    std::pair{st.ftrl_z_intercept, "ftrl_z_intercept"},
+                                    std::pair{st.ftrl_n_intercept, "ftrl_n_intercept"},
+                                    std::pair{st.effective_examples, "effective_examples"},
+                                    std::pair{st.last_loss, "last_loss"}})
+    STREAMML_CHECK(std::isfinite(value), InvalidInput, "state: " << name << " is " << value << "; NaN and Inf are rejected");
   STREAMML_CHECK(std::isfinite(st.weight_scale) && st.weight_scale > 0, InvalidInput,
                  "state: weight_scale must be positive, got " << st.weight_scale);
   STREAMML_CHECK(std::isfinite(st.avg_b) && st.avg_b > 0, InvalidInput, "state: avg_b must be positive, got " << st.avg_b);

@@ -18,12 +18,22 @@
 #include "core/batch.h"
 #include "core/position.h"
 #include "core/schema.h"
+#include "core/stateful.h"
 
 namespace streamml::python {
 
 namespace py = pybind11;
 
+// The compiled learners that checkpoints save and restore derive from this (bound as
+// streamml._Stateful before them), so checkpoints.cpp takes any of them.
+class PyStateful {
+ public:
+  virtual ~PyStateful() = default;
+  virtual Stateful& stateful() = 0;
+};
+
 void bind_errors(py::module_& m);  // streamml::Error -> ValueError / OSError / RuntimeError
+void bind_checkpoints(py::module_& m);  // _Stateful, _CheckpointStore, checkpoint files and bytes
 void bind_batch(py::module_& m);   // streamml.Batch
 void bind_replay(py::module_& m);  // streamml.Replay, _open_replay, _from_arrays
 void bind_linear(py::module_& m);  // _LogisticRegressionSGD, PrequentialEvaluator

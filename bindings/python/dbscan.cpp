@@ -97,7 +97,7 @@ class PyDBSCAN {
   DBSCAN model_;
 };
 
-class PyWindowedDBSCAN {
+class PyWindowedDBSCAN : public PyStateful {
  public:
   explicit PyWindowedDBSCAN(const py::dict& params) : model_(settings_of<WindowedDBSCANSettings>(params)) {}
 
@@ -125,6 +125,7 @@ class PyWindowedDBSCAN {
   }
 
   const WindowedDBSCAN& model() const { return model_; }
+  Stateful& stateful() override { return model_; }
 
  private:
   WindowedDBSCAN model_;
@@ -147,7 +148,7 @@ while it runs.
       .def("fit", &PyDBSCAN::fit, py::arg("X"))
       .def_property_readonly("params_json", &PyDBSCAN::params_json);
 
-  py::class_<PyWindowedDBSCAN>(m, "_WindowedDBSCAN", R"doc(
+  py::class_<PyWindowedDBSCAN, PyStateful>(m, "_WindowedDBSCAN", R"doc(
 The compiled sliding-window DBSCAN behind streamml.WindowedDBSCAN; use that class instead.
 
 ``partial_fit(X)`` slides the window by one batch and returns the batch's labels (int64);

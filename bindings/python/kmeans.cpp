@@ -74,7 +74,7 @@ StreamingKMeansSettings make_settings(std::int64_t k, double decay_factor, doubl
   return s;
 }
 
-class PyKMeans {
+class PyKMeans : public PyStateful {
  public:
   explicit PyKMeans(StreamingKMeansSettings settings) : model_(std::move(settings)) {}
 
@@ -101,6 +101,7 @@ class PyKMeans {
   void set_state(const PyKMeans& other) { model_.set_state(other.model_.state()); }
 
   const StreamingKMeans& model() const { return model_; }
+  Stateful& stateful() override { return model_; }
 
  private:
   StreamingKMeans model_;
@@ -109,7 +110,7 @@ class PyKMeans {
 }  // namespace
 
 void bind_kmeans(py::module_& m) {
-  py::class_<PyKMeans>(m, "_StreamingKMeans", R"doc(
+  py::class_<PyKMeans, PyStateful>(m, "_StreamingKMeans", R"doc(
 The compiled learner behind streamml.StreamingKMeans; use that class instead.
 
 Built from the settings of the C++ StreamingKMeansSettings (bad settings raise ValueError).

@@ -119,7 +119,7 @@ py::dict metrics_dict(const PrequentialMetrics& m) {
 // The learner plus the conversions. Input to the learner comes in two forms:
 //   dense:  X (n, d) float64 C-contiguous, mapped without a copy;
 //   batch:  optional dense X and a CSR (indptr, indices, data, n_cols) copied into a Batch.
-class PyLogReg {
+class PyLogReg : public PyStateful {
  public:
   explicit PyLogReg(const py::dict& params) : model_(settings_of(params)) {}
 
@@ -165,6 +165,7 @@ class PyLogReg {
   }
 
   const LogisticRegressionSGD& model() const { return model_; }
+  Stateful& stateful() override { return model_; }
 
  private:
   template <class F>
@@ -227,7 +228,7 @@ class PyLogReg {
   LogisticRegressionSGD model_;
 };
 
-class PyPrequential {
+class PyPrequential : public PyStateful {
  public:
   PyPrequential(std::int64_t window, std::int64_t auc_bins, double threshold) {
     STREAMML_CHECK(window >= 1, InvalidInput, "window must be >= 1 predictions, got " << window);
@@ -251,6 +252,7 @@ class PyPrequential {
   }
 
   const PrequentialEvaluator& evaluator() const { return *evaluator_; }
+  Stateful& stateful() override { return *evaluator_; }
 
   py::dict curve() const {
     const auto& c = evaluator_->curve();
@@ -288,7 +290,7 @@ class PyPrequential {
 }  // namespace
 
 void bind_linear(py::module_& m) {
-  py::class_<PyLogReg>(m, "_LogisticRegressionSGD", R"doc(
+  py::class_<PyLogReg, PyStateful>(m, "_LogisticRegressionSGD", R"doc(
 The compiled learner behind streamml.LogisticRegressionSGD; use that class instead.
 
 Built from a dict of settings (names as in the C++ LogisticRegressionSGDSettings, values
@@ -330,7 +332,7 @@ C++ Batch. The GIL is released while the learner trains or predicts.
       .def_property_readonly("last_converged", [](const PyLogReg& p) { return p.model().state().last_converged; })
       .def_property_readonly("params_json", [](const PyLogReg& p) { return p.model().params_json(); });
 
-  py::class_<PyPrequential>(m, "PrequentialEvaluator", R"doc(
+  py::class_<PyPrequential, PyStateful>(m, "PrequentialEvaluator", R"doc(
 Prequential (test-then-train) evaluation of a binary classifier on a stream.
 
 Score each batch with the model as it stands, pass the scores (P(y = 1)) and the true labels

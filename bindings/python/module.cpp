@@ -12,6 +12,7 @@ PYBIND11_MODULE(_streamml, m) {
   m.doc() = "streamml: machine learning on streams (compiled core). Use the `streamml` package.";
   m.attr("__version__") = STREAMML_VERSION;
   sp::bind_errors(m);
+  sp::bind_checkpoints(m);  // first: the learners' classes derive from its _Stateful
   sp::bind_batch(m);
   sp::bind_replay(m);
   sp::bind_linear(m);

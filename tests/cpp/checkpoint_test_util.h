@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -62,11 +63,15 @@ inline std::string first_difference(const Snapshot& a, const Snapshot& b) {
 
 namespace detail {
 
+// A fresh name per image, where no file can be (as core/hdf5_io.cpp names its images): HDF5
+// takes two images open at once under one name for one file.
 inline hid_t open_image(const std::vector<char>& bytes) {
+  static std::atomic<unsigned long long> counter{0};
+  const std::string name = "/dev/null/snapshot-image-" + std::to_string(counter++) + ".h5";
   const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_core(fapl, 1 << 20, 0);
   H5Pset_file_image(fapl, const_cast<char*>(bytes.data()), bytes.size());
-  const hid_t f = H5Fopen("snapshot-image.h5", H5F_ACC_RDONLY, fapl);
+  const hid_t f = H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl);
   H5Pclose(fapl);
   return f;
 }

@@ -10,6 +10,10 @@ micro-batches as NumPy arrays without copying them::
         batch.labels        # (n,) float64
         batch.event_times   # (n,) datetime64[us]
 
+Checkpoints: ``streamml.CheckpointStore(path)`` keeps versions of named models
+(``save``/``load``/``describe``/``prune``), ``load_checkpoint``/``describe_checkpoint`` read one
+file, and every streaming learner pickles as the same format-versioned HDF5 bytes.
+
 Errors: bad input raises ValueError (the message names file:line:column for bad records),
 I/O failures OSError, anything else RuntimeError.
 """
@@ -22,10 +26,13 @@ from ._streamml import Batch, Replay, __version__, _from_arrays, _open_replay
 from .linear import LogisticRegressionSGD, PrequentialEvaluator, prequential
 from .clustering import StreamingKMeans
 from .dbscan import DBSCAN, WindowedDBSCAN
+from ._checkpoint import (CheckpointStore, describe_checkpoint, dumps_checkpoint, load_checkpoint,
+                          loads_checkpoint)
 
 __all__ = ["Batch", "Replay", "replay", "from_arrays", "LogisticRegressionSGD",
            "PrequentialEvaluator", "prequential", "StreamingKMeans", "DBSCAN", "WindowedDBSCAN",
-           "__version__"]
+           "CheckpointStore", "load_checkpoint", "describe_checkpoint", "dumps_checkpoint",
+           "loads_checkpoint", "__version__"]
 
 
 def _names(argument, value):

@@ -62,3 +62,30 @@ class Estimator:
             core = self._make_core(self.get_params(), None)
             self._core = core
         return core
+
+
+class Checkpointed(Estimator):
+    """A learner whose whole state a checkpoint holds (streamml/_checkpoint.py).
+
+    ``pickle`` (and ``copy``) store the learner as its checkpoint bytes, the format-versioned
+    HDF5 file a CheckpointStore writes, never as a dump of Python objects: the pickle keeps
+    loading after streamml's modules change, and the unpickled learner predicts the same and
+    continues training bit for bit. Subclasses give ``_params_from_checkpoint(params)``: the
+    constructor's keywords for the settings a checkpoint's ``params`` JSON holds.
+    """
+
+    def __reduce__(self):
+        from ._checkpoint import dumps_checkpoint, loads_checkpoint
+        return (loads_checkpoint, (dumps_checkpoint(self),))
+
+    @classmethod
+    def _same_names(cls, params):
+        """The constructor's keywords from settings JSON that uses the same names; numbers
+        are given their defaults' type (JSON writes 1.0 as 1)."""
+        defaults = {p.name: p.default for p in inspect.signature(cls.__init__).parameters.values()
+                    if p.kind == p.KEYWORD_ONLY}
+        kwargs = {name: params[name] for name in defaults}
+        for name, value in kwargs.items():
+            if isinstance(defaults[name], float) and isinstance(value, int) and not isinstance(value, bool):
+                kwargs[name] = float(value)
+        return kwargs

@@ -18,7 +18,7 @@ Example::
 
 import numpy as np
 
-from ._estimator import Estimator
+from ._estimator import Checkpointed
 from ._streamml import Batch, _kmeans_plusplus, _StreamingKMeans
 
 __all__ = ["StreamingKMeans", "kmeans_plusplus"]
@@ -41,7 +41,7 @@ def kmeans_plusplus(X, n_clusters, seed=0):
     return _kmeans_plusplus(_features(X), int(n_clusters), int(seed))
 
 
-class StreamingKMeans(Estimator):
+class StreamingKMeans(Checkpointed):
     """k-means on a stream: Spark MLlib's StreamingKMeans update, one call per micro-batch.
 
     Each ``partial_fit(X)`` is Spark's ``StreamingKMeansModel.update``: points go to their
@@ -116,6 +116,23 @@ class StreamingKMeans(Estimator):
         return self
 
     # ---- the C++ learner ------------------------------------------------------------------
+
+    @staticmethod
+    def _params_from_checkpoint(params):
+        # The C++ settings: init "given" with its centres as a flat row-major list, half_life
+        # 0 and dimension 0 for "none", empty weights for "not given".
+        k, dimension = int(params["k"]), int(params["dimension"])
+        init = params["init"]
+        if init == "given":
+            init = np.array(params["initial_centers"], dtype=np.float64).reshape(k, dimension)
+        weights = params["initial_weights"]
+        return {"k": k, "decay_factor": float(params["decay_factor"]),
+                "time_unit": params["time_unit"],
+                "half_life": float(params["half_life"]) if params["half_life"] > 0 else None,
+                "init": init,
+                "initial_weights": np.array(weights, dtype=np.float64) if weights else None,
+                "n_features": dimension if dimension > 0 and isinstance(init, str) else None,
+                "seed": int(params["seed"])}
 
     @staticmethod
     def _build(params):

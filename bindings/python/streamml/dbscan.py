@@ -18,7 +18,7 @@ Example::
 
 import numpy as np
 
-from ._estimator import Estimator
+from ._estimator import Checkpointed, Estimator
 from ._streamml import Batch as _Batch, _DBSCAN, _WindowedDBSCAN
 
 __all__ = ["DBSCAN", "WindowedDBSCAN"]
@@ -78,6 +78,13 @@ class DBSCAN(Estimator):
     def _make_core(self, params, previous):
         return _DBSCAN(dict(params))  # settings changes start over
 
+    def __getstate__(self):
+        # Exact DBSCAN learns nothing beyond its result arrays (plain attributes, pickled as
+        # they are); the compiled object is rebuilt from the settings when next needed.
+        state = dict(self.__dict__)
+        state.pop("_core", None)
+        return state
+
     def fit(self, X, y=None, sample_weight=None):
         """Clusters X (n, d). ``y`` is ignored; ``sample_weight`` is not supported."""
         if sample_weight is not None:
@@ -97,7 +104,7 @@ class DBSCAN(Estimator):
         return self.fit(X, y, sample_weight).labels_
 
 
-class WindowedDBSCAN(Estimator):
+class WindowedDBSCAN(Checkpointed):
     """DBSCAN of the last ``window_batches`` batches (or ``window_seconds`` of event time) of
     a stream, updated incrementally.
 
@@ -137,6 +144,10 @@ class WindowedDBSCAN(Estimator):
 
     def _make_core(self, params, previous):
         return _WindowedDBSCAN(dict(params))  # settings changes start over
+
+    @classmethod
+    def _params_from_checkpoint(cls, params):
+        return cls._same_names(params)
 
     def partial_fit(self, X, y=None, time=None):
         """Slides the window by the batch X (n, d); returns the batch's labels (-1: anomaly).

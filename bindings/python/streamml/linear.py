@@ -19,13 +19,13 @@ Example::
 
 import numpy as np
 
-from ._estimator import Estimator
+from ._estimator import Checkpointed
 from ._streamml import Batch, PrequentialEvaluator, _LogisticRegressionSGD
 
 __all__ = ["LogisticRegressionSGD", "PrequentialEvaluator", "prequential"]
 
 
-class LogisticRegressionSGD(Estimator):
+class LogisticRegressionSGD(Checkpointed):
     """Binary logistic regression learned from a stream by stochastic gradient descent.
 
     Two training modes (the C++ header documents each rule and its reference):
@@ -133,6 +133,14 @@ class LogisticRegressionSGD(Estimator):
         self.time_unit = time_unit
 
     # ---- the C++ learner ------------------------------------------------------------------
+
+    @classmethod
+    def _params_from_checkpoint(cls, params):
+        # The C++ settings have the constructor's names; no initial weights are saved as [].
+        kwargs = cls._same_names(params)
+        weights = kwargs["initial_weights"]
+        kwargs["initial_weights"] = np.array(weights, dtype=np.float64) if weights else None
+        return kwargs
 
     @staticmethod
     def _settings(params):
