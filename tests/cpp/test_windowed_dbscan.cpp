@@ -289,8 +289,12 @@ TEST(WindowedDBSCAN, EventTimeWindowKeepsTheBatchesWithinTAndEqualsRecomputation
     std::size_t expected = 0;
     for (EventTime e : ends) expected += t - e < 25 * kMicrosPerSecond;
     ASSERT_EQ(w.window_batches(), expected) << "batch " << b;
-    if (b == 14) ASSERT_EQ(expected, 4u);
-    if (b == 15) ASSERT_EQ(expected, 2u);
+    if (b == 14) {
+      ASSERT_EQ(expected, 4u);
+    }
+    if (b == 15) {
+      ASSERT_EQ(expected, 2u);
+    }
     // Brute force over exactly the batches within T, in arrival order.
     std::vector<RowMatrix> window;
     for (int k = b; k >= 0 && t - ends[std::size_t(k)] < 25 * kMicrosPerSecond; --k)
