@@ -135,7 +135,13 @@ Id intermediate_groups() {
 // when k is a multiple of 8 (the words of a block's tail are added one by one). All sums are
 // taken modulo 2^32, as HDF5's uint32 arithmetic is, so the result is identical.
 // With `copy_to`, the bytes are also copied there, in the same pass where SSE2 is available.
-std::uint32_t fletcher32(const unsigned char* data, std::size_t size, unsigned char* copy_to = nullptr) {
+// fletcher32_add adds bytes to the two sums; bytes may come in pieces as long as every piece but
+// the last is a whole number of 360-word blocks (Fletcher32::kPieceBytes), so the blocks, and
+// the folds after each, fall where they fall for the bytes in one piece.
+inline std::uint32_t fold16(std::uint32_t s) { return (s & 0xffff) + (s >> 16); }
+
+void fletcher32_add(std::uint32_t& sum1, std::uint32_t& sum2, const unsigned char* data, std::size_t size,
+                    unsigned char* copy_to = nullptr) {
   constexpr std::size_t kLanes = 8;
 #if !defined(__SSE2__)
   if (copy_to) std::memcpy(copy_to, data, size);
@@ -143,8 +149,7 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t size, unsigned c
 #endif
   const unsigned char* const begin = data;
   std::size_t words = size / 2;
-  std::uint32_t sum1 = 0, sum2 = 0;
-  const auto fold = [](std::uint32_t s) { return (s & 0xffff) + (s >> 16); };
+  const auto fold = fold16;
   while (words > 0) {
     const std::size_t k = std::min<std::size_t>(words, 360);
     words -= k;
@@ -207,9 +212,16 @@ std::uint32_t fletcher32(const unsigned char* data, std::size_t size, unsigned c
       std::memcpy(copy_to + block_start + copied, begin + block_start + copied, block_bytes - copied);
     }
   }
-  sum1 = fold(sum1);
-  sum2 = fold(sum2);
-  return (sum2 << 16) | sum1;
+}
+
+std::uint32_t fletcher32_value(std::uint32_t sum1, std::uint32_t sum2) {
+  return (fold16(sum2) << 16) | fold16(sum1);
+}
+
+std::uint32_t fletcher32(const unsigned char* data, std::size_t size, unsigned char* copy_to = nullptr) {
+  std::uint32_t sum1 = 0, sum2 = 0;
+  fletcher32_add(sum1, sum2, data, size, copy_to);
+  return fletcher32_value(sum1, sum2);
 }
 
 // The Fletcher-32 filter stores a chunk as its bytes followed by their checksum, little-endian.
@@ -431,6 +443,12 @@ void fix_superblock_checksum(unsigned char* bytes, std::size_t size) {
 std::uint32_t checksum(const void* data, std::size_t size) {
   return fletcher32(static_cast<const unsigned char*>(data), size);
 }
+
+void Fletcher32::add(const void* data, std::size_t size) {
+  fletcher32_add(sum1_, sum2_, static_cast<const unsigned char*>(data), size);
+}
+
+std::uint32_t Fletcher32::value() const { return fletcher32_value(sum1_, sum2_); }
 
 namespace {
 // Every file starts with a user block, which HDF5 leaves to its user (h5py and HDFView skip

@@ -23,6 +23,17 @@ inline constexpr std::size_t kUserBlockBytes = 512;
 
 // Fletcher-32 as HDF5 computes it (16-bit big-endian words), at memory speed.
 std::uint32_t checksum(const void* data, std::size_t size);
+// The same checksum over bytes that come in pieces (a file read a block at a time, so a large
+// file needs no buffer of its size): every piece but the last a multiple of kPieceBytes.
+class Fletcher32 {
+ public:
+  static constexpr std::size_t kPieceBytes = 720;  // HDF5 folds the sums every 360 words
+  void add(const void* data, std::size_t size);
+  std::uint32_t value() const;
+
+ private:
+  std::uint32_t sum1_ = 0, sum2_ = 0;
+};
 
 // A new file at `path` (truncated if it exists), in HDF5's 1.10 format (checksummed metadata).
 std::shared_ptr<H5Object> h5_create(const std::string& path);

@@ -12,9 +12,11 @@
 
 #include "core/checkpoint_file.h"
 #include "core/checkpoint_store.h"
+#include "core/hdf5_io.h"
 #include "core/state_io.h"
 #include "streaming/background_worker.h"
 #include "streaming/checkpoint_coordinator.h"
+#include "checkpoint_test_util.h"
 #include "test_helpers.h"
 
 namespace streamml {
@@ -146,6 +148,24 @@ TEST(BackgroundWorker, RunsJobsInOrderAndRethrowsTheirErrorsOnWait) {
   worker.start([&done] { done.push_back(5); });
   worker.wait();
   EXPECT_EQ(done.size(), 6u);
+}
+
+// Files are sealed and verified a piece at a time. Oracle: the plain, one-word-at-a-time
+// Fletcher-32 of the test utility (HDF5's H5_checksum_fletcher32 transcribed), over the bytes
+// in one piece; sizes around the 720-byte block and odd ones.
+TEST(Fletcher32, PiecesOfWholeBlocksGiveTheChecksumOfTheWhole) {
+  std::vector<unsigned char> bytes(3 * 1456 * 720 + 1001);
+  std::uint32_t x = 12345;
+  for (auto& b : bytes) b = static_cast<unsigned char>((x = x * 1103515245u + 12345u) >> 24);
+  for (std::size_t size : {std::size_t(0), std::size_t(1), std::size_t(719), std::size_t(720), std::size_t(721),
+                           std::size_t(1456 * 720), bytes.size()}) {
+    for (std::size_t piece : {std::size_t(720), std::size_t(7 * 720), std::size_t(1456 * 720)}) {
+      detail::Fletcher32 sum;
+      for (std::size_t at = 0; at < size; at += piece) sum.add(bytes.data() + at, std::min(piece, size - at));
+      EXPECT_EQ(sum.value(), checkpoint_test::fletcher32(bytes.data(), size)) << size << " bytes in pieces of " << piece;
+      EXPECT_EQ(detail::checksum(bytes.data(), size), checkpoint_test::fletcher32(bytes.data(), size)) << size;
+    }
+  }
 }
 
 }  // namespace
