@@ -169,18 +169,32 @@ void check_json(const std::string& text, const std::string& file, const char* at
                       << simdjson::error_message(error) << ")");
 }
 
-void write_file(detail::H5Object& file, const CheckpointContent& content, const CheckpointHeader& header) {
+// The root attributes of a checkpoint of a model of `type` with these settings and metrics.
+void write_attributes(detail::H5Object& file, const std::string& type, const std::string& params,
+                      const std::string& metrics, const CheckpointHeader& header) {
   detail::h5_write_attr(file, "format_version", kCheckpointFormatVersion);
   detail::h5_write_attr(file, "library_version", STREAMML_VERSION_STRING);
-  detail::h5_write_attr(file, "learner_type", content.learner_type);
-  detail::h5_write_attr(file, "params", content.params);
+  detail::h5_write_attr(file, "learner_type", type);
+  detail::h5_write_attr(file, "params", params);
   detail::h5_write_attr(file, "created_utc", utc_now());
   detail::h5_write_attr(file, "version", header.version);
   detail::h5_write_attr(file, "parent_version", header.parent_version);
   detail::h5_write_attr(file, "batch_index", header.batch_index);
   detail::h5_write_attr(file, "source_positions", header.source_positions);
-  detail::h5_write_attr(file, "metrics", header.metrics.empty() ? content.metrics : header.metrics);
-  detail::h5_write_state(file, content.state);
+  detail::h5_write_attr(file, "metrics", header.metrics.empty() ? metrics : header.metrics);
+}
+
+// A model saved at once: its state goes into the file as save_state writes it, uncopied.
+void write_model(detail::H5Object& file, const Stateful& model, const CheckpointHeader& header) {
+  write_attributes(file, model.type(), model.params_json(), model.metrics_json(), header);
+  detail::h5_save_state(file, model);
+}
+
+// HDF5 1.10's file image leaves the user block out (the superblock, whose base address accounts
+// for it, comes first): the image goes after it, as in a file on disk.
+void seal_image(detail::H5Object& file, std::vector<char>& out) {
+  detail::h5_file_image(file, out, detail::kUserBlockBytes);
+  seal(out.data(), out.data() + detail::kUserBlockBytes, out.size() - detail::kUserBlockBytes);
 }
 
 // The root attributes, every one checked before it is trusted.
@@ -272,29 +286,25 @@ void CheckpointContent::take(const Stateful& model) {
 }
 
 void write_checkpoint_file(const std::string& path, const Stateful& model, const CheckpointHeader& header) {
-  CheckpointContent content;
-  content.take(model);
   auto file = detail::h5_create(path);
-  write_file(*file, content, header);
+  write_model(*file, model, header);
   detail::h5_close(*file, path);
   seal_file(path);
 }
 
 std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader& header) {
-  CheckpointContent content;
-  content.take(model);
+  auto file = detail::h5_create_in_memory();
+  write_model(*file, model, header);
   std::vector<char> image;
-  checkpoint_bytes(content, header, image);
+  seal_image(*file, image);
   return image;
 }
 
 void checkpoint_bytes(const CheckpointContent& content, const CheckpointHeader& header, std::vector<char>& out) {
   auto file = detail::h5_create_in_memory(content.state.payload_bytes());
-  write_file(*file, content, header);
-  // HDF5 1.10's file image leaves the user block out (the superblock, whose base address
-  // accounts for it, comes first): the image goes after it, as in a file on disk.
-  detail::h5_file_image(*file, out, detail::kUserBlockBytes);
-  seal(out.data(), out.data() + detail::kUserBlockBytes, out.size() - detail::kUserBlockBytes);
+  write_attributes(*file, content.learner_type, content.params, content.metrics, header);
+  detail::h5_write_state(*file, content.state);
+  seal_image(*file, out);
 }
 
 CheckpointInfo describe_checkpoint_file(const std::string& path) {

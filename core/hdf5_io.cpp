@@ -19,6 +19,7 @@
 
 #include "core/error.h"
 #include "core/state_io.h"
+#include "core/stateful.h"
 
 namespace streamml::detail {
 
@@ -679,38 +680,59 @@ std::vector<DatasetInfo> h5_list_datasets(H5Object& file, const std::string& nam
   return out;
 }
 
-void h5_write_state(H5Object& file, const StateSnapshot& state) {
-  quiet();
-  for (std::size_t i = 0; i < state.size(); ++i) {
-    const StateSnapshot::Dataset& d = state[i];
-    const hsize_t dims[2] = {d.dims[0], d.dims[1]};
-    switch (d.kind) {
-      case StateSnapshot::Kind::Group: {
+namespace {
+
+// Writes each dataset into the file as it comes (layouts: state_io.h).
+class H5StateSink : public StateSink {
+ public:
+  explicit H5StateSink(H5Object& file) : file_(file) {}
+  void add(std::string_view name, DatasetKind kind, int rank, std::size_t rows, std::size_t cols,
+           const void* data, std::size_t bytes) override {
+    quiet();
+    const std::string n(name);
+    const hsize_t dims[2] = {rows, cols};
+    switch (kind) {
+      case DatasetKind::Group: {
         Id lcpl = intermediate_groups();
         Id gcpl = group_creation();
-        checked(H5Gcreate2(file.id, d.name.c_str(), lcpl, gcpl, H5P_DEFAULT), H5Gclose, ErrorKind::Io,
-                "creating group '" + d.name + "'");
+        checked(H5Gcreate2(file_.id, n.c_str(), lcpl, gcpl, H5P_DEFAULT), H5Gclose, ErrorKind::Io,
+                "creating group '" + n + "'");
         break;
       }
-      case StateSnapshot::Kind::Float64:
-        write_dataset(file.id, d.name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 8, d.rank, dims, d.bytes.data());
+      case DatasetKind::Float64:
+        write_dataset(file_.id, n, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 8, rank, dims, data);
         break;
-      case StateSnapshot::Kind::Int64:
-        write_dataset(file.id, d.name, H5T_STD_I64LE, H5T_NATIVE_INT64, 8, d.rank, dims, d.bytes.data());
+      case DatasetKind::Int64:
+        write_dataset(file_.id, n, H5T_STD_I64LE, H5T_NATIVE_INT64, 8, rank, dims, data);
         break;
-      case StateSnapshot::Kind::UInt8:
-        write_dataset(file.id, d.name, H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, d.rank, dims, d.bytes.data());
+      case DatasetKind::UInt8:
+        write_dataset(file_.id, n, H5T_STD_U8LE, H5T_NATIVE_UCHAR, 1, rank, dims, data);
         break;
-      case StateSnapshot::Kind::String: {
+      case DatasetKind::String: {
         // HDF5 has no empty fixed-length string: an empty one is one NUL byte.
-        Id type = string_type(d.bytes.size());
+        Id type = string_type(bytes);
         const unsigned char nul = 0;
-        write_dataset(file.id, d.name, type, type, std::max<std::size_t>(d.bytes.size(), 1), 0, nullptr,
-                      d.bytes.empty() ? &nul : d.bytes.data());
+        write_dataset(file_.id, n, type, type, std::max<std::size_t>(bytes, 1), 0, nullptr, bytes ? data : &nul);
         break;
       }
     }
   }
+
+ private:
+  H5Object& file_;
+};
+
+}  // namespace
+
+void h5_write_state(H5Object& file, const StateSnapshot& state) {
+  H5StateSink sink(file);
+  state.replay(sink);
+}
+
+void h5_save_state(H5Object& file, const Stateful& model) {
+  H5StateSink sink(file);
+  StateWriter out(sink);
+  model.save_state(out);
 }
 
 }  // namespace streamml::detail
@@ -725,8 +747,8 @@ std::size_t StateSnapshot::payload_bytes() const {
   return total;
 }
 
-StateSnapshot::Dataset& StateSnapshot::add(std::string_view name, Kind kind, int rank, std::size_t rows,
-                                           std::size_t cols, const void* data, std::size_t bytes) {
+void StateSnapshot::add(std::string_view name, DatasetKind kind, int rank, std::size_t rows, std::size_t cols,
+                        const void* data, std::size_t bytes) {
   if (used_ == datasets_.size()) datasets_.emplace_back();
   Dataset& d = datasets_[used_++];
   d.name.assign(name);
@@ -736,7 +758,13 @@ StateSnapshot::Dataset& StateSnapshot::add(std::string_view name, Kind kind, int
   d.dims[1] = cols;
   const auto* p = static_cast<const unsigned char*>(data);
   d.bytes.assign(p, p + bytes);  // within the capacity kept from the last snapshot
-  return d;
+}
+
+void StateSnapshot::replay(StateSink& to) const {
+  for (std::size_t i = 0; i < used_; ++i) {
+    const Dataset& d = datasets_[i];
+    to.add(d.name, d.kind, d.rank, d.dims[0], d.dims[1], d.bytes.data(), d.bytes.size());
+  }
 }
 
 std::string StateWriter::path(std::string_view name) const {
@@ -746,27 +774,27 @@ std::string StateWriter::path(std::string_view name) const {
 }
 
 void StateWriter::write_double(std::string_view name, double value) {
-  snapshot_->add(path(name), StateSnapshot::Kind::Float64, 0, 0, 0, &value, sizeof value);
+  sink_->add(path(name), DatasetKind::Float64, 0, 0, 0, &value, sizeof value);
 }
 
 void StateWriter::write_int(std::string_view name, std::int64_t value) {
-  snapshot_->add(path(name), StateSnapshot::Kind::Int64, 0, 0, 0, &value, sizeof value);
+  sink_->add(path(name), DatasetKind::Int64, 0, 0, 0, &value, sizeof value);
 }
 
 void StateWriter::write_string(std::string_view name, std::string_view value) {
-  snapshot_->add(path(name), StateSnapshot::Kind::String, 0, 0, 0, value.data(), value.size());
+  sink_->add(path(name), DatasetKind::String, 0, 0, 0, value.data(), value.size());
 }
 
 void StateWriter::write_vector(std::string_view name, const double* data, std::size_t n) {
-  snapshot_->add(path(name), StateSnapshot::Kind::Float64, 1, n, 0, data, n * sizeof(double));
+  sink_->add(path(name), DatasetKind::Float64, 1, n, 0, data, n * sizeof(double));
 }
 
 void StateWriter::write_ints(std::string_view name, const std::int64_t* data, std::size_t n) {
-  snapshot_->add(path(name), StateSnapshot::Kind::Int64, 1, n, 0, data, n * sizeof(std::int64_t));
+  sink_->add(path(name), DatasetKind::Int64, 1, n, 0, data, n * sizeof(std::int64_t));
 }
 
 void StateWriter::write_matrix(std::string_view name, const double* data, std::size_t rows, std::size_t cols) {
-  snapshot_->add(path(name), StateSnapshot::Kind::Float64, 2, rows, cols, data, rows * cols * sizeof(double));
+  sink_->add(path(name), DatasetKind::Float64, 2, rows, cols, data, rows * cols * sizeof(double));
 }
 
 void StateWriter::write_strings(std::string_view name, const std::vector<std::string>& values) {
@@ -775,14 +803,14 @@ void StateWriter::write_strings(std::string_view name, const std::vector<std::st
   std::string bytes;
   for (const auto& v : values) offsets.push_back(std::int64_t((bytes += v).size()));
   StateWriter g = group(name);
-  snapshot_->add(g.path("bytes"), StateSnapshot::Kind::UInt8, 1, bytes.size(), 0, bytes.data(), bytes.size());
+  sink_->add(g.path("bytes"), DatasetKind::UInt8, 1, bytes.size(), 0, bytes.data(), bytes.size());
   g.write_ints("offsets", offsets);
 }
 
 StateWriter StateWriter::group(std::string_view name) {
   const std::string p = path(name);
-  snapshot_->add(p, StateSnapshot::Kind::Group, 0, 0, 0, nullptr, 0);
-  return StateWriter(*snapshot_, p + "/");
+  sink_->add(p, DatasetKind::Group, 0, 0, 0, nullptr, 0);
+  return StateWriter(*sink_, p + "/");
 }
 
 StateReader::StateReader(std::shared_ptr<H5Object> group, std::string file)

@@ -12,6 +12,7 @@
 
 namespace streamml {
 class StateSnapshot;
+class Stateful;
 }
 
 namespace streamml::detail {
@@ -54,6 +55,9 @@ std::shared_ptr<H5Object> h5_open_in_memory(const void* data, std::size_t size, 
 void h5_file_image(H5Object& file, std::vector<char>& out, std::size_t at);
 // Writes every dataset and group of a snapshot under the file's root (layouts: state_io.h).
 void h5_write_state(H5Object& file, const StateSnapshot& state);
+// Writes a model's state into the file as its save_state goes, with no copy in between (a save
+// encoded at once; a checkpoint taken to be written later is a snapshot).
+void h5_save_state(H5Object& file, const Stateful& model);
 // Flushes and closes a file, reporting failure (destructors close silently).
 void h5_close(H5Object& file, const std::string& path);
 

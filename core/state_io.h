@@ -33,43 +33,58 @@ namespace detail {
 struct H5Object;  // an open HDF5 file or group (defined in hdf5_io.cpp)
 }
 
+// What a dataset holds (its HDF5 type follows: float64, int64, uint8, a fixed-length string, or
+// a group holding other datasets).
+enum class DatasetKind : std::uint8_t { Float64, Int64, UInt8, String, Group };
+
+// Where a StateWriter's datasets go: a StateSnapshot in memory, or (hdf5_io.cpp) straight into
+// an HDF5 file.
+class StateSink {
+ public:
+  virtual ~StateSink() = default;
+  // `bytes` bytes of values in memory order (a string's UTF-8 bytes; nothing for a group); rank
+  // 0 is a scalar, 1 a vector of `rows`, 2 a row-major rows x cols matrix.
+  virtual void add(std::string_view name, DatasetKind kind, int rank, std::size_t rows, std::size_t cols,
+                   const void* data, std::size_t bytes) = 0;
+};
+
 // A Stateful object's whole state as its save_state wrote it, held in memory: named datasets
 // in the order written. A checkpoint takes one between two batches — a copy of the arrays into
 // buffers kept from the previous checkpoint, so taking it costs a memcpy — and encodes it as
 // HDF5 later, on the writer's thread, while the object goes on learning. Fresh memory is
 // costly to touch (a page fault per 4 KiB, ~12 us each on a virtual machine): reusing one
 // snapshot keeps every checkpoint after the first free of them.
-class StateSnapshot {
+class StateSnapshot : public StateSink {
  public:
-  enum class Kind : std::uint8_t { Float64, Int64, UInt8, String, Group };
   struct Dataset {
-    std::string name;                  // the path below the root: "optimizer/grad_sq_sum"
-    Kind kind = Kind::Float64;
-    int rank = 0;                      // 0: a scalar; 1: a vector; 2: a row-major matrix
+    std::string name;  // the path below the root: "optimizer/grad_sq_sum"
+    DatasetKind kind = DatasetKind::Float64;
+    int rank = 0;
     std::size_t dims[2] = {0, 0};
     std::vector<unsigned char> bytes;  // the values in memory order; a string's UTF-8 bytes
   };
 
+  void add(std::string_view name, DatasetKind kind, int rank, std::size_t rows, std::size_t cols,
+           const void* data, std::size_t bytes) override;
   // Forgets the datasets but keeps their buffers for the next snapshot.
   void clear() { used_ = 0; }
   std::size_t size() const { return used_; }
   const Dataset& operator[](std::size_t i) const { return datasets_[i]; }
   // The bytes of every dataset: what an encoding of the snapshot will at least hold.
   std::size_t payload_bytes() const;
+  // Adds every dataset to `to`, in the order written.
+  void replay(StateSink& to) const;
 
  private:
-  friend class StateWriter;
-  Dataset& add(std::string_view name, Kind kind, int rank, std::size_t rows, std::size_t cols,
-               const void* data, std::size_t bytes);
-
   std::vector<Dataset> datasets_;  // the first used_ are this snapshot's
   std::size_t used_ = 0;
 };
 
-// Writes a state into a snapshot (checkpoint_file.h encodes it as HDF5).
+// Writes a state into a sink: a snapshot (checkpoint_file.h encodes it as HDF5 later) or an
+// HDF5 file directly.
 class StateWriter {
  public:
-  explicit StateWriter(StateSnapshot& into) : snapshot_(&into) {}
+  explicit StateWriter(StateSink& into) : sink_(&into) {}
 
   void write_double(std::string_view name, double value);
   void write_int(std::string_view name, std::int64_t value);
@@ -96,10 +111,10 @@ class StateWriter {
   StateWriter group(std::string_view name);
 
  private:
-  StateWriter(StateSnapshot& into, std::string prefix) : snapshot_(&into), prefix_(std::move(prefix)) {}
+  StateWriter(StateSink& into, std::string prefix) : sink_(&into), prefix_(std::move(prefix)) {}
   std::string path(std::string_view name) const;
 
-  StateSnapshot* snapshot_;
+  StateSink* sink_;
   std::string prefix_;  // "optimizer/" inside a group
 };
 
