@@ -1,0 +1,91 @@
+// Keyed operators on DStream<std::pair<K, V>>, per batch: reduce_by_key, group_by_key,
+// count_by_key, aggregate_by_key (one node, CombineNode), join and left_outer_join.
+// Keys are hash-partitioned (partition.h); output: partition by partition, keys in the order
+// they first came within their partition. The outputs are untimed (a key's records are merged).
+#pragma once
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/error.h"
+#include "streaming/dstream/graph.h"
+#include "streaming/dstream/partition.h"
+
+namespace streamml::dstream {
+
+// create(v) starts a key's accumulator A, merge(a, v) adds a value, finish(k, a) makes the
+// output record.
+template <class K, class V, class A, class R, class Create, class Merge, class Finish>
+class CombineNode : public Node<R> {
+ public:
+  CombineNode(StreamingContext& ctx, const char* op, Node<std::pair<K, V>>* parent, Create create, Merge merge, Finish finish)
+      : Node<R>(ctx, op, {parent}), parent_(parent), create_(std::move(create)), merge_(std::move(merge)), finish_(std::move(finish)) {}
+
+ protected:
+  bool compute(Records<R>& out) override {
+    const Records<std::pair<K, V>>* in = parent_->get();
+    if (!in) return false;
+    PartitionedTable<K, A> tables;
+    combine_by_key(in->values, tables, create_, merge_);
+    flatten(tables, out.values, finish_);
+    return true;
+  }
+
+ private:
+  Node<std::pair<K, V>>* parent_;
+  Create create_;
+  Merge merge_;
+  Finish finish_;
+};
+
+// Inner join (Outer = false): (k, (v, w)) for every pair of records with equal keys, in the
+// left stream's order, each left record's matches in the right stream's order. Left outer
+// join (Outer = true): (k, (v, optional w)), a left record without a match once with nullopt.
+template <class K, class V, class W, bool Outer>
+class JoinNode : public Node<std::pair<K, std::pair<V, std::conditional_t<Outer, std::optional<W>, W>>>> {
+ public:
+  using Out = std::pair<K, std::pair<V, std::conditional_t<Outer, std::optional<W>, W>>>;
+  JoinNode(StreamingContext& ctx, Node<std::pair<K, V>>* left, Node<std::pair<K, W>>* right)
+      : Node<Out>(ctx, Outer ? "left_outer_join" : "join", {left, right}), left_(left), right_(right) {
+    STREAMML_CHECK(left->cadence() == right->cadence(), InvalidInput,
+                   this->label() << ": the streams are batched differently (a batch every " << left->cadence()
+                                 << " and every " << right->cadence() << " batches; 0: on the watermark)");
+  }
+
+ protected:
+  bool compute(Records<Out>& out) override {
+    const Records<std::pair<K, V>>* l = left_->get();
+    const Records<std::pair<K, W>>* r = right_->get();
+    if (!l && !r) return false;
+    STREAMML_CHECK(l && r, InvalidInput,
+                   this->label() << ": only the " << (l ? "left" : "right") << " stream has a batch now; join streams batched alike");
+    const Scatter<K, V> ls(l->values);
+    const Scatter<K, W> rs(r->values);
+    std::array<std::vector<Out>, kPartitions> parts;
+    for_each_partition([&](std::size_t p) {
+      OrderedTable<K, std::vector<std::uint32_t>> right;
+      rs.each(p, [&](std::uint32_t i) {
+        bool inserted = false;
+        right.find_or_insert(r->values[i].first, [] { return std::vector<std::uint32_t>{}; }, inserted).push_back(i);
+      });
+      ls.each(p, [&](std::uint32_t i) {
+        const auto& [k, v] = l->values[i];
+        const auto* matches = right.find(k);
+        if (matches) {
+          for (std::uint32_t j : *matches) parts[p].push_back(Out{k, {v, r->values[j].second}});
+        } else if constexpr (Outer) {
+          parts[p].push_back(Out{k, {v, std::nullopt}});
+        }
+      });
+    });
+    for (auto& part : parts) std::move(part.begin(), part.end(), std::back_inserter(out.values));
+    return true;
+  }
+
+ private:
+  Node<std::pair<K, V>>* left_;
+  Node<std::pair<K, W>>* right_;
+};
+
+}  // namespace streamml::dstream
