@@ -105,7 +105,9 @@ void add_generate(CLI::App& app, GenerateArgs& g) {
   gen->add_option("--start", g.start, "Event time of the stream's start (ISO 8601 or epoch seconds)");
   gen->add_option("--rate", g.options.rate, "Mean events per second of event time (0: the kind's default)")
       ->check(CLI::NonNegativeNumber);
-  gen->add_option("--users", g.options.users, "clicks: number of users")->check(CLI::PositiveNumber);
+  gen->add_option("--users", g.options.users, "clicks: number of users; weblog: client addresses")->check(CLI::PositiveNumber);
+  gen->add_option("--pages", g.options.pages, "weblog: number of pages")->check(CLI::PositiveNumber);
+  gen->add_option("--customers", g.options.customers, "transactions: customers at the start")->check(CLI::PositiveNumber);
   gen->add_option("--zipf", g.options.zipf_exponent, "clicks: Zipf exponent of user popularity");
   gen->add_option("--devices", g.options.devices, "sensors: number of devices")->check(CLI::PositiveNumber);
   gen->add_option("--clusters", g.options.clusters, "sensors: operating regimes")->check(CLI::PositiveNumber);
