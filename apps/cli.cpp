@@ -82,6 +82,12 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
                      "Keep only the newest N checkpoints (default: all)");
   replay->add_flag("--resume", o.pipeline.checkpoint.resume,
                    "Go on from the newest complete checkpoint in --checkpoint-dir (a fresh start if there is none)");
+  replay->add_option("--count-by", o.count.count_by,
+                     "Count this column's values in windows of event time (needs --time, --window); prints the top keys per window");
+  replay->add_option("--window", o.count.window, "--count-by: window length, e.g. 60s");
+  replay->add_option("--slide", o.count.slide, "--count-by: how far windows slide, e.g. 1s (default: the window)");
+  replay->add_option("--lateness", o.count.lateness, "--count-by: allowed lateness of records behind the newest (default 0s)");
+  replay->add_option("--top", o.count.top, "--count-by: keys shown per window (default 5)")->check(CLI::PositiveNumber);
   replay->add_flag("--quiet,-q", o.quiet, "No progress line");
 }
 
