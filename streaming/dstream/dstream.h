@@ -49,18 +49,18 @@ class DStream {
   template <class F>
   auto map(F f) const {
     using U = std::decay_t<std::invoke_result_t<F&, const T&>>;
-    return DStream<U>(ctx().template add<MapNode<T, U, F>>(node_, std::move(f)));
+    return DStream<U>(ctx().template add<NarrowNode<T, U, F, Narrow::Map>>(node_, std::move(f), "map"));
   }
   // f returns a container (std::vector<U>, ...) of the records a record becomes.
   template <class F>
   auto flat_map(F f) const {
     using C = std::decay_t<std::invoke_result_t<F&, const T&>>;
     using U = std::decay_t<decltype(*std::begin(std::declval<C&>()))>;
-    return DStream<U>(ctx().template add<FlatMapNode<T, U, F>>(node_, std::move(f)));
+    return DStream<U>(ctx().template add<NarrowNode<T, U, F, Narrow::FlatMap>>(node_, std::move(f), "flat_map"));
   }
   template <class F>
   DStream<T> filter(F f) const {
-    return ctx().template add<FilterNode<T, F>>(node_, std::move(f));
+    return ctx().template add<NarrowNode<T, T, F, Narrow::Filter>>(node_, std::move(f), "filter");
   }
   // This stream's records then the other's, batch by batch (Spark's union).
   DStream<T> union_with(const DStream<T>& other) const { return ctx().template add<UnionNode<T>>(node_, other.node_); }
@@ -107,7 +107,7 @@ class DStream {
     using V = value_t<T>;
     using W = std::decay_t<std::invoke_result_t<F&, const V&>>;
     auto g = [f = std::move(f)](const T& kv) mutable { return std::pair<K, W>(kv.first, f(kv.second)); };
-    return DStream<std::pair<K, W>>(ctx().template add<MapNode<T, std::pair<K, W>, decltype(g)>>(node_, std::move(g), "map_values"));
+    return DStream<std::pair<K, W>>(ctx().template add<NarrowNode<T, std::pair<K, W>, decltype(g), Narrow::Map>>(node_, std::move(g), "map_values"));
   }
   // f(V, V) -> V, associative.
   template <class F>

@@ -9,8 +9,10 @@
 // two slides; any stream at the end-of-stream flush except event-time windows).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,11 +95,34 @@ class NodeBase {
   std::size_t id_;
 };
 
+// A non-owning reference to a callable (the sink of a streamed block): two pointers, one
+// indirect call, no allocation.
+template <class Signature>
+class FunctionRef;
+template <class R, class... A>
+class FunctionRef<R(A...)> {
+ public:
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, FunctionRef>>>
+  FunctionRef(F&& f)  // NOLINT: implicit, like std::function_ref
+      : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* o, A... a) -> R { return (*static_cast<std::remove_reference_t<F>*>(o))(std::forward<A>(a)...); }) {}
+  R operator()(A... a) const { return call_(object_, std::forward<A>(a)...); }
+
+ private:
+  void* object_;
+  R (*call_)(void*, A...);
+};
+
+// Records per block when a batch is streamed (fixed, so the work split never depends on the
+// thread count).
+constexpr std::size_t kStreamBlock = 1024;
+
 template <class T>
 class Node : public NodeBase {
  public:
   using NodeBase::NodeBase;
   using value_type = T;
+  using Sink = FunctionRef<void(T&&, EventTime)>;
 
   // This batch's records; null when the stream has no batch now.
   const Records<T>* get() {
@@ -118,9 +143,33 @@ class Node : public NodeBase {
     out_.timed = false;
   }
 
+  // Streaming, how keyed operators read their input without storing the stateless operators'
+  // intermediate batches (operator fusion, as Spark pipelines narrow transformations): the
+  // batch in `blocks()` blocks (-1: no batch now), block k's records in order through
+  // stream(k, sink), blocks in parallel. map, flat_map, filter and the roots stream through
+  // their input; other operators serve their stored output. A fused function runs once per
+  // consumer of its stream (like an uncached RDD in Spark).
+  virtual std::int64_t blocks() {
+    const Records<T>* r = get();
+    return r ? std::int64_t((r->size() + kStreamBlock - 1) / kStreamBlock) : -1;
+  }
+  // Whether the streamed records carry event times (after blocks()).
+  virtual bool timed() {
+    const Records<T>* r = get();
+    return r && r->timed;
+  }
+  virtual void stream(std::size_t block, Sink sink) {
+    const Records<T>& r = *get();
+    const std::size_t end = std::min(r.size(), (block + 1) * kStreamBlock);
+    for (std::size_t i = block * kStreamBlock; i < end; ++i) sink(T(r.values[i]), r.timed ? r.times[i] : 0);
+  }
+
  protected:
   // Fills `out` (empty on entry) and returns true, or returns false for "no batch now".
   virtual bool compute(Records<T>& out) = 0;
+
+  // compute() for streaming operators: their stream, stored.
+  bool store_stream(Records<T>& out);
 
  private:
   Records<T> out_;

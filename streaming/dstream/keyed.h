@@ -24,10 +24,10 @@ class CombineNode : public Node<R> {
 
  protected:
   bool compute(Records<R>& out) override {
-    const Records<std::pair<K, V>>* in = parent_->get();
-    if (!in) return false;
+    Buckets<K, V> in;
+    if (!scatter(parent_, in)) return false;
     PartitionedTable<K, A> tables;
-    combine_by_key(in->values, tables, create_, merge_);
+    combine_by_key(in, tables, create_, merge_);
     flatten(tables, out.values, finish_);
     return true;
   }
@@ -55,25 +55,25 @@ class JoinNode : public Node<std::pair<K, std::pair<V, std::conditional_t<Outer,
 
  protected:
   bool compute(Records<Out>& out) override {
-    const Records<std::pair<K, V>>* l = left_->get();
-    const Records<std::pair<K, W>>* r = right_->get();
+    Buckets<K, V> ls;
+    Buckets<K, W> rs;
+    const bool l = scatter(left_, ls);
+    const bool r = scatter(right_, rs);
     if (!l && !r) return false;
     STREAMML_CHECK(l && r, InvalidInput,
                    this->label() << ": only the " << (l ? "left" : "right") << " stream has a batch now; join streams batched alike");
-    const Scatter<K, V> ls(l->values);
-    const Scatter<K, W> rs(r->values);
     std::array<std::vector<Out>, kPartitions> parts;
     for_each_partition([&](std::size_t p) {
-      OrderedTable<K, std::vector<std::uint32_t>> right;
-      rs.each(p, [&](std::uint32_t i) {
+      OrderedTable<K, std::vector<const W*>> right;
+      rs.each(p, [&](const Entry<K, W>& e) {
         bool inserted = false;
-        right.find_or_insert(r->values[i].first, [] { return std::vector<std::uint32_t>{}; }, inserted).push_back(i);
+        right.find_or_insert(e.kv.first, e.hash, [] { return std::vector<const W*>{}; }, inserted).push_back(&e.kv.second);
       });
-      ls.each(p, [&](std::uint32_t i) {
-        const auto& [k, v] = l->values[i];
-        const auto* matches = right.find(k);
+      ls.each(p, [&](const Entry<K, V>& e) {
+        const auto& [k, v] = e.kv;
+        const auto* matches = right.find(k, e.hash);
         if (matches) {
-          for (std::uint32_t j : *matches) parts[p].push_back(Out{k, {v, r->values[j].second}});
+          for (const W* w : *matches) parts[p].push_back(Out{k, {v, *w}});
         } else if constexpr (Outer) {
           parts[p].push_back(Out{k, {v, std::nullopt}});
         }

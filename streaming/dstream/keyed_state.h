@@ -103,14 +103,13 @@ class UpdateStateNode : public Node<std::pair<K, S>> {
   // f(new values of the batch, current state) -> the new state (nullopt removes the key), for
   // every key with state or with new values.
   bool compute(Records<std::pair<K, S>>& out) override {
-    const Records<std::pair<K, V>>* in = parent_->get();
-    if (!in) return false;
-    const Scatter<K, V> scatter(in->values);
+    Buckets<K, V> in;
+    if (!scatter(parent_, in)) return false;
     for_each_partition([&](std::size_t p) {
       OrderedTable<K, std::vector<V>> fresh;
-      scatter.each(p, [&](std::uint32_t i) {
+      in.each(p, [&](const Entry<K, V>& e) {
         bool inserted = false;
-        fresh.find_or_insert(in->values[i].first, [] { return std::vector<V>{}; }, inserted).push_back(in->values[i].second);
+        fresh.find_or_insert(e.kv.first, e.hash, [] { return std::vector<V>{}; }, inserted).push_back(e.kv.second);
       });
       OrderedTable<K, S>& table = state_[p];
       const std::vector<V> none;
@@ -122,11 +121,11 @@ class UpdateStateNode : public Node<std::pair<K, S>> {
         else gone.push_back(k);
       });
       for (const K& k : gone) table.erase(k);
-      fresh.for_each([&](const K& k, const std::vector<V>& values) {
-        if (table.find(k) || std::find(gone.begin(), gone.end(), k) != gone.end()) return;
+      fresh.for_each_hashed([&](const K& k, const std::vector<V>& values, std::uint64_t h) {
+        if (table.find(k, h) || std::find(gone.begin(), gone.end(), k) != gone.end()) return;
         std::optional<S> next = f_(values, std::optional<S>());
         bool inserted = false;
-        if (next) table.find_or_insert(k, [&] { return std::move(*next); }, inserted);
+        if (next) table.find_or_insert(k, h, [&] { return std::move(*next); }, inserted);
       });
     });
     flatten(state_, out.values, [](const K& k, const S& s) { return std::pair<K, S>(k, s); });
@@ -176,30 +175,29 @@ class MapWithStateNode : public Node<U> {
 
  protected:
   bool compute(Records<U>& out) override {
-    const Records<std::pair<K, V>>* in = parent_->get();
-    if (!in) return false;
+    Buckets<K, V> in;
+    if (!scatter(parent_, in)) return false;
     const BatchInfo& info = this->ctx_.info();
     const bool by_time = std::holds_alternative<Duration>(timeout_);
-    STREAMML_CHECK(!by_time || info.clock.has_value() || in->values.empty(), InvalidInput,
+    STREAMML_CHECK(!by_time || info.clock.has_value() || in.blocks.empty(), InvalidInput,
                    this->label() << ": a timeout in event time needs event times (batches cut by event time, "
                                     "or records with event times)");
     const EventTime clock = info.clock.value_or(0);
-    const Scatter<K, V> scatter(in->values);
     std::array<std::vector<U>, kPartitions> parts;
     for_each_partition([&](std::size_t p) {
       OrderedTable<K, Tracked<S>>& table = state_[p];
-      scatter.each(p, [&](std::uint32_t i) {
-        const K& k = in->values[i].first;
-        Tracked<S>* t = table.find(k);
+      in.each(p, [&](const Entry<K, V>& e) {
+        const K& k = e.kv.first;
+        Tracked<S>* t = table.find(k, e.hash);
         State<S> st(t ? &t->value : nullptr, false);
-        std::optional<U> r = f_(k, std::optional<V>(in->values[i].second), st);
+        std::optional<U> r = f_(k, std::optional<V>(e.kv.second), st);
         if (r) parts[p].push_back(std::move(*r));
         if (!st.value()) {
-          table.erase(k);
+          table.erase(k, e.hash);
           return;
         }
         bool inserted = false;
-        Tracked<S>& slot = t ? *t : table.find_or_insert(k, [] { return Tracked<S>{}; }, inserted);
+        Tracked<S>& slot = t ? *t : table.find_or_insert(k, e.hash, [] { return Tracked<S>{}; }, inserted);
         if (st.changed()) slot.value = std::move(*st.value());
         slot.last_batch = info.index;
         slot.last_clock = clock;

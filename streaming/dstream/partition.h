@@ -20,12 +20,11 @@
 #include <tbb/parallel_for.h>
 
 #include "streaming/dstream/codec.h"
+#include "streaming/dstream/graph.h"
 
 namespace streamml::dstream {
 
 constexpr std::size_t kPartitions = 16;
-// Records per scatter block (fixed, so the work split never depends on the thread count).
-constexpr std::size_t kScatterBlock = 4096;
 
 template <class K>
 struct KeyHash {
@@ -38,17 +37,23 @@ struct KeyHash<std::pair<A, B>> {
   }
 };
 
-// Partition of a key: the top 4 bits of its hash after a 64-bit finaliser (std::hash of an
-// integer is the integer itself, which would put neighbours together).
+// A key's hash, mixed by a 64-bit finaliser (std::hash of an integer is the integer itself).
+// Computed once per record: its top 4 bits choose the partition, its low bits the slot in
+// the partition's table.
 template <class K>
-std::size_t partition_of(const K& key) {
+std::uint64_t key_hash(const K& key) {
   std::uint64_t h = KeyHash<K>{}(key);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
   h *= 0xc4ceb9fe1a85ec53ULL;
   h ^= h >> 33;
-  return std::size_t(h >> 60);
+  return h;
+}
+inline std::size_t partition_of_hash(std::uint64_t h) { return std::size_t(h >> 60); }
+template <class K>
+std::size_t partition_of(const K& key) {
+  return partition_of_hash(key_hash(key));
 }
 
 // Runs f(p) for every partition, in parallel.
@@ -60,44 +65,61 @@ void for_each_partition(F&& f) {
                     });
 }
 
-// Key -> value in the order keys were first inserted; erasing leaves a gap that a later
-// compaction closes without reordering. Saved and loaded in that order, so a restored table
-// iterates exactly as the saved one did.
+// Key -> value in the order keys were first inserted (open addressing over the entries, with
+// each key's hash kept, so a record's hash is computed once). Erasing leaves a gap that a
+// later compaction closes without reordering. Saved and loaded in that order, so a restored
+// table iterates exactly as the saved one did.
 template <class K, class V>
 class OrderedTable {
  public:
-  // The value of `key`, made by make() when the key is new (inserted then set).
+  // The value of `key` (hash = key_hash(key)), made by make() when the key is new.
+  template <class Make>
+  V& find_or_insert(const K& key, std::uint64_t hash, Make&& make, bool& inserted) {
+    if ((keys_.size() + 1) * 4 > slots_.size() * 3) grow();
+    std::size_t s = std::size_t(hash) & (slots_.size() - 1);
+    for (; slots_[s]; s = (s + 1) & (slots_.size() - 1)) {
+      const std::uint32_t i = slots_[s] - 1;
+      if (hashes_[i] == hash && live_[i] && keys_[i] == key) {
+        inserted = false;
+        return values_[i];
+      }
+    }
+    inserted = true;
+    slots_[s] = std::uint32_t(keys_.size() + 1);
+    keys_.push_back(key);
+    hashes_.push_back(hash);
+    values_.push_back(make());
+    live_.push_back(1);
+    ++size_;
+    return values_.back();
+  }
   template <class Make>
   V& find_or_insert(const K& key, Make&& make, bool& inserted) {
-    auto [it, fresh] = index_.try_emplace(key, std::uint32_t(keys_.size()));
-    inserted = fresh;
-    if (fresh) {
-      keys_.push_back(key);
-      values_.push_back(make());
-      live_.push_back(1);
-    }
-    return values_[it->second];
+    return find_or_insert(key, key_hash(key), std::forward<Make>(make), inserted);
   }
-  V* find(const K& key) {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &values_[it->second];
+  V* find(const K& key, std::uint64_t hash) {
+    const std::int64_t i = index_of(key, hash);
+    return i < 0 ? nullptr : &values_[std::size_t(i)];
   }
-  void erase(const K& key) {
-    auto it = index_.find(key);
-    if (it == index_.end()) return;
-    live_[it->second] = 0;
-    values_[it->second] = V{};
-    index_.erase(it);
-    if (++dead_ > 64 && dead_ > keys_.size() / 2) compact();
+  V* find(const K& key) { return find(key, key_hash(key)); }
+  void erase(const K& key, std::uint64_t hash) {
+    const std::int64_t i = index_of(key, hash);
+    if (i < 0) return;
+    live_[std::size_t(i)] = 0;
+    values_[std::size_t(i)] = V{};
+    --size_;
+    if (keys_.size() - size_ > 64 && keys_.size() - size_ > size_) compact();
   }
-  std::size_t size() const { return index_.size(); }
-  bool empty() const { return index_.empty(); }
+  void erase(const K& key) { erase(key, key_hash(key)); }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
   void clear() {
-    index_.clear();
+    slots_.clear();
     keys_.clear();
+    hashes_.clear();
     values_.clear();
     live_.clear();
-    dead_ = 0;
+    size_ = 0;
   }
   // f(key, value) over live entries in order.
   template <class F>
@@ -109,6 +131,12 @@ class OrderedTable {
   void for_each_mutable(F&& f) {
     for (std::size_t i = 0; i < keys_.size(); ++i)
       if (live_[i]) f(keys_[i], values_[i]);
+  }
+  // f(key, value, hash).
+  template <class F>
+  void for_each_hashed(F&& f) const {
+    for (std::size_t i = 0; i < keys_.size(); ++i)
+      if (live_[i]) f(keys_[i], values_[i], hashes_[i]);
   }
 
   void encode_to(std::string& out) const {
@@ -133,6 +161,24 @@ class OrderedTable {
   }
 
  private:
+  std::int64_t index_of(const K& key, std::uint64_t hash) const {
+    if (slots_.empty()) return -1;
+    for (std::size_t s = std::size_t(hash) & (slots_.size() - 1); slots_[s]; s = (s + 1) & (slots_.size() - 1)) {
+      const std::uint32_t i = slots_[s] - 1;
+      if (hashes_[i] == hash && live_[i] && keys_[i] == key) return std::int64_t(i);
+    }
+    return -1;
+  }
+  void reindex(std::size_t capacity) {
+    slots_.assign(capacity, 0);
+    for (std::size_t i = 0; i < keys_.size(); ++i) {
+      if (!live_[i]) continue;
+      std::size_t s = std::size_t(hashes_[i]) & (capacity - 1);
+      while (slots_[s]) s = (s + 1) & (capacity - 1);
+      slots_[s] = std::uint32_t(i + 1);
+    }
+  }
+  void grow() { reindex(slots_.empty() ? 16 : slots_.size() * 2); }
   void compact() {
     std::size_t w = 0;
     for (std::size_t i = 0; i < keys_.size(); ++i) {
@@ -140,76 +186,104 @@ class OrderedTable {
       if (w != i) {
         keys_[w] = std::move(keys_[i]);
         values_[w] = std::move(values_[i]);
+        hashes_[w] = hashes_[i];
       }
-      index_[keys_[w]] = std::uint32_t(w);
       live_[w] = 1;
       ++w;
     }
     keys_.resize(w);
     values_.resize(w);
+    hashes_.resize(w);
     live_.resize(w);
-    dead_ = 0;
+    std::size_t capacity = 16;
+    while (capacity * 3 < (w + 1) * 4) capacity *= 2;
+    reindex(capacity);
   }
 
-  std::unordered_map<K, std::uint32_t, KeyHash<K>> index_;
+  std::vector<std::uint32_t> slots_;  // entry index + 1; 0: empty
   std::vector<K> keys_;
+  std::vector<std::uint64_t> hashes_;
   std::vector<V> values_;
   std::vector<char> live_;
-  std::size_t dead_ = 0;
+  std::size_t size_ = 0;
 };
 
 template <class K, class V>
 using PartitionedTable = std::array<OrderedTable<K, V>, kPartitions>;
 
-// The records of each partition, as indices into `in`, in stream order: blocks of
-// kScatterBlock records are scattered in parallel, then read block by block.
+// A batch's keyed records scattered to their partitions, block by block: each with its hash
+// and event time.
 template <class K, class V>
-struct Scatter {
-  std::vector<std::array<std::vector<std::uint32_t>, kPartitions>> blocks;
+struct Entry {
+  std::uint64_t hash;
+  EventTime time;
+  std::pair<K, V> kv;
+};
 
-  explicit Scatter(const std::vector<std::pair<K, V>>& in) {
-    blocks.resize((in.size() + kScatterBlock - 1) / kScatterBlock);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks.size(), 1),
-                      [&](const tbb::blocked_range<std::size_t>& r) {
-                        for (std::size_t b = r.begin(); b != r.end(); ++b) {
-                          const std::size_t end = std::min(in.size(), (b + 1) * kScatterBlock);
-                          for (std::size_t i = b * kScatterBlock; i < end; ++i)
-                            blocks[b][partition_of(in[i].first)].push_back(std::uint32_t(i));
-                        }
-                      });
-  }
-  // f(index) for the records of partition p, in stream order.
+template <class K, class V>
+struct Buckets {
+  std::vector<std::array<std::vector<Entry<K, V>>, kPartitions>> blocks;
+  bool timed = false;
+
+  // f(entry) for the records of partition p, in stream order.
   template <class F>
   void each(std::size_t p, F&& f) const {
     for (const auto& block : blocks)
-      for (std::uint32_t i : block[p]) f(i);
+      for (const auto& e : block[p]) f(e);
+  }
+  template <class F>
+  void each_mutable(std::size_t p, F&& f) {
+    for (auto& block : blocks)
+      for (auto& e : block[p]) f(e);
   }
 };
+
+// Streams the parent's batch (operator fusion, graph.h) into buckets, blocks in parallel.
+// False when the stream has no batch now.
+template <class K, class V>
+bool scatter(Node<std::pair<K, V>>* parent, Buckets<K, V>& out) {
+  const std::int64_t n = parent->blocks();
+  if (n < 0) return false;
+  out.timed = parent->timed();
+  out.blocks.resize(std::size_t(n));
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t b = r.begin(); b != r.end(); ++b) {
+      auto& block = out.blocks[b];
+      parent->stream(b, [&block](std::pair<K, V>&& kv, EventTime t) {
+        const std::uint64_t h = key_hash(kv.first);
+        block[partition_of_hash(h)].push_back(Entry<K, V>{h, t, std::move(kv)});
+      });
+    }
+  });
+  return true;
+}
 
 // Folds each key's values in stream order into a per-partition table: create(v) for a key's
 // first value, merge(acc, v) for the next ones.
 template <class K, class V, class A, class Create, class Merge>
-void combine_by_key(const std::vector<std::pair<K, V>>& in, PartitionedTable<K, A>& out, Create&& create,
-                    Merge&& merge) {
-  const Scatter<K, V> scatter(in);
+void combine_by_key(const Buckets<K, V>& in, PartitionedTable<K, A>& out, Create&& create, Merge&& merge) {
   for_each_partition([&](std::size_t p) {
     auto& table = out[p];
-    scatter.each(p, [&](std::uint32_t i) {
+    in.each(p, [&](const Entry<K, V>& e) {
       bool inserted = false;
-      A& acc = table.find_or_insert(in[i].first, [&] { return A(create(in[i].second)); }, inserted);
-      if (!inserted) merge(acc, in[i].second);
+      A& acc = table.find_or_insert(e.kv.first, e.hash, [&] { return A(create(e.kv.second)); }, inserted);
+      if (!inserted) merge(acc, e.kv.second);
     });
   });
 }
 
-// The tables' entries as pairs, partition by partition.
+// Appends the tables' entries as records, partition by partition, the partitions copied in
+// parallel (records must be default-constructible).
 template <class K, class A, class U, class F>
 void flatten(const PartitionedTable<K, A>& tables, std::vector<U>& out, F&& make) {
-  std::size_t n = 0;
-  for (const auto& t : tables) n += t.size();
-  out.clear();
-  out.reserve(n);
-  for (const auto& t : tables) t.for_each([&](const K& k, const A& a) { out.push_back(make(k, a)); });
+  std::array<std::size_t, kPartitions + 1> offset{};
+  offset[0] = out.size();
+  for (std::size_t p = 0; p < kPartitions; ++p) offset[p + 1] = offset[p] + tables[p].size();
+  out.resize(offset[kPartitions]);
+  for_each_partition([&](std::size_t p) {
+    std::size_t i = offset[p];
+    tables[p].for_each([&](const K& k, const A& a) { out[i++] = make(k, a); });
+  });
 }
 
 }  // namespace streamml::dstream

@@ -10,39 +10,41 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 #include "streaming/dstream/graph.h"
 
 namespace streamml::dstream {
 
-// Runs fn(i, part) for i in [0, n) over fixed blocks in parallel, each block appending its
-// outputs to its own part; then concatenates the parts in block order into out.
-template <class U, class F>
-void gather(std::size_t n, bool timed, Records<U>& out, F&& fn) {
-  out.timed = timed;
-  if (block_count(n) <= 1) {
-    for (std::size_t i = 0; i < n; ++i) fn(i, out);
-    return;
+template <class T>
+bool Node<T>::store_stream(Records<T>& out) {
+  const std::int64_t n = blocks();
+  if (n < 0) return false;
+  const bool is_timed = timed();
+  out.timed = is_timed;
+  auto sink_into = [is_timed](Records<T>& to) {
+    return [&to, is_timed](T&& value, EventTime t) {
+      to.values.push_back(std::move(value));
+      if (is_timed) to.times.push_back(t);
+    };
+  };
+  if (n <= 1) {
+    if (n == 1) stream(0, sink_into(out));
+    return true;
   }
-  std::vector<Records<U>> parts(block_count(n));
-  for_each_block(n, [&](std::size_t k, std::size_t begin, std::size_t end) {
-    parts[k].timed = timed;
-    for (std::size_t i = begin; i < end; ++i) fn(i, parts[k]);
+  std::vector<Records<T>> parts(static_cast<std::size_t>(n));
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t k = r.begin(); k != r.end(); ++k) stream(k, sink_into(parts[k]));
   });
   std::size_t total = 0;
   for (const auto& p : parts) total += p.size();
   out.values.reserve(total);
-  if (timed) out.times.reserve(total);
+  if (is_timed) out.times.reserve(total);
   for (auto& p : parts) {
     std::move(p.values.begin(), p.values.end(), std::back_inserter(out.values));
     out.times.insert(out.times.end(), p.times.begin(), p.times.end());
   }
-}
-
-// Appends a value with the event time of input record i (when the stream is timed).
-template <class U, class V>
-void emit(Records<U>& part, V&& value, const std::vector<EventTime>& times, std::size_t i) {
-  part.values.push_back(std::forward<V>(value));
-  if (part.timed) part.times.push_back(times[i]);
+  return true;
 }
 
 // A record per row of each pipeline batch.
@@ -50,15 +52,28 @@ template <class T, class F>
 class BatchRootNode : public Node<T> {
  public:
   BatchRootNode(StreamingContext& ctx, F row) : Node<T>(ctx, "from_batches", {}), row_(std::move(row)) {}
+  std::int64_t blocks() override {
+    const Batch* b = this->ctx_.current_batch();
+    return b ? std::int64_t((b->rows + kStreamBlock - 1) / kStreamBlock) : -1;
+  }
+  bool timed() override { return this->ctx_.current_batch()->has_event_times(); }
+  void stream(std::size_t block, typename Node<T>::Sink sink) override {
+    const Batch& b = *this->ctx_.current_batch();
+    const bool is_timed = b.has_event_times();
+    const std::size_t end = std::min(b.rows, (block + 1) * kStreamBlock);
+    for (std::size_t i = block * kStreamBlock; i < end; ++i) {
+      std::optional<T> value;
+      try {
+        value.emplace(row_(b, i));
+      } catch (...) {
+        this->rethrow_here();
+      }
+      sink(std::move(*value), is_timed ? b.event_times[i] : 0);
+    }
+  }
 
  protected:
-  bool compute(Records<T>& out) override {
-    const Batch* b = this->ctx_.current_batch();
-    if (!b) return false;
-    const bool timed = b->has_event_times();
-    gather(b->rows, timed, out, [&](std::size_t i, Records<T>& part) { emit(part, T(row_(*b, i)), b->event_times, i); });
-    return true;
-  }
+  bool compute(Records<T>& out) override { return this->store_stream(out); }
 
  private:
   F row_;
@@ -96,59 +111,36 @@ class InputNode : public Node<T> {
   bool timed_ = false;
 };
 
-template <class T, class U, class F>
-class MapNode : public Node<U> {
+// map, flat_map and filter stream through their input (graph.h): kind says which.
+enum class Narrow { Map, FlatMap, Filter };
+
+template <class T, class U, class F, Narrow kind>
+class NarrowNode : public Node<U> {
  public:
-  MapNode(StreamingContext& ctx, Node<T>* parent, F f, const char* op = "map")
+  NarrowNode(StreamingContext& ctx, Node<T>* parent, F f, const char* op)
       : Node<U>(ctx, op, {parent}), parent_(parent), f_(std::move(f)) {}
-
- protected:
-  bool compute(Records<U>& out) override {
-    const Records<T>* in = parent_->get();
-    if (!in) return false;
-    gather(in->size(), in->timed, out, [&](std::size_t i, Records<U>& part) { emit(part, f_(in->values[i]), in->times, i); });
-    return true;
-  }
-
- private:
-  Node<T>* parent_;
-  F f_;
-};
-
-template <class T, class U, class F>
-class FlatMapNode : public Node<U> {
- public:
-  FlatMapNode(StreamingContext& ctx, Node<T>* parent, F f) : Node<U>(ctx, "flat_map", {parent}), parent_(parent), f_(std::move(f)) {}
-
- protected:
-  bool compute(Records<U>& out) override {
-    const Records<T>* in = parent_->get();
-    if (!in) return false;
-    gather(in->size(), in->timed, out, [&](std::size_t i, Records<U>& part) {
-      for (auto&& u : f_(in->values[i])) emit(part, std::move(u), in->times, i);
+  std::int64_t blocks() override { return parent_->blocks(); }
+  bool timed() override { return parent_->timed(); }
+  void stream(std::size_t block, typename Node<U>::Sink sink) override {
+    parent_->stream(block, [&](T&& x, EventTime t) {
+      try {
+        if constexpr (kind == Narrow::Map) {
+          sink(U(f_(x)), t);
+        } else if constexpr (kind == Narrow::FlatMap) {
+          for (auto&& u : f_(x)) sink(U(std::move(u)), t);
+        } else {
+          if (f_(static_cast<const T&>(x))) sink(std::move(x), t);
+        }
+      } catch (const OperatorError&) {
+        throw;
+      } catch (...) {
+        this->rethrow_here();
+      }
     });
-    return true;
   }
-
- private:
-  Node<T>* parent_;
-  F f_;
-};
-
-template <class T, class F>
-class FilterNode : public Node<T> {
- public:
-  FilterNode(StreamingContext& ctx, Node<T>* parent, F f) : Node<T>(ctx, "filter", {parent}), parent_(parent), f_(std::move(f)) {}
 
  protected:
-  bool compute(Records<T>& out) override {
-    const Records<T>* in = parent_->get();
-    if (!in) return false;
-    gather(in->size(), in->timed, out, [&](std::size_t i, Records<T>& part) {
-      if (f_(in->values[i])) emit(part, in->values[i], in->times, i);
-    });
-    return true;
-  }
+  bool compute(Records<U>& out) override { return this->store_stream(out); }
 
  private:
   Node<T>* parent_;

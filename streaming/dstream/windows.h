@@ -215,10 +215,11 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
 
  protected:
   bool compute(Records<Out>& out) override {
-    const Records<std::pair<K, V>>* in = parent_->get();
+    Buckets<K, V> in;
+    const bool has = scatter(parent_, in);
     const BatchInfo& info = this->ctx_.info();
-    if (!in && !(ByTime && info.end_of_stream)) return false;
-    if (in && in->size()) add(*in, info);
+    if (!has && !(ByTime && info.end_of_stream)) return false;
+    if (has) add(in, info);
     const auto due = grid_.due(info, this->watermark());
     if (!ByTime && due.empty()) {
       drop();
@@ -234,44 +235,55 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
         merge_window(s, merged);
         table = &merged;
       }
-      for (const auto& part : *table)
-        part.for_each([&](const K& k, const V& v) {
-          if constexpr (ByTime) out.values.push_back(Out{grid_.window(s), {k, v}});
-          else out.values.push_back(Out{k, v});
-        });
+      const Window window = ByTime ? grid_.window(s) : Window{};
+      flatten(*table, out.values, [&window](const K& k, const V& v) {
+        if constexpr (ByTime) return Out{window, {k, v}};
+        else return Out{k, v};
+      });
     }
     drop();
     return true;
   }
 
  private:
-  void fold(OrderedTable<K, V>& into, const K& k, const V& v) {
+  void fold(OrderedTable<K, V>& into, const K& k, std::uint64_t h, const V& v) {
     bool inserted = false;
-    V& acc = into.find_or_insert(k, [&] { return v; }, inserted);
+    V& acc = into.find_or_insert(k, h, [&] { return v; }, inserted);
     if (!inserted) acc = reduce_(acc, v);
   }
 
-  void add(const Records<std::pair<K, V>>& in, const BatchInfo& info) {
+  void add(const Buckets<K, V>& in, const BatchInfo& info) {
     if constexpr (!ByTime) {
       PartitionedTable<K, V>& pane = panes_[info.index];
-      combine_by_key(in.values, pane, [](const V& v) { return v; }, [&](V& acc, const V& v) { acc = reduce_(acc, v); });
+      combine_by_key(in, pane, [](const V& v) { return v; }, [&](V& acc, const V& v) { acc = reduce_(acc, v); });
     } else {
-      STREAMML_CHECK(in.timed, InvalidInput, "reduce_by_key_and_window by event time: the records have no event times");
-      std::vector<PartitionedTable<K, V>*> pane_of_record(in.size());
-      std::int64_t last = 0;
-      PartitionedTable<K, V>* last_pane = nullptr;
-      for (std::size_t i = 0; i < in.size(); ++i) {
-        const std::int64_t p = grid_.pane_of(in.times[i]);
-        if (!last_pane || p != last) {
-          grid_.note(p);
-          last_pane = &panes_[p];
-          last = p;
+      STREAMML_CHECK(in.timed || in.blocks.empty(), InvalidInput,
+                     "reduce_by_key_and_window by event time: the records have no event times");
+      // The panes the batch touches are made first (serially); partitions then fill them in parallel.
+      for (const auto& block : in.blocks)
+        for (const auto& part : block) {
+          std::int64_t last = 0;
+          bool any = false;
+          for (const auto& e : part) {
+            const std::int64_t p = grid_.pane_of(e.time);
+            if (any && p == last) continue;
+            any = true;
+            last = p;
+            grid_.note(p);
+            panes_[p];
+          }
         }
-        pane_of_record[i] = last_pane;
-      }
-      const Scatter<K, V> scatter(in.values);
       for_each_partition([&](std::size_t p) {
-        scatter.each(p, [&](std::uint32_t i) { fold((*pane_of_record[i])[p], in.values[i].first, in.values[i].second); });
+        std::int64_t last = 0;
+        PartitionedTable<K, V>* pane = nullptr;
+        in.each(p, [&](const Entry<K, V>& e) {
+          const std::int64_t id = grid_.pane_of(e.time);
+          if (!pane || id != last) {
+            pane = &panes_.find(id)->second;
+            last = id;
+          }
+          fold((*pane)[p], e.kv.first, e.hash, e.kv.second);
+        });
       });
     }
   }
@@ -281,7 +293,7 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
     const auto first = panes_.lower_bound(s);
     for_each_partition([&](std::size_t p) {
       for (auto it = first; it != panes_.end() && it->first < s + grid_.panes(); ++it)
-        it->second[p].for_each([&](const K& k, const V& v) { fold(merged[p], k, v); });
+        it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) { fold(merged[p], k, h, v); });
     });
   }
 
@@ -297,20 +309,19 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
         run.clear();
       } else {
         for (auto it = panes_.lower_bound(running_start_); it != panes_.end() && it->first < s; ++it)
-          it->second[p].for_each([&](const K& k, const V& v) {
-            V* acc = run.find(k);
-            if (acc) *acc = inverse_(*acc, v);
+          it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) {
+            V* acc = run.find(k, h);
+            if (!acc) return;
+            *acc = inverse_(*acc, v);
+            if (keep_ && !keep_(k, *acc)) run.erase(k, h);
           });
       }
+      // Only keys a pane touched can change, so only they are checked against keep().
       for (auto it = panes_.lower_bound(add_from); it != panes_.end() && it->first < s + n; ++it)
-        it->second[p].for_each([&](const K& k, const V& v) { fold(run, k, v); });
-      if (keep_) {
-        std::vector<K> gone;
-        run.for_each([&](const K& k, const V& v) {
-          if (!keep_(k, v)) gone.push_back(k);
+        it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) {
+          fold(run, k, h, v);
+          if (keep_ && !keep_(k, *run.find(k, h))) run.erase(k, h);
         });
-        for (const K& k : gone) run.erase(k);
-      }
     });
     running_start_ = s;
   }
