@@ -24,11 +24,10 @@ class CombineNode : public Node<R> {
 
  protected:
   bool compute(Records<R>& out) override {
-    Buckets<K, V> in;
-    if (!scatter(parent_, in)) return false;
-    PartitionedTable<K, A> tables;
-    combine_by_key(in, tables, create_, merge_);
-    flatten(tables, out.values, finish_);
+    if (!scatter(parent_, in_)) return false;
+    for (auto& t : tables_) t.clear();
+    combine_by_key(in_, tables_, create_, merge_);
+    flatten(tables_, out.values, finish_);
     return true;
   }
 
@@ -37,6 +36,8 @@ class CombineNode : public Node<R> {
   Create create_;
   Merge merge_;
   Finish finish_;
+  Buckets<K, V> in_;               // kept across batches, like the tables (their capacity)
+  PartitionedTable<K, A> tables_;
 };
 
 // Inner join (Outer = false): (k, (v, w)) for every pair of records with equal keys, in the
@@ -55,8 +56,8 @@ class JoinNode : public Node<std::pair<K, std::pair<V, std::conditional_t<Outer,
 
  protected:
   bool compute(Records<Out>& out) override {
-    Buckets<K, V> ls;
-    Buckets<K, W> rs;
+    Buckets<K, V>& ls = left_in_;  // kept across batches (their capacity)
+    Buckets<K, W>& rs = right_in_;
     const bool l = scatter(left_, ls);
     const bool r = scatter(right_, rs);
     if (!l && !r) return false;
@@ -86,6 +87,8 @@ class JoinNode : public Node<std::pair<K, std::pair<V, std::conditional_t<Outer,
  private:
   Node<std::pair<K, V>>* left_;
   Node<std::pair<K, W>>* right_;
+  Buckets<K, V> left_in_;
+  Buckets<K, W> right_in_;
 };
 
 }  // namespace streamml::dstream

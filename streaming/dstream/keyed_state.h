@@ -103,7 +103,7 @@ class UpdateStateNode : public Node<std::pair<K, S>> {
   // f(new values of the batch, current state) -> the new state (nullopt removes the key), for
   // every key with state or with new values.
   bool compute(Records<std::pair<K, S>>& out) override {
-    Buckets<K, V> in;
+    Buckets<K, V>& in = in_;  // kept across batches (its capacity)
     if (!scatter(parent_, in)) return false;
     for_each_partition([&](std::size_t p) {
       OrderedTable<K, std::vector<V>> fresh;
@@ -137,6 +137,7 @@ class UpdateStateNode : public Node<std::pair<K, S>> {
   F f_;
   PartitionedTable<K, S> state_;
   PartitionedTable<K, S> pending_;
+  Buckets<K, V> in_;
   bool loaded_ = false;
 };
 
@@ -175,7 +176,7 @@ class MapWithStateNode : public Node<U> {
 
  protected:
   bool compute(Records<U>& out) override {
-    Buckets<K, V> in;
+    Buckets<K, V>& in = in_;  // kept across batches (its capacity)
     if (!scatter(parent_, in)) return false;
     const BatchInfo& info = this->ctx_.info();
     const bool by_time = std::holds_alternative<Duration>(timeout_);
@@ -231,6 +232,7 @@ class MapWithStateNode : public Node<U> {
   Timeout timeout_;
   PartitionedTable<K, Tracked<S>> state_;
   PartitionedTable<K, Tracked<S>> pending_;
+  Buckets<K, V> in_;
   bool loaded_ = false;
 };
 

@@ -245,7 +245,11 @@ bool scatter(Node<std::pair<K, V>>* parent, Buckets<K, V>& out) {
   const std::int64_t n = parent->blocks();
   if (n < 0) return false;
   out.timed = parent->timed();
+  // Buffers are kept from batch to batch (callers keep their Buckets): fresh memory every
+  // batch would cost page faults, which threads take one at a time.
   out.blocks.resize(std::size_t(n));
+  for (auto& block : out.blocks)
+    for (auto& part : block) part.clear();
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
     for (std::size_t b = r.begin(); b != r.end(); ++b) {
       auto& block = out.blocks[b];

@@ -215,7 +215,7 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
 
  protected:
   bool compute(Records<Out>& out) override {
-    Buckets<K, V> in;
+    Buckets<K, V>& in = in_;
     const bool has = scatter(parent_, in);
     const BatchInfo& info = this->ctx_.info();
     if (!has && !(ByTime && info.end_of_stream)) return false;
@@ -341,6 +341,7 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
   std::map<std::int64_t, PartitionedTable<K, V>> panes_;
   PartitionedTable<K, V> running_;
   std::int64_t running_start_ = kNoRunning;
+  Buckets<K, V> in_;  // kept across batches (its capacity)
   std::optional<WindowGrid> pending_grid_;
   std::map<std::int64_t, PartitionedTable<K, V>> pending_panes_;
   PartitionedTable<K, V> pending_running_;
