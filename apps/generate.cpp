@@ -277,6 +277,18 @@ std::string file_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+GenerateReport make_report(const GenerateOptions& o, std::string format, std::vector<std::string> written,
+                           EventTime first, EventTime last) {
+  GenerateReport report;
+  report.events = o.events;
+  report.out = o.out;
+  report.format = std::move(format);
+  report.written = std::move(written);
+  report.first_event_time = first;
+  report.last_event_time = last;
+  return report;
+}
+
 void write_common_settings(JsonWriter& w, const GenerateOptions& o, const std::string& format,
                            double rate) {
   w.key("kind").value(o.kind);
@@ -469,14 +481,7 @@ GenerateReport generate_clicks(const GenerateOptions& o, bool jsonl, double rate
   const std::string model_path = o.out + ".model.json";
   write_text_file(model_path, w.str() + "\n");
 
-  GenerateReport report;
-  report.events = o.events;
-  report.out = o.out;
-  report.format = jsonl ? "jsonl" : "csv";
-  report.written = {model_path};
-  report.first_event_time = first_ms * 1000;
-  report.last_event_time = last_ms * 1000;
-  return report;
+  return make_report(o, jsonl ? "jsonl" : "csv", {model_path}, first_ms * 1000, last_ms * 1000);
 }
 
 // ---------------------------------------------------------------- sensors
@@ -703,14 +708,7 @@ GenerateReport generate_sensors(const GenerateOptions& o, bool jsonl, double rat
   const std::string model_path = o.out + ".model.json";
   write_text_file(model_path, w.str() + "\n");
 
-  GenerateReport report;
-  report.events = o.events;
-  report.out = o.out;
-  report.format = jsonl ? "jsonl" : "csv";
-  report.written = {truth_path, model_path};
-  report.first_event_time = first_ms * 1000;
-  report.last_event_time = last_ms * 1000;
-  return report;
+  return make_report(o, jsonl ? "jsonl" : "csv", {truth_path, model_path}, first_ms * 1000, last_ms * 1000);
 }
 
 // ---------------------------------------------------------------- weblog
@@ -823,14 +821,7 @@ GenerateReport generate_weblog(const GenerateOptions& o, double rate) {
   const std::string truth_path = o.out + ".truth.json";
   write_text_file(truth_path, w.str() + "\n");
 
-  GenerateReport report;
-  report.events = o.events;
-  report.out = o.out;
-  report.format = "clf";
-  report.written = {truth_path};
-  report.first_event_time = first_s * kMicrosPerSecond;
-  report.last_event_time = last_s * kMicrosPerSecond;
-  return report;
+  return make_report(o, "clf", {truth_path}, first_s * kMicrosPerSecond, last_s * kMicrosPerSecond);
 }
 
 // ---------------------------------------------------------------- transactions
@@ -940,14 +931,7 @@ GenerateReport generate_transactions(const GenerateOptions& o, bool jsonl, doubl
   const std::string model_path = o.out + ".model.json";
   write_text_file(model_path, w.str() + "\n");
 
-  GenerateReport report;
-  report.events = o.events;
-  report.out = o.out;
-  report.format = jsonl ? "jsonl" : "csv";
-  report.written = {truth_path, model_path};
-  report.first_event_time = first_ms * 1000;
-  report.last_event_time = last_ms * 1000;
-  return report;
+  return make_report(o, jsonl ? "jsonl" : "csv", {truth_path, model_path}, first_ms * 1000, last_ms * 1000);
 }
 
 std::string joined_kinds() {

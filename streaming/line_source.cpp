@@ -1,5 +1,6 @@
 #include "streaming/line_source.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "core/error.h"
@@ -66,44 +67,20 @@ int month_of(std::string_view m) {
   return 0;
 }
 
-bool digits(std::string_view s, std::size_t at, std::size_t n, int& out) {
-  if (at + n > s.size()) return false;
-  out = 0;
-  for (std::size_t i = at; i < at + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    out = out * 10 + (s[i] - '0');
-  }
-  return true;
-}
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = unsigned(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + std::int64_t(doe) - 719468;
-}
-
 }  // namespace
 
 std::optional<EventTime> common_log_time(std::string_view line) {
   const auto open = line.find('[');
   if (open == std::string_view::npos) return std::nullopt;
   const std::string_view s = line.substr(open + 1);  // 10/Oct/2000:13:55:36 -0700]
-  int day, year, hh, mm, ss, zh, zm;
-  if (s.size() < 26 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[14] != ':' || s[17] != ':' || s[20] != ' ' ||
-      s[26] != ']')
-    return std::nullopt;
+  if (s.size() < 27 || s[2] != '/' || s[6] != '/' || s[11] != ':' || s[20] != ' ' || s[26] != ']') return std::nullopt;
   const int month = month_of(s.substr(3, 3));
-  if (!month || !digits(s, 0, 2, day) || !digits(s, 7, 4, year) || !digits(s, 12, 2, hh) || !digits(s, 15, 2, mm) ||
-      !digits(s, 18, 2, ss) || !digits(s, 22, 2, zh) || !digits(s, 24, 2, zm) || (s[21] != '+' && s[21] != '-'))
-    return std::nullopt;
-  if (day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
-  const std::int64_t offset = (s[21] == '-' ? -1 : 1) * (zh * 3600 + zm * 60);
-  const std::int64_t secs = days_from_civil(year, unsigned(month), unsigned(day)) * 86400 + hh * 3600 + mm * 60 + ss - offset;
-  return secs * kMicrosPerSecond;
+  if (!month) return std::nullopt;
+  // As ISO 8601, "2000-10-10T13:55:36-07:00", which parse_event_time reads (and checks).
+  char iso[32];
+  std::snprintf(iso, sizeof iso, "%.4s-%02d-%.2sT%.8s%.3s:%.2s", s.data() + 7, month, s.data(), s.data() + 12,
+                s.data() + 21, s.data() + 24);
+  return parse_event_time(iso);
 }
 
 }  // namespace streamml

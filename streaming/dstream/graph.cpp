@@ -101,39 +101,31 @@ PipelineReport StreamingContext::run(std::unique_ptr<Source> source, const Pipel
   return pipeline.run(progress);
 }
 
-void StreamingContext::run_graph() {
+void StreamingContext::run_graph(BatchInfo info, const Batch* batch) {
+  info_ = info;
+  batch_ = batch;
+  struct Forget {  // every node forgets the batch, also when an operator failed
+    StreamingContext& c;
+    ~Forget() {
+      c.batch_ = nullptr;
+      for (auto& node : c.nodes_) node->forget();
+    }
+  } forget{*this};
   for (auto& node : nodes_)
     if (node->is_output() || node->has_state()) node->evaluate();
-  for (auto& node : nodes_) node->forget();
 }
 
 void StreamingContext::process(Batch& batch) {
   STREAMML_CHECK(!finished_, InvalidInput, "dstream '" << name_ << "': a batch after the end of the stream");
-  if (const auto end = batch.event_time_end()) clock_ = clock_ ? std::max(*clock_, *end) : *end;
-  info_ = BatchInfo{batch.index, clock_, false};
-  batch_ = &batch;
+  if (const auto end = batch.event_time_end()) note_time(*end);
   next_index_ = batch.index + 1;
-  struct Done {
-    StreamingContext& c;
-    ~Done() {
-      c.batch_ = nullptr;
-      for (auto& node : c.nodes_) node->forget();
-    }
-  } done{*this};
-  run_graph();
+  run_graph(BatchInfo{batch.index, clock_, false}, &batch);
 }
 
 void StreamingContext::run_batch(std::optional<EventTime> clock) {
   STREAMML_CHECK(!finished_, InvalidInput, "dstream '" << name_ << "': a batch after the end of the stream");
-  if (clock) clock_ = clock_ ? std::max(*clock_, *clock) : *clock;
-  info_ = BatchInfo{next_index_++, clock_, false};
-  struct Done {
-    StreamingContext& c;
-    ~Done() {
-      for (auto& node : c.nodes_) node->forget();
-    }
-  } done{*this};
-  run_graph();
+  if (clock) note_time(*clock);
+  run_graph(BatchInfo{next_index_++, clock_, false}, nullptr);
 }
 
 void StreamingContext::note_time(EventTime t) { clock_ = clock_ ? std::max(*clock_, t) : t; }
@@ -141,14 +133,7 @@ void StreamingContext::note_time(EventTime t) { clock_ = clock_ ? std::max(*cloc
 void StreamingContext::finish() {
   if (finished_) return;
   finished_ = true;
-  info_ = BatchInfo{next_index_, clock_, true};
-  struct Done {
-    StreamingContext& c;
-    ~Done() {
-      for (auto& node : c.nodes_) node->forget();
-    }
-  } done{*this};
-  run_graph();
+  run_graph(BatchInfo{next_index_, clock_, true}, nullptr);
 }
 
 std::string StreamingContext::params_json() const {

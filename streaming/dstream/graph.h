@@ -251,7 +251,8 @@ class StreamingContext : public Stateful {
   const NodeBase& node(std::size_t id) const { return *nodes_[id]; }
 
  private:
-  void run_graph();
+  // Runs the outputs and stateful operators on one batch, then forgets the batch.
+  void run_graph(BatchInfo info, const Batch* batch);
 
   std::string name_;
   std::vector<std::unique_ptr<NodeBase>> nodes_;

@@ -81,12 +81,12 @@ StateSpec<S, F> state_spec(F function) {
   return StateSpec<S, F>{std::move(function), {}};
 }
 
-template <class K, class V, class S, class F>
-class UpdateStateNode : public Node<std::pair<K, S>> {
+// What both keyed-state operators keep: a table per partition of each key's state (saved as
+// one blob of Codec bytes), and their input's scatter buffers.
+template <class Out, class K, class V, class S>
+class KeyedStateNode : public Node<Out> {
  public:
-  UpdateStateNode(StreamingContext& ctx, Node<std::pair<K, V>>* parent, F f)
-      : Node<std::pair<K, S>>(ctx, "update_state_by_key", {parent}), parent_(parent), f_(std::move(f)) {}
-
+  using Node<Out>::Node;
   bool has_state() const override { return true; }
   void save_state(StateWriter& out) const override { out.write_strings("state", {encode_tables(state_)}); }
   void load_state(const StateReader& in) override {
@@ -98,6 +98,21 @@ class UpdateStateNode : public Node<std::pair<K, S>> {
     loaded_ = false;
   }
   void discard_loaded() override { loaded_ = false; }
+
+ protected:
+  PartitionedTable<K, S> state_;
+  Buckets<K, V> in_;  // kept across batches (its capacity)
+
+ private:
+  PartitionedTable<K, S> pending_;
+  bool loaded_ = false;
+};
+
+template <class K, class V, class S, class F>
+class UpdateStateNode : public KeyedStateNode<std::pair<K, S>, K, V, S> {
+ public:
+  UpdateStateNode(StreamingContext& ctx, Node<std::pair<K, V>>* parent, F f)
+      : KeyedStateNode<std::pair<K, S>, K, V, S>(ctx, "update_state_by_key", {parent}), parent_(parent), f_(std::move(f)) {}
 
  protected:
   // f(new values of the batch, current state) -> the new state (nullopt removes the key), for
@@ -135,10 +150,8 @@ class UpdateStateNode : public Node<std::pair<K, S>> {
  private:
   Node<std::pair<K, V>>* parent_;
   F f_;
-  PartitionedTable<K, S> state_;
-  PartitionedTable<K, S> pending_;
-  Buckets<K, V> in_;
-  bool loaded_ = false;
+  using KeyedStateNode<std::pair<K, S>, K, V, S>::state_;
+  using KeyedStateNode<std::pair<K, S>, K, V, S>::in_;
 };
 
 // A key's state with when it was last seen (batch index and clock).
@@ -151,28 +164,17 @@ struct Tracked {
 };
 
 template <class K, class V, class S, class U, class F>
-class MapWithStateNode : public Node<U> {
+class MapWithStateNode : public KeyedStateNode<U, K, V, Tracked<S>> {
  public:
   using Timeout = std::variant<std::monostate, Batches, Duration>;
   MapWithStateNode(StreamingContext& ctx, Node<std::pair<K, V>>* parent, F f, Timeout timeout)
-      : Node<U>(ctx, "map_with_state", {parent}, settings(timeout)), parent_(parent), f_(std::move(f)), timeout_(timeout) {
+      : KeyedStateNode<U, K, V, Tracked<S>>(ctx, "map_with_state", {parent}, settings(timeout)),
+        parent_(parent), f_(std::move(f)), timeout_(timeout) {
     if (auto* b = std::get_if<Batches>(&timeout_))
       STREAMML_CHECK(b->count > 0, InvalidInput, "map_with_state: the timeout must be > 0 batches, got " << b->count);
     if (auto* d = std::get_if<Duration>(&timeout_))
       STREAMML_CHECK(d->micros > 0, InvalidInput, "map_with_state: the timeout must be > 0, got " << d->micros << " µs");
   }
-
-  bool has_state() const override { return true; }
-  void save_state(StateWriter& out) const override { out.write_strings("state", {encode_tables(state_)}); }
-  void load_state(const StateReader& in) override {
-    decode_tables(in.read_strings("state", 1)[0], pending_, in.where("state"));
-    loaded_ = true;
-  }
-  void commit_loaded() override {
-    if (loaded_) state_ = std::move(pending_);
-    loaded_ = false;
-  }
-  void discard_loaded() override { loaded_ = false; }
 
  protected:
   bool compute(Records<U>& out) override {
@@ -230,10 +232,8 @@ class MapWithStateNode : public Node<U> {
   Node<std::pair<K, V>>* parent_;
   F f_;
   Timeout timeout_;
-  PartitionedTable<K, Tracked<S>> state_;
-  PartitionedTable<K, Tracked<S>> pending_;
-  Buckets<K, V> in_;
-  bool loaded_ = false;
+  using KeyedStateNode<U, K, V, Tracked<S>>::state_;
+  using KeyedStateNode<U, K, V, Tracked<S>>::in_;
 };
 
 }  // namespace streamml::dstream
