@@ -18,6 +18,9 @@
 //             (Batches) or by event time (Duration; results as Windowed<...>) (windows.h).
 // Keyed state: update_state_by_key, map_with_state with a timeout (keyed_state.h).
 // User functions may throw: the pipeline stops with an Error naming the operator and batch.
+// They run on several threads at once (blocks of records, partitions of keys), so they must
+// not share mutable state; map, flat_map and filter are fused into the operators that read
+// them (graph.h), so a stream read by two operators runs its functions once for each.
 #pragma once
 
 #include <cstdint>
