@@ -275,19 +275,24 @@ TEST(DStreamWindows, IncrementalEqualsMergedOnAThousandRandomBatches) {
 // ------------------------------------------------------------------------- event time
 
 // Records with event times that wander back and forth; a watermark with lateness; windows of
-// 6 s sliding 2 s. Oracle: the watermark recomputed batch by batch (late iff t < the watermark
-// after the previous batch), and every window's counts from all the records that were not late.
+// 6 s sliding 2 s, and of 600 s sliding 200 s (longer than the 70 s stream: every window closes
+// at the end-of-stream flush). Oracle: the watermark recomputed batch by batch (late iff t <
+// the watermark after the previous batch), and every window's counts from all the records that
+// were not late.
 TEST(DStreamEventTime, WindowsWatermarkAndLateRecordsEqualBruteForce) {
+  for (const auto& [length, slide] : {std::pair<std::int64_t, std::int64_t>{6, 2}, {600, 200}})
   for (const bool incremental : {false, true}) {
+    SCOPED_TRACE(std::to_string(length) + " s sliding " + std::to_string(slide) + (incremental ? " s, incremental" : " s"));
+    const std::int64_t slide_us = slide * kMicrosPerSecond, panes = length / slide;
     StreamingContext ctx;
     auto in = ctx.input<KV>();
     auto timed = in.with_watermark(seconds(3));
     std::map<std::pair<Window, std::int64_t>, std::int64_t> got;
     std::map<Window, std::int64_t> emitted_at;
     std::vector<KV> late_seen;
-    auto windows = incremental ? timed.count_by_key_and_window(seconds(6), seconds(2))
+    auto windows = incremental ? timed.count_by_key_and_window(seconds(length), seconds(slide))
                                : timed.map_values([](std::int64_t) { return std::int64_t{1}; })
-                                     .reduce_by_key_and_window(std::plus<std::int64_t>(), seconds(6), seconds(2));
+                                     .reduce_by_key_and_window(std::plus<std::int64_t>(), seconds(length), seconds(slide));
     windows.for_each_batch([&](const std::vector<Windowed<KV>>& v, const BatchInfo& b) {
       for (const auto& w : v) {
         EXPECT_TRUE(got.emplace(std::pair(w.window, w.value.first), w.value.second).second) << "emitted twice";
@@ -317,9 +322,9 @@ TEST(DStreamEventTime, WindowsWatermarkAndLateRecordsEqualBruteForce) {
           expected_late.push_back(values[i]);
           continue;
         }
-        const std::int64_t pane = times[i] / 2'000'000;
-        for (std::int64_t s = pane - 2; s <= pane; ++s) {
-          const Window w{s * 2'000'000, s * 2'000'000 + 6'000'000};
+        const std::int64_t pane = times[i] / slide_us;
+        for (std::int64_t s = pane - panes + 1; s <= pane; ++s) {
+          const Window w{s * slide_us, s * slide_us + length * kMicrosPerSecond};
           expected[{w, values[i].first}] += 1;
         }
       }
