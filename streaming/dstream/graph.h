@@ -233,7 +233,10 @@ class StreamingContext : public Stateful {
   const Batch* current_batch() const { return batch_; }
   const std::string& name() const { return name_; }
 
-  // ---- Stateful: every stateful operator's state, under "<id>_<op>/".
+  // ---- Stateful (learner_type "dstream"): params is the graph (every operator with its inputs
+  // and settings; a checkpoint of another graph is refused), and each stateful operator's
+  // state is a group "<id>_<op>/": numbers as int64 datasets, keyed tables and retained
+  // records as Codec bytes (codec.h) in string lists (one per pane, or per table).
   std::string type() const override { return "dstream"; }
   std::string params_json() const override;  // the graph: operators, their inputs and settings
   void save_state(StateWriter& out) const override;
