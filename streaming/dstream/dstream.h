@@ -119,6 +119,7 @@ class DStream {
     using V = value_t<T>;
     return combine<V, T>("reduce_by_key", [](const V& v) { return v; },
                          [f](V& acc, const V& v) mutable { acc = f(acc, v); },
+                         [f](V& acc, const V& v) mutable { acc = f(acc, v); },
                          [](const K& k, const V& v) { return T(k, v); });
   }
   // (k, all of k's values in stream order).
@@ -128,6 +129,9 @@ class DStream {
     using R = std::pair<K, std::vector<V>>;
     return combine<std::vector<V>, R>("group_by_key", [](const V& v) { return std::vector<V>{v}; },
                                       [](std::vector<V>& acc, const V& v) { acc.push_back(v); },
+                                      [](std::vector<V>& acc, const std::vector<V>& more) {
+                                        acc.insert(acc.end(), more.begin(), more.end());
+                                      },
                                       [](const K& k, const std::vector<V>& a) { return R(k, a); });
   }
   // (k, number of records with key k).
@@ -137,19 +141,19 @@ class DStream {
     using R = std::pair<K, std::int64_t>;
     return combine<std::int64_t, R>("count_by_key", [](const V&) { return std::int64_t{1}; },
                                     [](std::int64_t& acc, const V&) { ++acc; },
+                                    [](std::int64_t& acc, std::int64_t n) { acc += n; },
                                     [](const K& k, std::int64_t n) { return R(k, n); });
   }
-  // Spark's aggregateByKey: seq(acc, v) folds a key's values into acc, starting from zero.
-  // A key's values all live in one partition and are folded in stream order, so comb(acc,
-  // acc) is never needed inside a batch; it is checked to be callable for Spark parity.
+  // Spark's aggregateByKey: seq(acc, v) folds a key's values into acc, starting from zero,
+  // within each block of records; comb(acc, acc) merges the blocks' accumulators in order.
   template <class A, class Seq, class Comb>
-  auto aggregate_by_key(A zero, Seq seq, Comb) const {
-    static_assert(std::is_invocable_r_v<A, Comb&, const A&, const A&>, "comb(A, A) must return A");
+  auto aggregate_by_key(A zero, Seq seq, Comb comb) const {
     using K = key_t<T>;
     using V = value_t<T>;
     using R = std::pair<K, A>;
     return combine<A, R>("aggregate_by_key", [zero, seq](const V& v) mutable { return A(seq(A(zero), v)); },
                          [seq](A& acc, const V& v) mutable { acc = seq(acc, v); },
+                         [comb](A& acc, const A& more) mutable { acc = comb(acc, more); },
                          [](const K& k, const A& a) { return R(k, a); });
   }
   template <class W>
@@ -238,13 +242,13 @@ class DStream {
  private:
   StreamingContext& ctx() const { return node_->context(); }
 
-  template <class A, class R, class Create, class Merge, class Finish>
-  DStream<R> combine(const char* op, Create create, Merge merge, Finish finish) const {
+  template <class A, class R, class Create, class Merge, class Combine, class Finish>
+  DStream<R> combine(const char* op, Create create, Merge merge, Combine combine, Finish finish) const {
     static_assert(is_pair<T>::value, "keyed operators need a DStream<std::pair<K, V>>");
     using K = key_t<T>;
     using V = value_t<T>;
-    return ctx().template add<CombineNode<K, V, A, R, Create, Merge, Finish>>(op, node_, std::move(create), std::move(merge),
-                                                                               std::move(finish));
+    return ctx().template add<CombineNode<K, V, A, R, Create, Merge, Combine, Finish>>(
+        op, node_, std::move(create), std::move(merge), std::move(combine), std::move(finish));
   }
 
   template <class F, class G, class Span>

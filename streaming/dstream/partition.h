@@ -113,8 +113,8 @@ class OrderedTable {
   void erase(const K& key) { erase(key, key_hash(key)); }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  void clear() {
-    slots_.clear();
+  void clear() {  // keeps the memory (tables are reused batch after batch)
+    std::fill(slots_.begin(), slots_.end(), 0);
     keys_.clear();
     hashes_.clear();
     values_.clear();
