@@ -224,6 +224,8 @@ template <class K, class V>
 struct Buckets {
   std::vector<std::array<std::vector<Entry<K, V>>, kPartitions>> blocks;
   bool timed = false;
+  std::size_t records = 0;
+  EventTime min_time = 0, max_time = 0;  // over the records, when timed and any
 
   // f(entry) for the records of partition p, in stream order.
   template <class F>
@@ -250,15 +252,31 @@ bool scatter(Node<std::pair<K, V>>* parent, Buckets<K, V>& out) {
   out.blocks.resize(std::size_t(n));
   for (auto& block : out.blocks)
     for (auto& part : block) part.clear();
+  struct Range {
+    std::size_t records = 0;
+    EventTime min = 0, max = 0;
+  };
+  std::vector<Range> ranges(static_cast<std::size_t>(n));
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
     for (std::size_t b = r.begin(); b != r.end(); ++b) {
       auto& block = out.blocks[b];
-      parent->stream(b, [&block](std::pair<K, V>&& kv, EventTime t) {
+      Range& range = ranges[b];
+      parent->stream(b, [&block, &range](std::pair<K, V>&& kv, EventTime t) {
         const std::uint64_t h = key_hash(kv.first);
         block[partition_of_hash(h)].push_back(Entry<K, V>{h, t, std::move(kv)});
+        range.min = range.records ? std::min(range.min, t) : t;
+        range.max = range.records ? std::max(range.max, t) : t;
+        ++range.records;
       });
     }
   });
+  out.records = 0;
+  for (const Range& r : ranges) {
+    if (!r.records) continue;
+    out.min_time = out.records ? std::min(out.min_time, r.min) : r.min;
+    out.max_time = out.records ? std::max(out.max_time, r.max) : r.max;
+    out.records += r.records;
+  }
   return true;
 }
 

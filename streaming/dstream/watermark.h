@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdint>
 
+#include "core/parallel.h"
 #include "core/state_io.h"
 #include "streaming/dstream/graph.h"
 
@@ -66,14 +67,33 @@ class WatermarkNode : public Node<T> {
                    "column (--time), or with_event_time(f) upstream");
     out.timed = late_.timed = true;
     const EventTime w = mark_.value;
-    for (std::size_t i = 0; i < in->size(); ++i) {
-      const EventTime t = in->times[i];
-      max_seen_ = std::max(max_seen_, t);
-      Records<T>& to = t < w ? late_ : out;
-      to.values.push_back(in->values[i]);
-      to.times.push_back(t);
+    // The latest time and the late records, counted over blocks in parallel; the common case
+    // (nothing late) is then one copy.
+    const std::size_t n = in->size();
+    std::vector<EventTime> block_max(block_count(n), Watermark::kNone);
+    std::vector<std::size_t> block_late(block_count(n), 0);
+    for_each_block(n, [&](std::size_t k, std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) {
+        block_max[k] = std::max(block_max[k], in->times[i]);
+        block_late[k] += in->times[i] < w;
+      }
+    });
+    std::size_t late = 0;
+    for (std::size_t k = 0; k < block_max.size(); ++k) {
+      max_seen_ = std::max(max_seen_, block_max[k]);
+      late += block_late[k];
     }
-    late_count_ += std::int64_t(late_.size());
+    if (late == 0) {
+      out.values = in->values;
+      out.times = in->times;
+    } else {
+      for (std::size_t i = 0; i < n; ++i) {
+        Records<T>& to = in->times[i] < w ? late_ : out;
+        to.values.push_back(in->values[i]);
+        to.times.push_back(in->times[i]);
+      }
+    }
+    late_count_ += std::int64_t(late);
     if (max_seen_ != Watermark::kNone) mark_.value = std::max(mark_.value, max_seen_ - mark_.lateness);
     return true;
   }

@@ -38,8 +38,6 @@ WindowGrid::WindowGrid(const char* op, Duration length, Duration slide)
   next_start_ = std::numeric_limits<std::int64_t>::min() / 4;
 }
 
-std::int64_t WindowGrid::pane_of(EventTime t) const { return floor_div(t, slide_); }
-
 std::vector<std::int64_t> WindowGrid::due(const BatchInfo& info, const Watermark* watermark) {
   std::vector<std::int64_t> out;
   if (!by_time_) {

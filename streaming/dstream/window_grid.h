@@ -32,7 +32,10 @@ class WindowGrid {
   bool by_time() const { return by_time_; }
   std::int64_t panes() const { return panes_; }
   // By event time: the pane of a record.
-  std::int64_t pane_of(EventTime t) const;
+  std::int64_t pane_of(EventTime t) const {
+    const std::int64_t q = t / slide_;
+    return (t % slide_ != 0 && t < 0) ? q - 1 : q;  // floor
+  }
   // By event time: the window starting at pane `first`.
   Window window(std::int64_t first) const { return {first * slide_, first * slide_ + length_}; }
   // By event time: a record went into `pane`.

@@ -259,33 +259,47 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
     } else {
       STREAMML_CHECK(in.timed || in.blocks.empty(), InvalidInput,
                      "reduce_by_key_and_window by event time: the records have no event times");
-      // The panes the batch touches are made first (serially); partitions then fill them in parallel.
-      for (const auto& block : in.blocks)
-        for (const auto& part : block) {
-          std::int64_t last = 0;
-          bool any = false;
-          for (const auto& e : part) {
-            const std::int64_t p = grid_.pane_of(e.time);
-            if (any && p == last) continue;
-            any = true;
-            last = p;
-            grid_.note(p);
-            panes_[p];
-          }
-        }
+      if (!in.records) return;
+      const std::int64_t first = grid_.pane_of(in.min_time), last = grid_.pane_of(in.max_time);
+      if (last - first >= 4096) {  // a batch spanning many panes: only those with records
+        add_sparse(in);
+        return;
+      }
+      // The panes the batch's times span (past the watermark, its allowed lateness plus the
+      // batch) are made first; partitions then fill them in parallel; those left empty go.
+      std::vector<PartitionedTable<K, V>*> span(std::size_t(last - first + 1));
+      std::vector<char> existed(span.size());
+      for (std::size_t i = 0; i < span.size(); ++i) {
+        const auto [it, fresh] = panes_.try_emplace(first + std::int64_t(i));
+        span[i] = &it->second;
+        existed[i] = !fresh;
+      }
       for_each_partition([&](std::size_t p) {
-        std::int64_t last = 0;
-        PartitionedTable<K, V>* pane = nullptr;
         in.each(p, [&](const Entry<K, V>& e) {
-          const std::int64_t id = grid_.pane_of(e.time);
-          if (!pane || id != last) {
-            pane = &panes_.find(id)->second;
-            last = id;
-          }
-          fold((*pane)[p], e.kv.first, e.hash, e.kv.second);
+          fold((*span[std::size_t(grid_.pane_of(e.time) - first)])[p], e.kv.first, e.hash, e.kv.second);
         });
       });
+      for (std::size_t i = 0; i < span.size(); ++i) {
+        const std::int64_t id = first + std::int64_t(i);
+        bool empty = true;
+        for (const auto& part : *span[i]) empty = empty && part.empty();
+        if (!empty) grid_.note(id);
+        else if (!existed[i]) panes_.erase(id);
+      }
     }
+  }
+
+  void add_sparse(const Buckets<K, V>& in) {
+    for (const auto& block : in.blocks)
+      for (const auto& part : block)
+        for (const auto& e : part) {
+          const std::int64_t p = grid_.pane_of(e.time);
+          grid_.note(p);
+          panes_[p];
+        }
+    for_each_partition([&](std::size_t p) {
+      in.each(p, [&](const Entry<K, V>& e) { fold(panes_.find(grid_.pane_of(e.time))->second[p], e.kv.first, e.hash, e.kv.second); });
+    });
   }
 
   // The window starting at pane s, from its panes.
