@@ -18,11 +18,8 @@
 namespace streamml::dstream {
 
 // create(v) starts a key's accumulator A, merge(a, v) adds a value, combine(a, b) merges two
-// accumulators of a key, finish(k, a) makes the output record. Map-side combining, as Spark's
-// combineByKey: each block of records (streamed, fixed size) folds its values into small
-// per-partition tables in stream order; then each partition combines the blocks' tables in
-// block order. Block boundaries never depend on the thread count, so neither does the result;
-// and only a block's distinct keys cross from one thread to another.
+// accumulators of a key, finish(k, a) makes the output record. Combined map-side
+// (partition.h, combine_blocks), then each partition merges the blocks' tables in order.
 template <class K, class V, class A, class R, class Create, class Merge, class Combine, class Finish>
 class CombineNode : public Node<R> {
  public:
@@ -33,30 +30,17 @@ class CombineNode : public Node<R> {
 
  protected:
   bool compute(Records<R>& out) override {
-    const std::int64_t n = parent_->blocks();
-    if (n < 0) return false;
-    if (blocks_.size() < std::size_t(n)) blocks_.resize(std::size_t(n));  // kept across batches (capacity)
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-      for (std::size_t b = r.begin(); b != r.end(); ++b) {
-        auto& tables = blocks_[b];
-        for (auto& t : tables) t.clear();
-        parent_->stream(b, [&](std::pair<K, V>&& kv, EventTime) {
-          const std::uint64_t h = key_hash(kv.first);
-          bool inserted = false;
-          A& acc = tables[partition_of_hash(h)].find_or_insert(kv.first, h, [&] { return A(create_(kv.second)); }, inserted);
-          if (!inserted) merge_(acc, kv.second);
-        });
-      }
-    });
+    if (!combine_blocks(parent_, blocks_, [](EventTime) { return std::int64_t{0}; }, create_, merge_)) return false;
     for_each_partition([&](std::size_t p) {
       auto& table = tables_[p];
       table.clear();
-      for (std::size_t b = 0; b < std::size_t(n); ++b)
-        blocks_[b][p].for_each_hashed([&](const K& k, const A& a, std::uint64_t h) {
+      blocks_.each(p, [&](std::int64_t, const OrderedTable<K, A>& part) {
+        part.for_each_hashed([&](const K& k, const A& a, std::uint64_t h) {
           bool inserted = false;
           A& acc = table.find_or_insert(k, h, [&] { return a; }, inserted);
           if (!inserted) combine_(acc, a);
         });
+      });
     });
     flatten(tables_, out.values, finish_);
     return true;
@@ -68,7 +52,7 @@ class CombineNode : public Node<R> {
   Merge merge_;
   Combine combine_;
   Finish finish_;
-  std::vector<PartitionedTable<K, A>> blocks_;  // each block's partial tables
+  BlockTables<K, A> blocks_;  // kept across batches (their memory), like the tables
   PartitionedTable<K, A> tables_;
 };
 

@@ -280,6 +280,68 @@ bool scatter(Node<std::pair<K, V>>* parent, Buckets<K, V>& out) {
   return true;
 }
 
+// Map-side combining (Spark's combineByKey): each block of a streamed batch folds its records,
+// in stream order, into small tables per group and partition, group = group_of(event time)
+// (the pane of an event-time window; always 0 otherwise). Consumers then merge the blocks'
+// tables partition by partition in block order, so only each block's distinct keys, not its
+// records, cross from the thread that read them to the one that merges them, and the result
+// never depends on the thread count (block boundaries are fixed).
+template <class K, class A>
+struct BlockTables {
+  struct Group {
+    std::int64_t id = 0;
+    PartitionedTable<K, A> tables;
+  };
+  struct Block {
+    std::vector<Group> groups;  // groups[0, used) hold this batch's; the rest keep memory
+    std::size_t used = 0;
+  };
+  std::vector<Block> blocks;
+  std::size_t count = 0;  // blocks in this batch
+
+  // f(group id, partition table) for partition p, blocks in order, groups in first-seen order.
+  template <class F>
+  void each(std::size_t p, F&& f) const {
+    for (std::size_t b = 0; b < count; ++b)
+      for (std::size_t g = 0; g < blocks[b].used; ++g) f(blocks[b].groups[g].id, blocks[b].groups[g].tables[p]);
+  }
+};
+
+template <class K, class V, class A, class GroupOf, class Create, class Merge>
+bool combine_blocks(Node<std::pair<K, V>>* parent, BlockTables<K, A>& out, GroupOf&& group_of, Create&& create,
+                    Merge&& merge) {
+  const std::int64_t n = parent->blocks();
+  if (n < 0) return false;
+  out.count = std::size_t(n);
+  if (out.blocks.size() < out.count) out.blocks.resize(out.count);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, out.count, 1), [&](const tbb::blocked_range<std::size_t>& r) {
+    for (std::size_t b = r.begin(); b != r.end(); ++b) {
+      auto& block = out.blocks[b];
+      block.used = 0;
+      typename BlockTables<K, A>::Group* group = nullptr;
+      parent->stream(b, [&](std::pair<K, V>&& kv, EventTime t) {
+        const std::int64_t id = group_of(t);
+        if (!group || group->id != id) {
+          group = nullptr;
+          for (std::size_t g = 0; g < block.used && !group; ++g)
+            if (block.groups[g].id == id) group = &block.groups[g];
+          if (!group) {
+            if (block.used == block.groups.size()) block.groups.emplace_back();
+            group = &block.groups[block.used++];
+            group->id = id;
+            for (auto& table : group->tables) table.clear();
+          }
+        }
+        const std::uint64_t h = key_hash(kv.first);
+        bool inserted = false;
+        A& acc = group->tables[partition_of_hash(h)].find_or_insert(kv.first, h, [&] { return A(create(kv.second)); }, inserted);
+        if (!inserted) merge(acc, kv.second);
+      });
+    }
+  });
+  return true;
+}
+
 // Folds each key's values in stream order into a per-partition table: create(v) for a key's
 // first value, merge(acc, v) for the next ones.
 template <class K, class V, class A, class Create, class Merge>

@@ -72,12 +72,17 @@ class WatermarkNode : public Node<T> {
     const std::size_t n = in->size();
     std::vector<EventTime> block_max(block_count(n), Watermark::kNone);
     std::vector<std::size_t> block_late(block_count(n), 0);
-    for_each_block(n, [&](std::size_t k, std::size_t begin, std::size_t end) {
+    auto scan = [&](std::size_t k, std::size_t begin, std::size_t end) {
       for (std::size_t i = begin; i < end; ++i) {
         block_max[k] = std::max(block_max[k], in->times[i]);
         block_late[k] += in->times[i] < w;
       }
-    });
+    };
+    if (n < 64 * kBlockRows) {  // a few microseconds: not worth waking a thread
+      for (std::size_t k = 0; k < block_count(n); ++k) scan(k, k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
+    } else {
+      for_each_block(n, scan);
+    }
     std::size_t late = 0;
     for (std::size_t k = 0; k < block_max.size(); ++k) {
       max_seen_ = std::max(max_seen_, block_max[k]);

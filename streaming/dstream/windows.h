@@ -214,34 +214,65 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
   void discard_loaded() override { pending_grid_.reset(); }
 
  protected:
+  // One parallel region per batch: each partition adds the batch's partial tables to its
+  // panes, then moves through the windows due (running or merged) and writes their entries;
+  // the entries are then concatenated window by window, partition by partition.
   bool compute(Records<Out>& out) override {
-    Buckets<K, V>& in = in_;
-    const bool has = scatter(parent_, in);
     const BatchInfo& info = this->ctx_.info();
+    const bool has = combine_blocks(
+        parent_, in_, [this](EventTime t) { return ByTime ? grid_.pane_of(t) : std::int64_t{0}; },
+        [](const V& v) { return v; }, [this](V& acc, const V& v) { acc = reduce_(acc, v); });
     if (!has && !(ByTime && info.end_of_stream)) return false;
-    if (has) add(in, info);
-    const auto due = grid_.due(info, this->watermark());
-    if (!ByTime && due.empty()) {
-      drop();
-      return false;
-    }
-    for (std::int64_t s : due) {
-      const PartitionedTable<K, V>* table;
-      PartitionedTable<K, V> merged;
-      if constexpr (kIncremental) {
-        advance_running(s);
-        table = &running_;
+    PartitionedTable<K, V>* batch_pane = nullptr;
+    if (has) {
+      bool any = false;
+      for (std::size_t b = 0; b < in_.count; ++b) any = any || in_.blocks[b].used > 0;
+      STREAMML_CHECK(!ByTime || !any || parent_->timed(), InvalidInput,
+                     this->label() << ": a window by event time needs records with event times");
+      if constexpr (ByTime) {  // the panes the batch touches (few), made before the region
+        for (std::size_t b = 0; b < in_.count; ++b)
+          for (std::size_t g = 0; g < in_.blocks[b].used; ++g) {
+            grid_.note(in_.blocks[b].groups[g].id);
+            panes_[in_.blocks[b].groups[g].id];
+          }
       } else {
-        merge_window(s, merged);
-        table = &merged;
+        batch_pane = &panes_[info.index];
       }
-      const Window window = ByTime ? grid_.window(s) : Window{};
-      flatten(*table, out.values, [&window](const K& k, const V& v) {
-        if constexpr (ByTime) return Out{window, {k, v}};
-        else return Out{k, v};
-      });
     }
+    const auto due = grid_.due(info, this->watermark());
+    if (emitted_.size() < due.size()) emitted_.resize(due.size());
+    for_each_partition([&](std::size_t p) {
+      if (has) add(p, batch_pane);
+      std::int64_t start = running_start_;
+      for (std::size_t w = 0; w < due.size(); ++w) {
+        auto& part = emitted_[w][p];
+        part.clear();
+        OrderedTable<K, V> merged;
+        const OrderedTable<K, V>* table = &merged;
+        if constexpr (kIncremental) {
+          advance_running(p, start, due[w]);
+          start = due[w];
+          table = &running_[p];
+        } else {
+          merge_window(p, due[w], merged);
+        }
+        const Window window = ByTime ? grid_.window(due[w]) : Window{};
+        part.reserve(table->size());
+        table->for_each([&](const K& k, const V& v) {
+          if constexpr (ByTime) part.push_back(Out{window, {k, v}});
+          else part.push_back(Out{k, v});
+        });
+      }
+    });
+    if (kIncremental && !due.empty()) running_start_ = due.back();
     drop();
+    if (!ByTime && due.empty()) return false;
+    std::size_t total = 0;
+    for (std::size_t w = 0; w < due.size(); ++w)
+      for (const auto& part : emitted_[w]) total += part.size();
+    out.values.reserve(total);
+    for (std::size_t w = 0; w < due.size(); ++w)
+      for (const auto& part : emitted_[w]) out.values.insert(out.values.end(), part.begin(), part.end());
     return true;
   }
 
@@ -252,92 +283,54 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
     if (!inserted) acc = reduce_(acc, v);
   }
 
-  void add(const Buckets<K, V>& in, const BatchInfo& info) {
-    if constexpr (!ByTime) {
-      PartitionedTable<K, V>& pane = panes_[info.index];
-      combine_by_key(in, pane, [](const V& v) { return v; }, [&](V& acc, const V& v) { acc = reduce_(acc, v); });
-    } else {
-      STREAMML_CHECK(in.timed || in.blocks.empty(), InvalidInput,
-                     "reduce_by_key_and_window by event time: the records have no event times");
-      if (!in.records) return;
-      const std::int64_t first = grid_.pane_of(in.min_time), last = grid_.pane_of(in.max_time);
-      if (last - first >= 4096) {  // a batch spanning many panes: only those with records
-        add_sparse(in);
-        return;
+  // Partition p of the blocks' partial tables into the panes: by batch count all into the
+  // batch's pane; by event time each into its own.
+  void add(std::size_t p, PartitionedTable<K, V>* batch_pane) {
+    std::int64_t last = 0;
+    PartitionedTable<K, V>* pane = batch_pane;
+    in_.each(p, [&](std::int64_t id, const OrderedTable<K, V>& part) {
+      if (ByTime && (!pane || id != last)) {
+        pane = &panes_.find(id)->second;
+        last = id;
       }
-      // The panes the batch's times span (past the watermark, its allowed lateness plus the
-      // batch) are made first; partitions then fill them in parallel; those left empty go.
-      std::vector<PartitionedTable<K, V>*> span(std::size_t(last - first + 1));
-      std::vector<char> existed(span.size());
-      for (std::size_t i = 0; i < span.size(); ++i) {
-        const auto [it, fresh] = panes_.try_emplace(first + std::int64_t(i));
-        span[i] = &it->second;
-        existed[i] = !fresh;
-      }
-      for_each_partition([&](std::size_t p) {
-        in.each(p, [&](const Entry<K, V>& e) {
-          fold((*span[std::size_t(grid_.pane_of(e.time) - first)])[p], e.kv.first, e.hash, e.kv.second);
-        });
+      part.for_each_hashed([&](const K& k, const V& v, std::uint64_t h) { fold((*pane)[p], k, h, v); });
+    });
+  }
+
+  // Partition p of the window starting at pane s, from its panes.
+  void merge_window(std::size_t p, std::int64_t s, OrderedTable<K, V>& merged) {
+    for (auto it = panes_.lower_bound(s); it != panes_.end() && it->first < s + grid_.panes(); ++it)
+      it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) {
+        bool inserted = false;
+        V& acc = merged.find_or_insert(k, h, [&] { return v; }, inserted);
+        if (!inserted) acc = reduce_(acc, v);
       });
-      for (std::size_t i = 0; i < span.size(); ++i) {
-        const std::int64_t id = first + std::int64_t(i);
-        bool empty = true;
-        for (const auto& part : *span[i]) empty = empty && part.empty();
-        if (!empty) grid_.note(id);
-        else if (!existed[i]) panes_.erase(id);
-      }
-    }
   }
 
-  void add_sparse(const Buckets<K, V>& in) {
-    for (const auto& block : in.blocks)
-      for (const auto& part : block)
-        for (const auto& e : part) {
-          const std::int64_t p = grid_.pane_of(e.time);
-          grid_.note(p);
-          panes_[p];
-        }
-    for_each_partition([&](std::size_t p) {
-      in.each(p, [&](const Entry<K, V>& e) { fold(panes_.find(grid_.pane_of(e.time))->second[p], e.kv.first, e.hash, e.kv.second); });
-    });
-  }
-
-  // The window starting at pane s, from its panes.
-  void merge_window(std::int64_t s, PartitionedTable<K, V>& merged) {
-    const auto first = panes_.lower_bound(s);
-    for_each_partition([&](std::size_t p) {
-      for (auto it = first; it != panes_.end() && it->first < s + grid_.panes(); ++it)
-        it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) { fold(merged[p], k, h, v); });
-    });
-  }
-
-  // Moves the running window to start at pane s: adds the panes that enter, takes off those
-  // that leave, then drops the keys keep() rejects.
-  void advance_running(std::int64_t s) {
+  // Moves partition p of the running window from pane `from` to start at pane s: adds the
+  // panes that enter, takes off those that leave; keys keep() rejects leave.
+  void advance_running(std::size_t p, std::int64_t from, std::int64_t s) {
     const std::int64_t n = grid_.panes();
-    const bool reset = running_start_ == kNoRunning || s >= running_start_ + n;
-    const std::int64_t add_from = reset ? s : running_start_ + n;
-    for_each_partition([&](std::size_t p) {
-      OrderedTable<K, V>& run = running_[p];
-      if (reset) {
-        run.clear();
-      } else {
-        for (auto it = panes_.lower_bound(running_start_); it != panes_.end() && it->first < s; ++it)
-          it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) {
-            V* acc = run.find(k, h);
-            if (!acc) return;
-            *acc = inverse_(*acc, v);
-            if (keep_ && !keep_(k, *acc)) run.erase(k, h);
-          });
-      }
-      // Only keys a pane touched can change, so only they are checked against keep().
-      for (auto it = panes_.lower_bound(add_from); it != panes_.end() && it->first < s + n; ++it)
+    const bool reset = from == kNoRunning || s >= from + n;
+    const std::int64_t add_from = reset ? s : from + n;
+    OrderedTable<K, V>& run = running_[p];
+    if (reset) {
+      run.clear();
+    } else {
+      for (auto it = panes_.lower_bound(from); it != panes_.end() && it->first < s; ++it)
         it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) {
-          fold(run, k, h, v);
-          if (keep_ && !keep_(k, *run.find(k, h))) run.erase(k, h);
+          V* acc = run.find(k, h);
+          if (!acc) return;
+          *acc = inverse_(*acc, v);
+          if (keep_ && !keep_(k, *acc)) run.erase(k, h);
         });
-    });
-    running_start_ = s;
+    }
+    // Only keys a pane touched can change, so only they are checked against keep().
+    for (auto it = panes_.lower_bound(add_from); it != panes_.end() && it->first < s + n; ++it)
+      it->second[p].for_each_hashed([&](const K& k, const V& v, std::uint64_t h) {
+        fold(run, k, h, v);
+        if (keep_ && !keep_(k, *run.find(k, h))) run.erase(k, h);
+      });
   }
 
   void drop() {
@@ -355,7 +348,8 @@ class KeyedWindowNode : public Node<std::conditional_t<ByTime, Windowed<std::pai
   std::map<std::int64_t, PartitionedTable<K, V>> panes_;
   PartitionedTable<K, V> running_;
   std::int64_t running_start_ = kNoRunning;
-  Buckets<K, V> in_;  // kept across batches (its capacity)
+  BlockTables<K, V> in_;  // each block's partial tables, kept across batches (their memory)
+  std::vector<std::array<std::vector<Out>, kPartitions>> emitted_;  // per window due, per partition
   std::optional<WindowGrid> pending_grid_;
   std::map<std::int64_t, PartitionedTable<K, V>> pending_panes_;
   PartitionedTable<K, V> pending_running_;
