@@ -224,8 +224,6 @@ template <class K, class V>
 struct Buckets {
   std::vector<std::array<std::vector<Entry<K, V>>, kPartitions>> blocks;
   bool timed = false;
-  std::size_t records = 0;
-  EventTime min_time = 0, max_time = 0;  // over the records, when timed and any
 
   // f(entry) for the records of partition p, in stream order.
   template <class F>
@@ -252,31 +250,15 @@ bool scatter(Node<std::pair<K, V>>* parent, Buckets<K, V>& out) {
   out.blocks.resize(std::size_t(n));
   for (auto& block : out.blocks)
     for (auto& part : block) part.clear();
-  struct Range {
-    std::size_t records = 0;
-    EventTime min = 0, max = 0;
-  };
-  std::vector<Range> ranges(static_cast<std::size_t>(n));
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
     for (std::size_t b = r.begin(); b != r.end(); ++b) {
       auto& block = out.blocks[b];
-      Range& range = ranges[b];
-      parent->stream(b, [&block, &range](std::pair<K, V>&& kv, EventTime t) {
+      parent->stream(b, [&block](std::pair<K, V>&& kv, EventTime t) {
         const std::uint64_t h = key_hash(kv.first);
         block[partition_of_hash(h)].push_back(Entry<K, V>{h, t, std::move(kv)});
-        range.min = range.records ? std::min(range.min, t) : t;
-        range.max = range.records ? std::max(range.max, t) : t;
-        ++range.records;
       });
     }
   });
-  out.records = 0;
-  for (const Range& r : ranges) {
-    if (!r.records) continue;
-    out.min_time = out.records ? std::min(out.min_time, r.min) : r.min;
-    out.max_time = out.records ? std::max(out.max_time, r.max) : r.max;
-    out.records += r.records;
-  }
   return true;
 }
 
@@ -340,20 +322,6 @@ bool combine_blocks(Node<std::pair<K, V>>* parent, BlockTables<K, A>& out, Group
     }
   });
   return true;
-}
-
-// Folds each key's values in stream order into a per-partition table: create(v) for a key's
-// first value, merge(acc, v) for the next ones.
-template <class K, class V, class A, class Create, class Merge>
-void combine_by_key(const Buckets<K, V>& in, PartitionedTable<K, A>& out, Create&& create, Merge&& merge) {
-  for_each_partition([&](std::size_t p) {
-    auto& table = out[p];
-    in.each(p, [&](const Entry<K, V>& e) {
-      bool inserted = false;
-      A& acc = table.find_or_insert(e.kv.first, e.hash, [&] { return A(create(e.kv.second)); }, inserted);
-      if (!inserted) merge(acc, e.kv.second);
-    });
-  });
 }
 
 // Appends the tables' entries as records, partition by partition, the partitions copied in
