@@ -87,8 +87,9 @@ WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::
           std::partial_sort(counts.begin(), counts.begin() + std::ptrdiff_t(shown), counts.end(), [](const Count& a, const Count& b) {
             return a.second > b.second || (a.second == b.second && a.first < b.first);
           });
-          out << "window " << format_event_time(closed[begin].window.start) << " +" << window.micros / kMicrosPerSecond
-              << "s:";
+          out << "window " << format_event_time(closed[begin].window.start) << " +";
+          if (window.micros % kMicrosPerSecond == 0) out << window.micros / kMicrosPerSecond << "s:";
+          else out << double(window.micros) / 1000.0 << "ms:";
           for (std::size_t i = 0; i < shown; ++i) out << (i ? ", " : " ") << counts[i].first << " " << counts[i].second;
           out << " (" << counts.size() << " keys, " << records << " records)\n";
           ++g.windows;
