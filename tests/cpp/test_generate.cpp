@@ -588,7 +588,9 @@ TEST(Generate, WeblogIsCommonLogFormatWithErrorsAndItsTruthAgrees) {
     statuses[request[3]] += 1;
     const int status = std::stoi(request[3]);
     errors += status >= 400;
-    if (request[1].rfind("/products/", 0) == 0 && (std::stoi(request[1].substr(10)) + 1) % 23 == 0) EXPECT_EQ(status, 404) << line;
+    if (request[1].rfind("/products/", 0) == 0 && (std::stoi(request[1].substr(10)) + 1) % 23 == 0) {
+      EXPECT_EQ(status, 404) << line;
+    }
     EXPECT_EQ(request[4] == "-", status != 200) << line;
   }
   EXPECT_EQ(lines, 20'000);
