@@ -1,6 +1,7 @@
-// Stateless operators: each batch's output depends on that batch only. They run in parallel
-// over fixed blocks of records (core/parallel.h) and concatenate the blocks in order, so the
-// output is the same for any thread count; the records' event times go along with them.
+// Stateless operators: each batch's output depends on that batch only. The roots, map,
+// flat_map and filter stream block by block (kStreamBlock records of the root, graph.h), fused
+// into whatever reads them; stored, the blocks run in parallel and are concatenated in order,
+// so the output is the same for any thread count. The records' event times go along with them.
 #pragma once
 
 #include <algorithm>
