@@ -86,6 +86,12 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
                      "Keep only the newest N checkpoints (default: all)");
   replay->add_flag("--resume", o.pipeline.checkpoint.resume,
                    "Go on from the newest complete checkpoint in --checkpoint-dir (a fresh start if there is none)");
+  replay->add_option("--count-by", o.count.count_by,
+                     "Count this column's values in windows of event time (needs --time, --window); prints the top keys per window");
+  replay->add_option("--window", o.count.window, "--count-by: window length, e.g. 60s");
+  replay->add_option("--slide", o.count.slide, "--count-by: how far windows slide, e.g. 1s (default: the window)");
+  replay->add_option("--lateness", o.count.lateness, "--count-by: allowed lateness of records behind the newest (default 0s)");
+  replay->add_option("--top", o.count.top, "--count-by: keys shown per window (default 5)")->check(CLI::PositiveNumber);
   replay->add_flag("--quiet,-q", o.quiet, "No progress line");
 }
 
@@ -109,7 +115,9 @@ void add_generate(CLI::App& app, GenerateArgs& g) {
   gen->add_option("--start", g.start, "Event time of the stream's start (ISO 8601 or epoch seconds)");
   gen->add_option("--rate", g.options.rate, "Mean events per second of event time (0: the kind's default)")
       ->check(CLI::NonNegativeNumber);
-  gen->add_option("--users", g.options.users, "clicks: number of users")->check(CLI::PositiveNumber);
+  gen->add_option("--users", g.options.users, "clicks: number of users; weblog: client addresses")->check(CLI::PositiveNumber);
+  gen->add_option("--pages", g.options.pages, "weblog: number of pages")->check(CLI::PositiveNumber);
+  gen->add_option("--customers", g.options.customers, "transactions: customers at the start")->check(CLI::PositiveNumber);
   gen->add_option("--zipf", g.options.zipf_exponent, "clicks: Zipf exponent of user popularity");
   gen->add_option("--devices", g.options.devices, "sensors: number of devices")->check(CLI::PositiveNumber);
   gen->add_option("--clusters", g.options.clusters, "sensors: operating regimes")->check(CLI::PositiveNumber);

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <random>
 #include <string_view>
@@ -276,6 +277,18 @@ std::string file_name(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+GenerateReport make_report(const GenerateOptions& o, std::string format, std::vector<std::string> written,
+                           EventTime first, EventTime last) {
+  GenerateReport report;
+  report.events = o.events;
+  report.out = o.out;
+  report.format = std::move(format);
+  report.written = std::move(written);
+  report.first_event_time = first;
+  report.last_event_time = last;
+  return report;
+}
+
 void write_common_settings(JsonWriter& w, const GenerateOptions& o, const std::string& format,
                            double rate) {
   w.key("kind").value(o.kind);
@@ -468,14 +481,7 @@ GenerateReport generate_clicks(const GenerateOptions& o, bool jsonl, double rate
   const std::string model_path = o.out + ".model.json";
   write_text_file(model_path, w.str() + "\n");
 
-  GenerateReport report;
-  report.events = o.events;
-  report.out = o.out;
-  report.format = jsonl ? "jsonl" : "csv";
-  report.written = {model_path};
-  report.first_event_time = first_ms * 1000;
-  report.last_event_time = last_ms * 1000;
-  return report;
+  return make_report(o, jsonl ? "jsonl" : "csv", {model_path}, first_ms * 1000, last_ms * 1000);
 }
 
 // ---------------------------------------------------------------- sensors
@@ -702,14 +708,230 @@ GenerateReport generate_sensors(const GenerateOptions& o, bool jsonl, double rat
   const std::string model_path = o.out + ".model.json";
   write_text_file(model_path, w.str() + "\n");
 
-  GenerateReport report;
-  report.events = o.events;
-  report.out = o.out;
-  report.format = jsonl ? "jsonl" : "csv";
-  report.written = {truth_path, model_path};
-  report.first_event_time = first_ms * 1000;
-  report.last_event_time = last_ms * 1000;
-  return report;
+  return make_report(o, jsonl ? "jsonl" : "csv", {truth_path, model_path}, first_ms * 1000, last_ms * 1000);
+}
+
+// ---------------------------------------------------------------- weblog
+
+// Pages of the site: a few named ones, then /products/<n>; popularity is Zipf over this list.
+// Every 23rd product page is a broken link (always 404), so errors concentrate on some pages.
+std::string page_path(std::int64_t rank) {
+  static const char* kNamed[] = {"/", "/index.html", "/search", "/cart", "/login", "/about.html",
+                                 "/static/app.js", "/static/style.css"};
+  constexpr std::int64_t kNamedCount = std::int64_t(std::size(kNamed));
+  if (rank < kNamedCount) return kNamed[rank];
+  return "/products/" + std::to_string(rank - kNamedCount);
+}
+
+bool broken_link(std::int64_t rank) { return rank >= 8 && (rank - 8) % 23 == 22; }
+
+constexpr const char* kMonthNames[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+// "[10/Oct/2000:13:55:36 +0000]" for a time in whole seconds since the epoch.
+void append_clf_time(std::string& s, std::int64_t seconds) {
+  const std::string iso = format_event_time(seconds * kMicrosPerSecond);  // 2026-01-01T00:00:00.000000Z
+  s += '[';
+  s.append(iso, 8, 2);
+  s += '/';
+  s += kMonthNames[std::stoi(iso.substr(5, 2)) - 1];
+  s += '/';
+  s.append(iso, 0, 4);
+  s += ':';
+  s.append(iso, 11, 8);
+  s += " +0000]";
+}
+
+struct StatusLevel {
+  int code;
+  double probability;
+};
+// For pages that are not broken links.
+constexpr StatusLevel kStatuses[] = {{200, 0.86}, {304, 0.05}, {301, 0.02}, {403, 0.01},
+                                     {404, 0.03}, {500, 0.02}, {503, 0.01}};
+
+GenerateReport generate_weblog(const GenerateOptions& o, double rate) {
+  STREAMML_CHECK(o.pages >= 9 && o.pages <= 10'000'000, InvalidInput, "pages must be in [9, 10000000], got " << o.pages);
+  STREAMML_CHECK(o.users >= 1 && o.users <= 100'000'000, InvalidInput,
+                 "users must be in [1, 100000000], got " << o.users);
+  Random rng(o.seed);
+  std::vector<double> popularity(std::size_t(o.pages));
+  for (std::size_t r = 0; r < popularity.size(); ++r) popularity[r] = std::pow(double(r + 1), -1.0);
+  const std::vector<double> page_cumulative = cumulative(popularity);
+  std::vector<double> client_weights(std::size_t(o.users));
+  for (std::size_t r = 0; r < client_weights.size(); ++r) client_weights[r] = std::pow(double(r + 1), -0.8);
+  const std::vector<double> client_cumulative = cumulative(client_weights);
+  std::vector<double> status_weights;
+  for (const auto& st : kStatuses) status_weights.push_back(st.probability);
+  const std::vector<double> status_cumulative = cumulative(status_weights);
+
+  OutputFile out(o.out);
+  Arrivals arrivals(o.start, rate);
+  std::map<std::string, std::int64_t> hits;
+  std::map<int, std::int64_t> statuses;
+  std::int64_t errors = 0, first_s = 0, last_s = 0;
+  for (std::int64_t e = 0; e < o.events; ++e) {
+    const std::int64_t sec = floor_div(arrivals.next_millis(rng), 1000);
+    if (e == 0) first_s = sec;
+    last_s = sec;
+    const std::int64_t client = std::int64_t(rng.pick(client_cumulative));
+    const std::int64_t page = std::int64_t(rng.pick(page_cumulative));
+    const bool post = page == 4 && rng.uniform() < 0.5;  // /login
+    int status = broken_link(page) ? 404 : kStatuses[rng.pick(status_cumulative)].code;
+    const std::int64_t size = status == 200 ? 200 + std::int64_t(rng.exponential(5000)) : 0;
+    std::string& s = out.text();
+    s += "10.";
+    append_int(s, client / 65536 % 256);
+    s += '.';
+    append_int(s, client / 256 % 256);
+    s += '.';
+    append_int(s, client % 256);
+    s += client % 10 == 3 ? " - alice " : " - - ";
+    append_clf_time(s, sec);
+    s += post ? " \"POST " : " \"GET ";
+    const std::string path = page_path(page);
+    s += path;
+    s += " HTTP/1.1\" ";
+    append_int(s, status);
+    s += ' ';
+    if (size > 0) append_int(s, size);
+    else s += '-';
+    s += '\n';
+    out.maybe_flush();
+    hits[path] += 1;
+    statuses[status] += 1;
+    errors += status >= 400;
+  }
+  out.close();
+
+  JsonWriter w(true);
+  w.begin_object();
+  write_common_settings(w, o, "clf", rate);
+  w.key("first_event_time").value(format_event_time(first_s * kMicrosPerSecond));
+  w.key("last_event_time").value(format_event_time(last_s * kMicrosPerSecond));
+  w.key("line_format").value("Common Log Format: host ident user [dd/Mon/yyyy:HH:MM:SS +0000] \"METHOD path HTTP/1.1\" status bytes");
+  w.key("error_lines").value(errors);
+  w.key("statuses").begin_object();
+  for (const auto& [code, n] : statuses) w.key(std::to_string(code)).value(n);
+  w.end_object();
+  w.key("hits").begin_object();
+  for (const auto& [path, n] : hits) w.key(path).value(n);
+  w.end_object();
+  w.end_object();
+  const std::string truth_path = o.out + ".truth.json";
+  write_text_file(truth_path, w.str() + "\n");
+
+  return make_report(o, "clf", {truth_path}, first_s * kMicrosPerSecond, last_s * kMicrosPerSecond);
+}
+
+// ---------------------------------------------------------------- transactions
+
+// Customers buy at their own pace; after each purchase a customer pauses for 31 to 120 days
+// with probability 0.03, or leaves for good with probability 0.01 (a new customer then takes
+// the place). Arrivals are one Poisson process over the customers active at the time.
+GenerateReport generate_transactions(const GenerateOptions& o, bool jsonl, double rate) {
+  STREAMML_CHECK(o.customers >= 1 && o.customers <= 10'000'000, InvalidInput,
+                 "customers must be in [1, 10000000], got " << o.customers);
+  Random rng(o.seed);
+  struct Customer {
+    double spend_scale;  // mean purchase
+    std::int64_t count = 0;
+    std::int64_t cents = 0;
+    std::int64_t last_ms = -1;
+    std::int64_t long_gaps = 0;
+    bool churned = false;
+  };
+  std::vector<Customer> customers;
+  std::vector<std::int64_t> active;                  // ids buying now
+  std::multimap<std::int64_t, std::int64_t> paused;  // return time (ms) -> id
+  auto join = [&] {
+    customers.push_back({20.0 + 80.0 * rng.uniform()});
+    active.push_back(std::int64_t(customers.size()) - 1);
+  };
+  for (std::int64_t c = 0; c < o.customers; ++c) join();
+  const int width = id_width(o.customers * 4, 6);
+
+  OutputFile out(o.out);
+  RecordWriter rec(out, jsonl, {"event_time", "customer", "amount"});
+  Arrivals arrivals(o.start, rate);
+  std::int64_t first_ms = 0, last_ms = 0;
+  for (std::int64_t e = 0; e < o.events; ++e) {
+    const std::int64_t ms = arrivals.next_millis(rng);
+    if (e == 0) first_ms = ms;
+    last_ms = ms;
+    while (!paused.empty() && paused.begin()->first <= ms) {
+      active.push_back(paused.begin()->second);
+      paused.erase(paused.begin());
+    }
+    if (active.empty()) join();
+    const std::size_t slot = std::size_t(rng.below(active.size()));
+    const std::int64_t id = active[slot];
+    Customer& c = customers[std::size_t(id)];
+    const std::int64_t cents = std::max<std::int64_t>(1, std::llround(c.spend_scale * std::exp(0.5 * rng.normal()) * 100));
+    if (c.last_ms >= 0 && ms - c.last_ms > 30 * kMillisPerDay) ++c.long_gaps;
+    c.count += 1;
+    c.cents += cents;
+    c.last_ms = ms;
+    rec.time(0, ms);
+    rec.id(1, 'c', id, width);
+    rec.fixed(2, double(cents) / 100.0, 2);
+    rec.end();
+    const double u = rng.uniform();
+    if (u < 0.03 + 0.01) {
+      active[slot] = active.back();
+      active.pop_back();
+      if (u < 0.03) {
+        paused.emplace(ms + (31 + std::int64_t(rng.below(90))) * kMillisPerDay, id);
+      } else {
+        c.churned = true;
+        join();
+      }
+    }
+  }
+  out.close();
+
+  const std::string truth_path = o.out + ".truth.csv";
+  OutputFile truth(truth_path);
+  truth.text() += "customer,transactions,spend,last_seen,gaps_over_30_days,churned\n";
+  std::int64_t with_gaps = 0, churned = 0;
+  TimeText time_text;
+  for (std::size_t id = 0; id < customers.size(); ++id) {
+    const Customer& c = customers[id];
+    if (c.count == 0) continue;
+    append_id(truth.text(), 'c', std::int64_t(id), width);
+    truth.text() += ',';
+    append_int(truth.text(), c.count);
+    truth.text() += ',';
+    append_fixed(truth.text(), double(c.cents) / 100.0, 2);
+    truth.text() += ',';
+    time_text.append(truth.text(), c.last_ms);
+    truth.text() += ',';
+    append_int(truth.text(), c.long_gaps);
+    truth.text() += c.churned ? ",1\n" : ",0\n";
+    truth.maybe_flush();
+    with_gaps += c.long_gaps > 0;
+    churned += c.churned;
+  }
+  truth.close();
+
+  JsonWriter w(true);
+  w.begin_object();
+  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate);
+  w.key("first_event_time").value(format_event_time(first_ms * 1000));
+  w.key("last_event_time").value(format_event_time(last_ms * 1000));
+  w.key("customers_initial").value(o.customers);
+  w.key("customers_total").value(std::int64_t(customers.size()));
+  w.key("customers_with_gaps_over_30_days").value(with_gaps);
+  w.key("customers_churned").value(churned);
+  w.key("pause_probability").value(0.03);
+  w.key("pause_days").value("31 to 120");
+  w.key("churn_probability").value(0.01);
+  w.key("truth_file").value(file_name(truth_path));
+  w.end_object();
+  const std::string model_path = o.out + ".model.json";
+  write_text_file(model_path, w.str() + "\n");
+
+  return make_report(o, jsonl ? "jsonl" : "csv", {truth_path, model_path}, first_ms * 1000, last_ms * 1000);
 }
 
 std::string joined_kinds() {
@@ -720,7 +942,7 @@ std::string joined_kinds() {
 
 }  // namespace
 
-std::vector<std::string> generator_kinds() { return {"clicks", "sensors"}; }
+std::vector<std::string> generator_kinds() { return {"clicks", "sensors", "weblog", "transactions"}; }
 
 GenerateReport generate_stream(const GenerateOptions& o) {
   const auto kinds = generator_kinds();
@@ -731,7 +953,8 @@ GenerateReport generate_stream(const GenerateOptions& o) {
                  "events must be in [1, 1000000000], got " << o.events);
   STREAMML_CHECK(o.start >= 0 && o.start < kYear10000, InvalidInput,
                  "start must be between 1970 and 9999, got " << o.start << " µs since the epoch");
-  const double rate = o.rate == 0 ? (o.kind == "clicks" ? 50.0 : 5.0) : o.rate;
+  const double default_rate = o.kind == "clicks" ? 50.0 : o.kind == "weblog" ? 20.0 : o.kind == "transactions" ? 0.0025 : 5.0;
+  const double rate = o.rate == 0 ? default_rate : o.rate;
   STREAMML_CHECK(std::isfinite(rate) && rate > 0 && rate <= 1e6, InvalidInput,
                  "rate must be in (0, 1e6] events per second, got " << o.rate);
   std::string format = o.format;
@@ -739,6 +962,8 @@ GenerateReport generate_stream(const GenerateOptions& o) {
   STREAMML_CHECK(format == "csv" || format == "jsonl", InvalidInput,
                  "format must be csv, jsonl or auto, got '" << o.format << "'");
   const bool jsonl = format == "jsonl";
+  if (o.kind == "weblog") return generate_weblog(o, rate);
+  if (o.kind == "transactions") return generate_transactions(o, jsonl, rate);
   return o.kind == "clicks" ? generate_clicks(o, jsonl, rate) : generate_sensors(o, jsonl, rate);
 }
 

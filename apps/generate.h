@@ -63,6 +63,31 @@
 //   line 1) and its regime 0..K-1, or -1 for an anomaly.
 //   <out>.model.json: reading names, units and noise sds, mixture weights, start and end
 //   centres, velocities, the anomaly rule and counts.
+//
+// weblog (a web server's access log, Common Log Format; always text, whatever --format)
+//   line: 10.a.b.c - user [dd/Mon/yyyy:HH:MM:SS +0000] "GET /path HTTP/1.1" status bytes
+//   client      Zipf (exponent 0.8) over `users` addresses; every tenth logs in as "alice"
+//   path        Zipf (exponent 1) over `pages` paths: "/", "/index.html", "/search", "/cart",
+//               "/login" (half of its requests POST), "/about.html", "/static/app.js",
+//               "/static/style.css", then "/products/0", "/products/1", ...
+//   status      every 23rd product page (/products/22, /products/45, ...) is a broken link
+//               that always answers 404; other requests 200 / 304 / 301 / 403 / 404 / 500 /
+//               503 with probabilities .86 .05 .02 .01 .03 .02 .01
+//   bytes       200: 200 + Exponential(mean 5000) rounded down; otherwise "-"
+//   times       Poisson arrivals (default 20/s), written in whole seconds
+//   <out>.truth.json: hits per path, lines per status, and error_lines (status >= 400).
+//
+// transactions (customers' purchases: the source of churn features)
+//   columns: event_time, customer, amount
+//   customer    "c000042"; `customers` start active, each with a mean purchase in [20, 100)
+//   amount      mean * exp(0.5 N(0, 1)), in cents (2 decimals), at least 0.01
+//   arrivals    one Poisson process (default 0.0025/s, about 216 a day) over the customers
+//               active at the time, uniformly. After each purchase a customer pauses for
+//               31 to 120 days (uniform whole days) with probability 0.03, or leaves for good
+//               with probability 0.01, and a new customer joins then.
+//   <out>.truth.csv: per customer with purchases: transactions, spend, last_seen, the
+//   number of gaps longer than 30 days between its purchases, and churned (0/1).
+//   <out>.model.json: the settings and counts.
 #pragma once
 
 #include <cstdint>
@@ -80,21 +105,26 @@ struct GenerateOptions {
   std::uint64_t seed = 42;
   std::string format = "auto";           // csv, jsonl, or auto (from the extension of out)
   EventTime start = 1767225600LL * kMicrosPerSecond;  // first arrival after 2026-01-01T00:00:00Z
-  double rate = 0;                       // mean events per second; 0: clicks 50, sensors 5
+  double rate = 0;                       // mean events per second; 0: clicks 50, sensors 5,
+                                         // weblog 20, transactions 0.0025
   // clicks
-  std::int64_t users = 5000;
+  std::int64_t users = 5000;             // also weblog: client addresses
   double zipf_exponent = 1.1;
   // sensors
   std::int64_t devices = 200;
   int clusters = 4;
   double anomaly_rate = 0.005;
   double drift = 3.0;                    // sd units each centre travels over the stream
+  // weblog
+  std::int64_t pages = 200;
+  // transactions
+  std::int64_t customers = 1000;
 };
 
 struct GenerateReport {
   std::int64_t events = 0;
   std::string out;
-  std::string format;                    // csv or jsonl
+  std::string format;                    // csv, jsonl, or clf (weblog)
   std::vector<std::string> written;      // side files, in the order written
   EventTime first_event_time = 0;
   EventTime last_event_time = 0;

@@ -102,8 +102,23 @@ int run_replay(ReplayOptions o, std::ostream& out) {
                  (by_time ? "--batch-interval" : "--speed")
                      << " needs the event-time column of a recorded stream: add --time COL");
 
+  if (o.count.enabled()) {
+    STREAMML_CHECK(o.learner.empty(), InvalidInput, "--count-by and --learner cannot be combined: run them separately");
+    prepare_windowed_count(o.count, o.input, o.source);
+    // One batch per slide of event time unless the batches are cut otherwise.
+    if (!by_time && o.pipeline.batching.batch_size == BatchingSettings{}.batch_size)
+      o.pipeline.batching.interval_us = parse_duration_micros(o.count.slide.empty() ? o.count.window : o.count.slide);
+  } else {
+    STREAMML_CHECK(o.count.window.empty() && o.count.slide.empty(), InvalidInput,
+                   "--window and --slide are for --count-by COL");
+  }
   o.pipeline.bad_records = o.source.bad_records;
   Pipeline pipeline(open_file_source(o.input, o.source), o.pipeline);
+  std::unique_ptr<WindowedCount> windowed;
+  if (o.count.enabled()) {
+    windowed = std::make_unique<WindowedCount>(o.count, o.source.schema.key_type == KeyType::Int64, out);
+    pipeline.add_stage(windowed->stage());
+  }
   const PrequentialStage* learner = nullptr;
   const ClusteringStage* clusterer = nullptr;
   if (!o.learner.empty()) {
@@ -119,6 +134,9 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   ProgressReporter progress(stderr);
   const PipelineReport report = pipeline.run(o.quiet ? nullptr : &progress);
   print_summary(report, out);
+  if (windowed)
+    out << "count by " << o.count.count_by << ": " << windowed->windows() << " windows, " << windowed->late_records()
+        << " late records dropped\n";
   if (learner) print_learning_curve(learner->evaluator(), out);
   if (clusterer) print_clustering(*clusterer, out);
   if (!o.summary_path.empty()) {

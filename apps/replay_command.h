@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/windowed_count.h"
 #include "streaming/file_source.h"
 #include "streaming/pipeline.h"
 
@@ -24,6 +25,7 @@ struct ReplayOptions {
   std::vector<std::string> params;      // "key=value"
   std::string curve_path;               // learning curve CSV (with a learner)
   std::string summary_path;
+  WindowedCountOptions count;           // --count-by COL --window 60s --slide 1s --top N
   bool quiet = false;
 };
 

@@ -178,13 +178,13 @@ const std::string kSensorsHeader = "event_time,device,temperature,vibration,pres
 
 // ---------------------------------------------------------------- format and determinism
 
-TEST(Generate, KindsAreClicksAndSensors) {
-  EXPECT_EQ(generator_kinds(), (std::vector<std::string>{"clicks", "sensors"}));
+TEST(Generate, KindsAreClicksSensorsWeblogAndTransactions) {
+  EXPECT_EQ(generator_kinds(), (std::vector<std::string>{"clicks", "sensors", "weblog", "transactions"}));
 }
 
 TEST(Generate, SameSeedGivesTheSameBytesAndAnotherSeedDifferentOnes) {
   const auto dir = testing::temp_dir("generate_seed");
-  for (const std::string kind : {"clicks", "sensors"}) {
+  for (const std::string kind : {"clicks", "sensors", "weblog", "transactions"}) {
     const auto a = make(kind, dir / (kind + "_a.csv"), 20'000, 7);
     const auto b = make(kind, dir / (kind + "_b.csv"), 20'000, 7);
     const auto c = make(kind, dir / (kind + "_c.csv"), 20'000, 8);
@@ -198,7 +198,7 @@ TEST(Generate, SameSeedGivesTheSameBytesAndAnotherSeedDifferentOnes) {
       EXPECT_EQ(sa, sb) << a.written[i];
     }
     EXPECT_NE(read_text(a.out), read_text(c.out)) << kind;
-    EXPECT_GT(read_text(a.out).size(), 20'000u * 40) << kind;
+    EXPECT_GT(read_text(a.out).size(), 20'000u * 35) << kind;  // every record a line of 35+ bytes
   }
 }
 
@@ -511,7 +511,7 @@ TEST(Generate, UnknownKindIsInvalidInputListingTheKnownOnes) {
 
 TEST(Generate, UnwritablePathIsAnIoErrorNamingIt) {
   const auto path = (testing::temp_dir("generate_unwritable") / "no_such_dir" / "x.csv").string();
-  for (const std::string kind : {"clicks", "sensors"}) {
+  for (const std::string kind : {"clicks", "sensors", "weblog", "transactions"}) {
     try {
       make(kind, path, 10);
       FAIL() << "no error";
@@ -551,6 +551,96 @@ TEST(Generate, SettingsOutOfRangeAreInvalidInputSayingExpectedAndGot) {
   o.clusters = 4;
   o.anomaly_rate = 0.9;
   expect_invalid(o, "got 0.9");
+}
+
+// ---------------------------------------------------------------- weblog and transactions
+
+// Every line is Common Log Format with a time that never decreases; statuses >= 400 occur,
+// broken links (every 23rd product page) always answer 404, and the truth file's figures
+// equal a recount of the log.
+TEST(Generate, WeblogIsCommonLogFormatWithErrorsAndItsTruthAgrees) {
+  const auto dir = testing::temp_dir("generate_weblog");
+  const auto r = make("weblog", dir / "access.log", 20'000, 5);
+  std::ifstream in(r.out);
+  std::map<std::string, std::int64_t> hits;
+  std::map<std::string, std::int64_t> statuses;
+  std::int64_t errors = 0, lines = 0;
+  EventTime last = 0;
+  const std::string months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  for (std::string line; std::getline(in, line); ++lines) {
+    // 10.a.b.c - user [dd/Mon/yyyy:HH:MM:SS +0000] "METHOD /path HTTP/1.1" status bytes
+    const auto open = line.find(" ["), close = line.find("] \"");
+    ASSERT_NE(open, std::string::npos) << line;
+    ASSERT_EQ(close, open + 28) << line;
+    const std::string stamp = line.substr(open + 2, 26);
+    const std::size_t month = months.find(stamp.substr(3, 3));
+    ASSERT_NE(month, std::string::npos) << line;
+    char iso[32];
+    std::snprintf(iso, sizeof iso, "%s-%02d-%sT%sZ", stamp.substr(7, 4).c_str(), int(month / 3 + 1),
+                  stamp.substr(0, 2).c_str(), stamp.substr(12, 8).c_str());
+    const EventTime t = time_of(iso);
+    EXPECT_GE(t, last) << line;
+    last = t;
+    const auto request = split(line.substr(close + 3), ' ');  // METHOD, path, HTTP/1.1", status, bytes
+    ASSERT_EQ(request.size(), 5u) << line;
+    EXPECT_TRUE(request[0] == "GET" || (request[0] == "POST" && request[1] == "/login")) << line;
+    hits[request[1]] += 1;
+    statuses[request[3]] += 1;
+    const int status = std::stoi(request[3]);
+    errors += status >= 400;
+    if (request[1].rfind("/products/", 0) == 0 && (std::stoi(request[1].substr(10)) + 1) % 23 == 0) {
+      EXPECT_EQ(status, 404) << line;
+    }
+    EXPECT_EQ(request[4] == "-", status != 200) << line;
+  }
+  EXPECT_EQ(lines, 20'000);
+  EXPECT_GT(errors, 1000);  // about 7 % plus the broken links
+  EXPECT_GT(hits["/products/22"], 0);
+  const Json truth = read_json(r.out + ".truth.json");
+  EXPECT_EQ(truth["error_lines"].number, double(errors));
+  for (const auto& [path, n] : hits) EXPECT_EQ(truth["hits"][path].number, double(n)) << path;
+  for (const auto& [code, n] : statuses) EXPECT_EQ(truth["statuses"][code].number, double(n)) << code;
+}
+
+// Purchases in time order; customers with gaps of more than 30 days between purchases exist,
+// and the truth file's per-customer figures equal a recount of the file.
+TEST(Generate, TransactionsHaveGapsOverThirtyDaysAndTheirTruthAgrees) {
+  const auto dir = testing::temp_dir("generate_transactions");
+  const auto r = make("transactions", dir / "tx.csv", 30'000, 9);
+  const Table t = read_csv(r.out);
+  ASSERT_EQ(t.header, (std::vector<std::string>{"event_time", "customer", "amount"}));
+  struct Seen {
+    std::int64_t n = 0, gaps = 0;
+    double spend = 0;
+    EventTime last = -1;
+  };
+  std::map<std::string, Seen> customers;
+  EventTime previous = 0;
+  for (const auto& row : t.rows) {
+    const EventTime when = time_of(row[0]);
+    EXPECT_GE(when, previous);
+    previous = when;
+    EXPECT_GT(num(row[2]), 0);
+    Seen& c = customers[row[1]];
+    if (c.last >= 0 && when - c.last > 30 * 86400 * kMicrosPerSecond) ++c.gaps;
+    c.n += 1;
+    c.spend += num(row[2]);
+    c.last = when;
+  }
+  const Table truth = read_csv(r.out + ".truth.csv");
+  ASSERT_EQ(truth.rows.size(), customers.size());
+  std::int64_t with_gaps = 0;
+  for (const auto& row : truth.rows) {
+    const Seen& c = customers.at(row[0]);
+    EXPECT_EQ(std::stoll(row[1]), c.n) << row[0];
+    EXPECT_NEAR(num(row[2]), c.spend, 1e-6 * c.spend) << row[0];
+    EXPECT_EQ(time_of(row[3]), c.last) << row[0];
+    EXPECT_EQ(std::stoll(row[4]), c.gaps) << row[0];
+    with_gaps += c.gaps > 0;
+  }
+  EXPECT_GT(with_gaps, 100);
+  const Json model = read_json(r.out + ".model.json");
+  EXPECT_EQ(model["customers_with_gaps_over_30_days"].number, double(with_gaps));
 }
 
 }  // namespace
