@@ -151,10 +151,12 @@ void CheckpointCoordinator::after_batch(const Batch& batch, const StreamTotals& 
 }
 
 void CheckpointCoordinator::at_end(const StreamTotals& totals) {
+  // The last one is written on the writer thread too, whose memory is warm, and waited for:
+  // the stream has ended only when its last checkpoint is on disk.
+  if (settings_.at_end && pending_) write(totals, settings_.background);
   const double t0 = now_seconds();
   wait_for_writer();
   seconds_ += now_seconds() - t0;
-  if (settings_.at_end && pending_) write(totals, false);
 }
 
 void CheckpointCoordinator::wait_for_writer() { writer_.wait(); }
