@@ -15,7 +15,8 @@ makes the wall-clock `cost %` noisy on a shared 2-core machine. So the cost grow
 work between checkpoints; the table shows both ends: small and large hashed models, short and
 long batches.
 
-    PYTHONPATH=build/python /usr/bin/python3 bench/checkpoint_overhead.py [--events N]
+    /usr/bin/python3 bench/checkpoint_overhead.py [--events N] [--batch-sizes 1000,10000]
+        [--hash-bits 14,18] [--repetitions 5]
 """
 import argparse
 import pathlib
@@ -48,6 +49,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--batch-sizes", default="1000,10000,50000")
+    parser.add_argument("--hash-bits", default="14,18")
     a = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
@@ -57,8 +60,8 @@ def main():
         print(f"{a.events} click events, logreg adagrad, checkpoint every 10 batches; medians of {a.repetitions}")
         print(f"{'batch':>7} {'buckets':>8} {'state MB':>9} {'when busy':>9} {'plain s':>8} {'ckpt s':>8} "
               f"{'cost %':>7} {'stalled %':>9} {'written':>8}")
-        for batch_size in (1_000, 10_000, 50_000):
-            for hash_bits in (14, 18):
+        for batch_size in [int(b) for b in a.batch_sizes.split(",")]:
+            for hash_bits in [int(h) for h in a.hash_bits.split(",")]:
                 for when_busy in ("wait", "defer"):
                     plain, with_ckpt, written, stalled = [], [], [], []
                     for _ in range(a.repetitions):
