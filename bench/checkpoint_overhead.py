@@ -19,6 +19,7 @@ long batches.
         [--hash-bits 14,18] [--repetitions 5]
 """
 import argparse
+import os
 import pathlib
 import re
 import shutil
@@ -27,7 +28,7 @@ import subprocess
 import tempfile
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
-STREAMML = REPO / "build" / "bin" / "streamml"
+STREAMML = pathlib.Path(os.environ.get("STREAMML_BINARY_DIR", REPO / "build")) / "bin" / "streamml"
 
 
 def replay(stream, batch_size, hash_bits, checkpoints=None, when_busy="wait"):
