@@ -7,10 +7,7 @@ evaluator's sums, histograms and curve), and the records learned must equal the 
 count (none twice, none lost).
 """
 import json
-import os
-import pathlib
 import random
-import signal
 import subprocess
 import time
 
@@ -18,13 +15,9 @@ import h5py
 import numpy as np
 import pytest
 
+from sigkill import datasets as _datasets, kill_at_random_moments, streamml_bin as _streamml
+
 EVENTS = 100_000
-
-
-def _streamml():
-    binary_dir = os.environ.get("STREAMML_BINARY_DIR")
-    base = pathlib.Path(binary_dir) if binary_dir else pathlib.Path(__file__).resolve().parents[2] / "build"
-    return str(base / "bin" / "streamml")
 
 
 @pytest.fixture(scope="module")
@@ -44,18 +37,6 @@ def _replay_args(stream, checkpoints, *extra):
             "--param", "optimizer=adagrad", "--param", "fit_intercept=true", "--quiet",
             "--checkpoint-dir", str(checkpoints), "--checkpoint-every", "8",
             "--keep-checkpoints", "3", *extra]
-
-
-def _datasets(path):
-    out = {}
-
-    def visit(name, obj):
-        if isinstance(obj, h5py.Dataset):
-            out[name] = obj[()]
-    with h5py.File(path, "r") as f:
-        f.visititems(visit)
-        attrs = dict(f.attrs)
-    return out, attrs
 
 
 def _newest(checkpoints, name):
@@ -101,27 +82,17 @@ def test_sigkill_at_random_moments_then_resume_equals_one_uninterrupted_run(stre
     crashed = tmp_path / "crashed"
     rng = random.Random(20261122)
     kills = in_write = in_batch = 0
-    for attempt in range(80):
-        if kills >= 10 and in_write >= 2 and in_batch >= 2:
-            break
-        proc = subprocess.Popen(_replay_args(stream, crashed, "--resume"),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        time.sleep(rng.uniform(0.02, max(0.05, 0.3 * duration)))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            kills += 1
-            if _in_write(crashed):
-                in_write += 1
-            else:
-                in_batch += 1
+
+    def killed():
+        nonlocal kills, in_write, in_batch
+        kills += 1
+        if _in_write(crashed):
+            in_write += 1
         else:
-            _, err = proc.communicate()
-            assert proc.returncode == 0, err.decode()
-            # It finished: start over so there is more stream left to kill.
-            for f in crashed.rglob("*"):
-                if f.is_file():
-                    f.unlink()
+            in_batch += 1
+
+    attempt = kill_at_random_moments(_replay_args(stream, crashed, "--resume"), crashed, rng, duration,
+                                     lambda: kills >= 10 and in_write >= 2 and in_batch >= 2, killed)
     print(f"{attempt} runs, {kills} kills: {in_write} while writing a checkpoint, {in_batch} between; one run {duration:.2f} s")
     assert kills >= 10 and in_write >= 2 and in_batch >= 2, (kills, in_write, in_batch)
 
