@@ -289,8 +289,9 @@ GenerateReport make_report(const GenerateOptions& o, std::string format, std::ve
   return report;
 }
 
-void write_common_settings(JsonWriter& w, const GenerateOptions& o, const std::string& format,
-                           double rate) {
+// The settings every generator's model file starts with, and the span of event times it made.
+void write_common_settings(JsonWriter& w, const GenerateOptions& o, const std::string& format, double rate,
+                           EventTime first, EventTime last) {
   w.key("kind").value(o.kind);
   w.key("generator_version").value(kGeneratorVersion);
   w.key("seed").value(std::to_string(o.seed));  // a string: JSON readers lose uint64 precision
@@ -299,6 +300,8 @@ void write_common_settings(JsonWriter& w, const GenerateOptions& o, const std::s
   w.key("rate_per_second").value(rate);
   w.key("start_time").value(format_event_time(o.start));
   w.key("time_format").value("ISO 8601 UTC with milliseconds");
+  w.key("first_event_time").value(format_event_time(first));
+  w.key("last_event_time").value(format_event_time(last));
 }
 
 // ---------------------------------------------------------------- clicks
@@ -449,9 +452,7 @@ GenerateReport generate_clicks(const GenerateOptions& o, bool jsonl, double rate
 
   JsonWriter w(true);
   w.begin_object();
-  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate);
-  w.key("first_event_time").value(format_event_time(first_ms * 1000));
-  w.key("last_event_time").value(format_event_time(last_ms * 1000));
+  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate, first_ms * 1000, last_ms * 1000);
   w.key("label").value("clicked");
   w.key("link").value("logistic");
   w.key("formula").value(
@@ -667,9 +668,7 @@ GenerateReport generate_sensors(const GenerateOptions& o, bool jsonl, double rat
   const double total_hours = double((last_ms - first_ms) * 1000) / kMicrosPerHour;
   JsonWriter w(true);
   w.begin_object();
-  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate);
-  w.key("first_event_time").value(format_event_time(first_ms * 1000));
-  w.key("last_event_time").value(format_event_time(last_ms * 1000));
+  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate, first_ms * 1000, last_ms * 1000);
   w.key("duration_hours").value(total_hours);
   w.key("readings").begin_array();
   for (const auto& r : kReadings) {
@@ -806,9 +805,7 @@ GenerateReport generate_weblog(const GenerateOptions& o, double rate) {
 
   JsonWriter w(true);
   w.begin_object();
-  write_common_settings(w, o, "clf", rate);
-  w.key("first_event_time").value(format_event_time(first_s * kMicrosPerSecond));
-  w.key("last_event_time").value(format_event_time(last_s * kMicrosPerSecond));
+  write_common_settings(w, o, "clf", rate, first_s * kMicrosPerSecond, last_s * kMicrosPerSecond);
   w.key("line_format").value("Common Log Format: host ident user [dd/Mon/yyyy:HH:MM:SS +0000] \"METHOD path HTTP/1.1\" status bytes");
   w.key("error_lines").value(errors);
   w.key("statuses").begin_object();
@@ -916,9 +913,7 @@ GenerateReport generate_transactions(const GenerateOptions& o, bool jsonl, doubl
 
   JsonWriter w(true);
   w.begin_object();
-  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate);
-  w.key("first_event_time").value(format_event_time(first_ms * 1000));
-  w.key("last_event_time").value(format_event_time(last_ms * 1000));
+  write_common_settings(w, o, jsonl ? "jsonl" : "csv", rate, first_ms * 1000, last_ms * 1000);
   w.key("customers_initial").value(o.customers);
   w.key("customers_total").value(std::int64_t(customers.size()));
   w.key("customers_with_gaps_over_30_days").value(with_gaps);
