@@ -166,29 +166,31 @@ void CheckpointCoordinator::write(const StreamTotals& totals, bool background) {
   wait_for_writer();  // one write in flight at most; surfaces its error and frees its buffers
   // The consistent snapshot, taken now, between two batches: every model's state copied into
   // the buffers of the previous checkpoint. Encoding and writing it can then wait.
-  files_.resize(models_.size() + 1);
-  Manifest manifest;
-  for (std::size_t i = 0; i <= models_.size(); ++i) {
-    const bool is_manifest = i == models_.size();
-    File& f = files_[i];
-    f.name = is_manifest ? kManifest : models_[i].first;
+  files_.resize(models_.size() + 1);  // the models', then the manifest
+  const std::string position = pending_position_.to_json();
+  const auto next_version = [&](File& f, const std::string& name, std::int64_t parent) {
+    f.name = name;
     f.header.batch_index = pending_index_;
-    f.header.source_positions = pending_position_.to_json();
-    f.header.parent_version = is_manifest ? last_manifest_ : model_versions_[i];
-    f.header.version = store_.latest(f.name).value_or(0) + 1;
-    if (is_manifest) {
-      manifest.versions = model_versions_;
-      manifest.next_batch_index = pending_index_ + 1;
-      manifest.next_interval_start = pending_interval_end_;
-      manifest.totals = totals;
-      f.content.take(manifest);
-      last_manifest_ = f.header.version;
-    } else {
-      f.content.take(*models_[i].second);
-      model_versions_[i] = f.header.version;
-      manifest.names.push_back(f.name);
-    }
+    f.header.source_positions = position;
+    f.header.parent_version = parent;
+    f.header.version = store_.latest(name).value_or(0) + 1;
+  };
+  Manifest manifest;
+  for (std::size_t i = 0; i < models_.size(); ++i) {
+    File& f = files_[i];
+    next_version(f, models_[i].first, model_versions_[i]);
+    f.content.take(*models_[i].second);
+    model_versions_[i] = f.header.version;
+    manifest.names.push_back(f.name);
   }
+  manifest.versions = model_versions_;
+  manifest.next_batch_index = pending_index_ + 1;
+  manifest.next_interval_start = pending_interval_end_;
+  manifest.totals = totals;
+  File& m = files_.back();
+  next_version(m, kManifest, last_manifest_);
+  m.content.take(manifest);
+  last_manifest_ = m.header.version;
   ++written_;
   pending_ = false;
   batches_since_ = 0;
