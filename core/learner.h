@@ -15,8 +15,22 @@ namespace streamml {
 
 class JsonWriter;
 
+// What a learner does with a batch, which decides how a pipeline runs it (streaming/stages/).
+enum class LearnerRole {
+  Classifier,   // scores P(y = 1) and learns from labels: evaluated test-then-train
+  Clusterer,    // a cluster per record (-1: noise), learned without labels
+  Recommender,  // ranks items for users from (user, item, rating) records
+  Decision,     // turns each batch into decisions (allocations, instance counts)
+  Evaluator,    // not a stage: an evaluator checkpointed on its own
+};
+
+// "classifier", "clusterer", ...
+const char* role_name(LearnerRole role);
+
 class Learner : public Stateful {
  public:
+  virtual LearnerRole role() const = 0;
+
   // Learns one micro-batch (test-then-train callers predict first).
   virtual void partial_fit(const Batch& batch) = 0;
   // One score per record: P(y = 1) for classifiers, the cluster index for clusterers, ...

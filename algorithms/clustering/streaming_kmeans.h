@@ -112,7 +112,10 @@ class StreamingKMeans : public Learner {
   void set_state(StreamingKMeansState state);
 
   // Learner.
-  std::string type() const override { return "kmeans"; }
+  static constexpr const char* kType = "kmeans";
+  static constexpr LearnerRole kRole = LearnerRole::Clusterer;
+  std::string type() const override { return kType; }
+  LearnerRole role() const override { return kRole; }
   std::string params_json() const override { return settings_.to_json(); }
   void partial_fit(const Batch& batch) override;
   // The nearest centre's index, as a double.

@@ -93,7 +93,10 @@ class WindowedDBSCAN : public Learner {
   const WindowedDBSCANSettings& settings() const { return settings_; }
 
   // Learner.
-  std::string type() const override { return "dbscan"; }
+  static constexpr const char* kType = "dbscan";
+  static constexpr LearnerRole kRole = LearnerRole::Clusterer;
+  std::string type() const override { return kType; }
+  LearnerRole role() const override { return kRole; }
   std::string params_json() const override { return settings_.to_json(); }
   void partial_fit(const Batch& batch) override;
   Eigen::VectorXd score(const Batch& batch) const override;

@@ -27,7 +27,7 @@
 
 #include <Eigen/Core>
 
-#include "core/stateful.h"
+#include "core/learner.h"
 
 namespace streamml {
 
@@ -93,7 +93,9 @@ class PrequentialEvaluator : public Stateful {
 
   // Stateful. The datasets hold the settings too (window, auc_bins, threshold); params_json
   // gives them as JSON for readers, and load_state(params, in) takes them from the datasets.
-  std::string type() const override { return "prequential"; }
+  static constexpr const char* kType = "prequential";
+  static constexpr LearnerRole kRole = LearnerRole::Evaluator;
+  std::string type() const override { return kType; }
   std::string params_json() const override;
   std::string metrics_json() const override;
   void load_state(const std::string& params, const StateReader& in) override;

@@ -178,7 +178,10 @@ class LogisticRegressionSGD : public Learner {
   void set_state(LogisticRegressionSGDState state);
 
   // Learner.
-  std::string type() const override { return "logreg"; }
+  static constexpr const char* kType = "logreg";
+  static constexpr LearnerRole kRole = LearnerRole::Classifier;
+  std::string type() const override { return kType; }
+  LearnerRole role() const override { return kRole; }
   std::string params_json() const override { return settings_.to_json(); }
   void partial_fit(const Batch& batch) override;
   Eigen::VectorXd score(const Batch& batch) const override { return predict_proba(batch); }
