@@ -7,11 +7,11 @@
 #include <iostream>
 #include <ostream>
 
-#include "apps/generate.h"
 #include "apps/inspect_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
 #include "core/event_time.h"
+#include "datasets/generator.h"
 
 namespace streamml {
 

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "apps/generate.h"
+#include "datasets/generator.h"
 #include "example_util.h"
 #include "streaming/dstream/dstream.h"
 #include "streaming/file_source.h"

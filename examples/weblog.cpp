@@ -4,7 +4,7 @@
 #include <iostream>
 #include <map>
 
-#include "apps/generate.h"
+#include "datasets/generator.h"
 #include "example_util.h"
 #include "streaming/dstream/dstream.h"
 #include "streaming/line_source.h"

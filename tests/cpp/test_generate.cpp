@@ -1,7 +1,7 @@
-// Synthetic recorded streams (`streamml generate`): the files are what apps/generate.h
-// documents, and they agree with the ground truth written beside them. The oracles read the
-// files back with code of their own (a small JSON reader and a CSV splitter below), never with
-// the generator's, and recompute every figure by brute force.
+// Synthetic recorded streams (`streamml generate`): the files are what datasets/generator.h and
+// the kinds' headers document, and they agree with the ground truth written beside them. The
+// oracles read the files back with code of their own (a small JSON reader and a CSV splitter
+// below), never with the generator's, and recompute every figure by brute force.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,9 +11,9 @@
 #include <map>
 #include <sstream>
 
-#include "apps/generate.h"
 #include "core/error.h"
 #include "core/event_time.h"
+#include "datasets/generator.h"
 #include "source_test_util.h"
 #include "test_helpers.h"
 
