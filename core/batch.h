@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -44,6 +45,20 @@ struct CsrMatrix {
 using KeyColumn =
     std::variant<std::monostate, std::vector<std::string>, std::vector<std::int64_t>>;
 
+// An id column beyond the key, named by its role: "item" (what a user rated), "service", ...
+struct IdColumn {
+  std::string role;
+  KeyColumn values;
+};
+
+// A column a stage adds to the batch, one value per record, for later stages and sinks: a
+// probability ("ctr.probability"), a cluster, a recommendation list (text), a decision.
+using OutputValues = std::variant<std::vector<double>, std::vector<std::int64_t>, std::vector<std::string>>;
+struct OutputColumn {
+  std::string name;
+  OutputValues values;
+};
+
 struct Batch {
   std::int64_t index = 0;               // 0, 1, 2, ... in stream order
   std::size_t rows = 0;                 // records in the batch
@@ -51,7 +66,8 @@ struct Batch {
   std::vector<double> features;         // rows * cols, row-major
   CsrMatrix sparse;                     // hashed features; cols == 0 when the stream has none
   std::vector<double> labels;           // empty, or one per record
-  KeyColumn keys;                       // monostate, or one per record
+  KeyColumn keys;                       // monostate, or one per record (the "key" role)
+  std::vector<IdColumn> ids;            // further id columns, one value per record each
   std::vector<EventTime> event_times;   // empty, or one per record
   Position end_position;                // the source position just after the last record
   std::int64_t skipped_records = 0;     // bad records consumed inside this batch's range
@@ -59,6 +75,9 @@ struct Batch {
   // the batch was cut by record count.
   EventTime interval_start = 0;
   EventTime interval_end = 0;
+  // What the stages added so far, in the order they added it (not carried by append/clone:
+  // outputs belong to the batch that a stage saw).
+  std::vector<OutputColumn> outputs;
 
   Batch() = default;
   Batch(Batch&&) noexcept = default;
@@ -82,6 +101,14 @@ struct Batch {
 
   // An empty batch with the same columns (and key type) as this one.
   Batch empty_like() const;
+  // The id column of a role: "key" is `keys`; others are looked up in `ids`. Null when the
+  // batch has none.
+  const KeyColumn* id(std::string_view role) const;
+  // Adds a stage's output; throws Error(Runtime) for a wrong length or a name already taken.
+  void add_output(std::string name, OutputValues values);
+  // Null when no stage added that column.
+  const OutputColumn* output(std::string_view name) const;
+
   // Appends records [begin, end) of `from`, which must have the same columns.
   void append(const Batch& from, std::size_t begin, std::size_t end);
   void reserve(std::size_t rows);
