@@ -6,20 +6,9 @@
 #include "apps/clustering_stage.h"
 #include "apps/prequential_stage.h"
 #include "core/error.h"
+#include "core/settings.h"
 
 namespace streamml {
-
-std::map<std::string, std::string> parse_params(const std::vector<std::string>& params) {
-  std::map<std::string, std::string> out;
-  for (const auto& p : params) {
-    const auto eq = p.find('=');
-    STREAMML_CHECK(eq != std::string::npos && eq > 0, InvalidInput,
-                   "--param '" << p << "' is not of the form key=value");
-    const bool fresh = out.emplace(p.substr(0, eq), p.substr(eq + 1)).second;
-    STREAMML_CHECK(fresh, InvalidInput, "--param '" << p.substr(0, eq) << "' is given twice");
-  }
-  return out;
-}
 
 namespace {
 std::size_t parse_count(const std::string& key, const std::string& value) {

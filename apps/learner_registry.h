@@ -22,7 +22,4 @@ std::unique_ptr<Stage> make_learner_stage(const std::string& name,
                                           const std::vector<std::string>& params,
                                           const std::string& curve_path = {});
 
-// "k=v" pairs to a map; throws Error(InvalidInput) naming a malformed or repeated one.
-std::map<std::string, std::string> parse_params(const std::vector<std::string>& params);
-
 }  // namespace streamml
