@@ -2,15 +2,19 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <ostream>
 
 #include "apps/inspect_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
 #include "core/event_time.h"
+#include "core/settings.h"
 #include "datasets/generator.h"
 
 namespace streamml {
@@ -97,8 +101,16 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
 
 struct GenerateArgs {
   GenerateOptions options;
-  std::string start;  // event time text; empty: the generator's default
+  std::string start;                        // event time text; empty: the generator's default
+  std::map<std::string, std::string> given;  // the kinds' own settings from their flags, by name
 };
+
+// "anomaly_rate" -> "--anomaly-rate"
+std::string flag_of(const std::string& setting) {
+  std::string flag = "--" + setting;
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
 
 void add_generate(CLI::App& app, GenerateArgs& g) {
   auto* gen = app.add_subcommand(
@@ -115,16 +127,24 @@ void add_generate(CLI::App& app, GenerateArgs& g) {
   gen->add_option("--start", g.start, "Event time of the stream's start (ISO 8601 or epoch seconds)");
   gen->add_option("--rate", g.options.rate, "Mean events per second of event time (0: the kind's default)")
       ->check(CLI::NonNegativeNumber);
-  gen->add_option("--users", g.options.users, "clicks: number of users; weblog: client addresses")->check(CLI::PositiveNumber);
-  gen->add_option("--pages", g.options.pages, "weblog: number of pages")->check(CLI::PositiveNumber);
-  gen->add_option("--customers", g.options.customers, "transactions: customers at the start")->check(CLI::PositiveNumber);
-  gen->add_option("--zipf", g.options.zipf_exponent, "clicks: Zipf exponent of user popularity");
-  gen->add_option("--devices", g.options.devices, "sensors: number of devices")->check(CLI::PositiveNumber);
-  gen->add_option("--clusters", g.options.clusters, "sensors: operating regimes")->check(CLI::PositiveNumber);
-  gen->add_option("--anomaly-rate", g.options.anomaly_rate, "sensors: share of anomalous readings")
-      ->check(CLI::Range(0.0, 1.0));
-  gen->add_option("--drift", g.options.drift, "sensors: sd units each centre travels over the stream")
-      ->check(CLI::NonNegativeNumber);
+  // Every kind's own settings, from its settings table: one flag per name, whose help says
+  // what it means to each kind that has it ("clicks: number of users; weblog: client addresses").
+  for (const auto& kind : generator_kinds()) {
+    for (const SettingInfo& setting : generator_settings(kind)->settings()) {
+      const std::string flag = flag_of(setting.name);
+      std::string doc = kind + ": " + setting.doc + " (default " + setting.default_text;
+      doc += (setting.range.empty() ? "" : ", " + setting.range) + ")";
+      if (CLI::Option* shared = gen->get_option_no_throw(flag)) {
+        shared->description(shared->get_description() + "; " + doc);
+        continue;
+      }
+      std::string type = setting_type_name(setting.type);
+      std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return char(std::toupper(c)); });
+      gen->add_option_function<std::string>(
+             flag, [&g, name = setting.name](const std::string& text) { g.given[name] = text; }, doc)
+          ->type_name(type);
+    }
+  }
 }
 
 int run_generate(GenerateArgs g, std::ostream& out) {
@@ -134,6 +154,10 @@ int run_generate(GenerateArgs g, std::ostream& out) {
                    "--start '" << g.start << "' is not an ISO 8601 time or epoch seconds");
     g.options.start = *t;
   }
+  // A flag of another kind is ignored, as it always was: its help names the kinds it is for.
+  if (const SettingsTableBase* table = generator_settings(g.options.kind))
+    for (const auto& [name, text] : g.given)
+      if (table->find(name)) g.options.settings[name] = text;
   const GenerateReport r = generate_stream(g.options);
   out << "wrote " << r.events << " " << g.options.kind << " events to " << r.out << " (" << r.format
       << "), event time " << format_event_time(r.first_event_time) << " to "

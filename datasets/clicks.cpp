@@ -84,19 +84,22 @@ class BinnedAuc {
 
 }  // namespace
 
-GenerateReport generate_clicks(const GenerateOptions& o) {
-  const Stream s = begin_stream("clicks", o, 50.0);
-  STREAMML_CHECK(o.users >= 1 && o.users <= 100'000'000, InvalidInput,
-                 "users must be in [1, 100000000], got " << o.users);
-  STREAMML_CHECK(std::isfinite(o.zipf_exponent) && o.zipf_exponent >= 0 && o.zipf_exponent <= 5,
-                 InvalidInput, "zipf_exponent must be in [0, 5], got " << o.zipf_exponent);
+const SettingsTable<ClicksSettings>& ClicksSettings::settings_table() {
+  static const auto t = SettingsTable<ClicksSettings>(kKind)
+      .integer("users", &ClicksSettings::users, "number of users", Range::closed(1, 1e8))
+      .real("zipf", &ClicksSettings::zipf_exponent, "Zipf exponent of user popularity", Range::closed(0, 5));
+  return t;
+}
+
+GenerateReport generate_clicks(const StreamOptions& o, const ClicksSettings& settings) {
+  const Stream s = begin_stream(o, settings);
   Random rng(o.seed);
 
   // Users: popularity by Zipf rank, ranks shuffled over ids; each user has a UTC offset and
   // a lasting taste, so the same user's impressions share context as real ones do.
-  const std::size_t users = std::size_t(o.users);
+  const std::size_t users = std::size_t(settings.users);
   std::vector<double> popularity(users);
-  for (std::size_t r = 0; r < users; ++r) popularity[r] = std::pow(double(r + 1), -o.zipf_exponent);
+  for (std::size_t r = 0; r < users; ++r) popularity[r] = std::pow(double(r + 1), -settings.zipf_exponent);
   const std::vector<double> user_cumulative = cumulative(popularity);
   std::vector<std::uint32_t> user_of_rank(users);
   std::iota(user_of_rank.begin(), user_of_rank.end(), 0u);
@@ -107,7 +110,7 @@ GenerateReport generate_clicks(const GenerateOptions& o) {
     utc_offset[u] = std::int8_t(int(rng.below(24)) - 11);
     taste[u] = 0.8 * rng.normal();
   }
-  const int user_width = id_width(o.users, 5);
+  const int user_width = id_width(settings.users, 5);
   const std::vector<double> position_cumulative =
       cumulative(std::vector<double>(std::begin(kPositionProbability), std::end(kPositionProbability)));
   const std::vector<double> device_cumulative = level_cumulative(kDevices);
@@ -191,8 +194,8 @@ GenerateReport generate_clicks(const GenerateOptions& o) {
   w.key("click_rate").value(double(clicks) / double(o.events));
   w.key("clicks").value(clicks);
   w.key("bayes_auc").value(auc.value());
-  w.key("users").value(o.users);
-  w.key("zipf_exponent").value(o.zipf_exponent);
+  w.key("users").value(settings.users);
+  w.key("zipf_exponent").value(settings.zipf_exponent);
   w.end_object();
   const std::string model_path = write_json_side_file(s, ".model.json", w);
 

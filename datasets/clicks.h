@@ -1,7 +1,7 @@
-// clicks (ad impressions and whether they were clicked)
+// `streamml generate clicks` (ad impressions and whether they were clicked)
 // columns: event_time, user, ad_quality, relevance, position, hour_sin, hour_cos,
 //          user_affinity, page_depth, device, ad_category, clicked
-// user           "u00042": Zipf popularity (exponent zipf_exponent) over `users` ids; the
+// user           "u00042": Zipf popularity (exponent `zipf`) over `users` ids; the
 //                popularity ranks are shuffled, so u00000 is not the most active user.
 // ad_quality     N(0, 1)
 // relevance      0.5 ad_quality + sqrt(0.75) N(0, 1)   (correlated with ad_quality, r = 0.5)
@@ -19,15 +19,28 @@
 // base_ctr = sigmoid(intercept), the file's mean true P(click), its click rate, the AUC
 // of the true probabilities (the best any model can reach on it), and the settings.
 // With the fixed model the click rate is about 19 % and that best AUC about 0.84.
-//
-// Default rate: 50 events per second of event time. What every kind shares: generator.h.
 #pragma once
 
+#include <cstdint>
+
+#include "core/settings.h"
 #include "datasets/generator.h"
 
 namespace streamml {
 
+// The kind's own settings, declared once in settings_table(): the command line's flags
+// (--anomaly-rate for anomaly_rate) and Python's keywords are the table's names.
+struct ClicksSettings {
+  static constexpr const char* kKind = "clicks";
+  static constexpr double kDefaultRate = 50;  // events per second of event time
+  std::int64_t users = 5000;   // Zipf popularity over this many ids
+  double zipf_exponent = 1.1;  // "zipf" in the table: exponent of that popularity
+
+  static const SettingsTable<ClicksSettings>& settings_table();
+};
+
+// Writes the stream and its side files (see generator.h for the options every kind shares).
 // Throws streamml::Error as generate_stream does.
-GenerateReport generate_clicks(const GenerateOptions& options);
+GenerateReport generate_clicks(const StreamOptions& options, const ClicksSettings& settings = {});
 
 }  // namespace streamml

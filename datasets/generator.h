@@ -1,5 +1,21 @@
-// Synthetic recorded streams whose ground truth is known (`streamml generate KIND`), one file
-// per kind: clicks.h, sensors.h, weblog.h, transactions.h say what each stream holds.
+// Synthetic recorded streams whose ground truth is known (`streamml generate KIND`), one kind
+// per file pair: clicks.h, sensors.h, weblog.h, transactions.h say what each stream holds.
+//
+// Adding a kind (say "ratings") is two files and one line:
+//   1. datasets/ratings.h: what the stream holds (columns, laws, side files); a settings
+//      struct RatingsSettings with kKind = "ratings", kDefaultRate and its own options, and
+//      `GenerateReport generate_ratings(const StreamOptions&, const RatingsSettings&)`.
+//   2. datasets/ratings.cpp: RatingsSettings::settings_table() declares each option once
+//      (name, range, one line of doc); generate_ratings starts with begin_stream(options,
+//      settings), which checks the common options and the table's ranges, then draws with
+//      Random (random.h), writes rows with OutputFile + RecordWriter (record_writer.h) at
+//      Arrivals' event times, and ends with write_common_settings, write_json_side_file and
+//      make_report (stream_setup.h).
+//   3. One line in the list of kinds in generator.cpp: kind<RatingsSettings, generate_ratings>().
+// The command line (`streamml generate ratings --<option> ...` and its help), Python's
+// streamml.generate keywords, generator_kinds() and the errors read that list and the
+// settings tables; nothing else names a kind or its options. Then test the stream against its
+// truth in tests/cpp/test_generate.cpp.
 //
 // A generated file is an ordinary recorded stream (CSV with a header, or JSON Lines), so it
 // replays like any other; the truth that made it is written beside it, never inside it, so a
@@ -19,28 +35,25 @@
 //               parses is exactly what the generator used.
 //   format      .jsonl / .ndjson ⇒ one JSON object per line with the same fields in the same
 //               order (no header); anything else ⇒ CSV with a header line.
-//   side files  <out>.model.json (the settings every kind shares, then the kind's truth) and,
-//               for some kinds, <out>.truth.csv or <out>.truth.json.
+//   side files  a JSON file beside the data (<out>.model.json; weblog's <out>.truth.json)
+//               starts with the settings every kind shares, then the kind's truth; some
+//               kinds add <out>.truth.csv.
 //
-// From C++, without the command line:
+// From C++, without the command line, by name with the kind's settings as text:
 //   GenerateOptions o;
 //   o.kind = "clicks";
 //   o.out = "clicks.csv";
 //   o.events = 10'000;
-//   const GenerateReport r = generate_stream(o);  // or generate_clicks(o) from clicks.h
-//
-// Adding a kind (say "ratings"):
-//   1. datasets/ratings.h: what the stream holds (columns, laws, side files) and
-//      `GenerateReport generate_ratings(const GenerateOptions&)`.
-//   2. datasets/ratings.cpp: begin_stream("ratings", options, default rate) checks the common
-//      options; then Random (random.h) for every draw, OutputFile + RecordWriter
-//      (record_writer.h) for the rows, Arrivals for event times, and write_common_settings,
-//      write_json_side_file and make_report (stream_setup.h) for the side files and report.
-//   3. One line in kKinds in generator.cpp. The command line, generator_kinds() and the
-//      unknown-kind message read that list; nothing else names a kind.
+//   o.settings["users"] = "300";
+//   const GenerateReport r = generate_stream(o);
+// or through the kind's own function and typed settings (clicks.h):
+//   ClicksSettings clicks;
+//   clicks.users = 300;
+//   const GenerateReport r = generate_clicks(o, clicks);  // o: any StreamOptions
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,26 +61,23 @@
 
 namespace streamml {
 
-struct GenerateOptions {
-  std::string kind;                      // one of generator_kinds()
+class SettingsTableBase;
+
+// The options every kind shares.
+struct StreamOptions {
   std::string out;                       // data file; side files are <out>.model.json, ...
   std::int64_t events = 100000;
   std::uint64_t seed = 42;
   std::string format = "auto";           // csv, jsonl, or auto (from the extension of out)
   EventTime start = 1767225600LL * kMicrosPerSecond;  // first arrival after 2026-01-01T00:00:00Z
   double rate = 0;                       // mean events per second; 0: the kind's default
-  // clicks
-  std::int64_t users = 5000;             // also weblog: client addresses
-  double zipf_exponent = 1.1;
-  // sensors
-  std::int64_t devices = 200;
-  int clusters = 4;
-  double anomaly_rate = 0.005;
-  double drift = 3.0;                    // sd units each centre travels over the stream
-  // weblog
-  std::int64_t pages = 200;
-  // transactions
-  std::int64_t customers = 1000;
+};
+
+// A kind by name, with its own settings as text ({"users", "300"}) read by its settings table:
+// an unknown name or a value out of range is an error naming the kind and the setting.
+struct GenerateOptions : StreamOptions {
+  std::string kind;                             // one of generator_kinds()
+  std::map<std::string, std::string> settings;  // absent settings keep their defaults
 };
 
 struct GenerateReport {
@@ -86,5 +96,8 @@ GenerateReport generate_stream(const GenerateOptions& options);
 
 // The kinds generate_stream knows, in the order shown to users.
 std::vector<std::string> generator_kinds();
+
+// A kind's own settings (names, types, ranges, docs, defaults); nullptr for an unknown kind.
+const SettingsTableBase* generator_settings(const std::string& kind);
 
 }  // namespace streamml

@@ -119,27 +119,29 @@ void write_vec(JsonWriter& w, const Vec& v) {
 
 }  // namespace
 
-GenerateReport generate_sensors(const GenerateOptions& o) {
-  const Stream s = begin_stream("sensors", o, 5.0);
-  STREAMML_CHECK(o.devices >= 1 && o.devices <= 100'000'000, InvalidInput,
-                 "devices must be in [1, 100000000], got " << o.devices);
-  STREAMML_CHECK(o.clusters >= 1 && o.clusters <= kMaxClusters, InvalidInput,
-                 "clusters must be in [1, " << kMaxClusters << "], got " << o.clusters);
-  STREAMML_CHECK(std::isfinite(o.anomaly_rate) && o.anomaly_rate >= 0 && o.anomaly_rate <= 0.5,
-                 InvalidInput, "anomaly_rate must be in [0, 0.5], got " << o.anomaly_rate);
-  STREAMML_CHECK(std::isfinite(o.drift) && o.drift >= 0 && o.drift <= 20, InvalidInput,
-                 "drift must be in [0, 20] sd units over the stream, got " << o.drift);
+const SettingsTable<SensorsSettings>& SensorsSettings::settings_table() {
+  static const auto t =
+      SettingsTable<SensorsSettings>(kKind)
+          .integer("devices", &SensorsSettings::devices, "number of devices", Range::closed(1, 1e8))
+          .integer("clusters", &SensorsSettings::clusters, "operating regimes", Range::closed(1, kMaxClusters))
+          .real("anomaly_rate", &SensorsSettings::anomaly_rate, "share of anomalous readings", Range::closed(0, 0.5))
+          .real("drift", &SensorsSettings::drift, "sd units each centre travels over the stream", Range::closed(0, 20));
+  return t;
+}
+
+GenerateReport generate_sensors(const StreamOptions& o, const SensorsSettings& settings) {
+  const Stream s = begin_stream(o, settings);
   Random rng(o.seed);
 
   const double expected_hours = double(o.events) / s.rate / 3600.0;
-  const double speed = o.drift / expected_hours;  // sd units per hour
-  const std::vector<Regime> regimes = place_regimes(rng, o.clusters, speed, expected_hours);
-  std::vector<double> weights(std::size_t(o.clusters));
+  const double speed = settings.drift / expected_hours;  // sd units per hour
+  const std::vector<Regime> regimes = place_regimes(rng, settings.clusters, speed, expected_hours);
+  std::vector<double> weights(std::size_t(settings.clusters));
   for (double& wt : weights) wt = 1.0 + rng.uniform();
   const double weight_sum = std::accumulate(weights.begin(), weights.end(), 0.0);
   for (double& wt : weights) wt /= weight_sum;
   const std::vector<double> regime_cumulative = cumulative(weights);
-  const int device_width = id_width(o.devices, 4);
+  const int device_width = id_width(settings.devices, 4);
 
   std::vector<std::string> columns = {"event_time", "device"};
   for (const auto& r : kReadings) columns.push_back(r.name);
@@ -149,7 +151,7 @@ GenerateReport generate_sensors(const GenerateOptions& o) {
   truth.text() += "line,cluster\n";
   RecordWriter rec(out, s.jsonl, columns);
   Arrivals arrivals(o.start, s.rate);
-  std::vector<std::int64_t> counts(std::size_t(o.clusters), 0);
+  std::vector<std::int64_t> counts(std::size_t(settings.clusters), 0);
   std::int64_t anomalies = 0, first_ms = 0, last_ms = 0;
 
   for (std::int64_t e = 0; e < o.events; ++e) {
@@ -157,8 +159,8 @@ GenerateReport generate_sensors(const GenerateOptions& o) {
     if (e == 0) first_ms = ms;
     last_ms = ms;
     const double hours = double((ms - first_ms) * 1000) / kMicrosPerHour;
-    const std::int64_t device = std::int64_t(rng.below(std::uint64_t(o.devices)));
-    const bool anomalous = rng.uniform() < o.anomaly_rate;
+    const std::int64_t device = std::int64_t(rng.below(std::uint64_t(settings.devices)));
+    const bool anomalous = rng.uniform() < settings.anomaly_rate;
     const std::size_t k = rng.pick(regime_cumulative);
     const Vec centre = regimes[k].at(hours);
     Vec noisy, value;
@@ -213,7 +215,7 @@ GenerateReport generate_sensors(const GenerateOptions& o) {
   w.end_array();
   w.key("distance").value("Euclidean after dividing each reading by its noise_sd (sd units)");
   w.key("centre_at").value("start + velocity_per_hour * (event_time - first_event_time) / 1 hour");
-  w.key("drift_sd_units").value(o.drift);
+  w.key("drift_sd_units").value(settings.drift);
   w.key("drift_sd_units_per_hour").value(speed);
   w.key("min_start_separation").value(kMinStartSeparation);
   w.key("min_separation").value(kMinSeparation);
@@ -232,10 +234,10 @@ GenerateReport generate_sensors(const GenerateOptions& o) {
     w.end_object();
   }
   w.end_array();
-  w.key("anomaly_rate").value(o.anomaly_rate);
+  w.key("anomaly_rate").value(settings.anomaly_rate);
   w.key("anomaly_min_distance").value(kAnomalyMinDistance);
   w.key("anomalies").value(anomalies);
-  w.key("devices").value(o.devices);
+  w.key("devices").value(settings.devices);
   w.key("truth_file").value(file_name(truth_path));
   w.key("truth_line_numbers").value(s.jsonl ? "first record is line 1" : "header is line 1, first record line 2");
   w.end_object();

@@ -1,4 +1,4 @@
-// sensors (IoT readings from a fleet of devices)
+// `streamml generate sensors` (IoT readings from a fleet of devices)
 // columns: event_time, device, temperature, vibration, pressure, humidity
 // device      "d0007", uniform over `devices` ids
 // readings    from one of `clusters` Gaussian operating regimes (mixture weights in the
@@ -18,15 +18,30 @@
 // line 1) and its regime 0..K-1, or -1 for an anomaly.
 // <out>.model.json: reading names, units and noise sds, mixture weights, start and end
 // centres, velocities, the anomaly rule and counts.
-//
-// Default rate: 5 events per second of event time. What every kind shares: generator.h.
 #pragma once
 
+#include <cstdint>
+
+#include "core/settings.h"
 #include "datasets/generator.h"
 
 namespace streamml {
 
+// The kind's own settings, declared once in settings_table(): the command line's flags
+// (--anomaly-rate for anomaly_rate) and Python's keywords are the table's names.
+struct SensorsSettings {
+  static constexpr const char* kKind = "sensors";
+  static constexpr double kDefaultRate = 5;  // events per second of event time
+  std::int64_t devices = 200;   // ids drawn uniformly
+  int clusters = 4;             // operating regimes, 1 to 8
+  double anomaly_rate = 0.005;  // share of anomalous readings
+  double drift = 3.0;           // sd units each centre travels over the stream
+
+  static const SettingsTable<SensorsSettings>& settings_table();
+};
+
+// Writes the stream and its side files (see generator.h for the options every kind shares).
 // Throws streamml::Error as generate_stream does.
-GenerateReport generate_sensors(const GenerateOptions& options);
+GenerateReport generate_sensors(const StreamOptions& options, const SensorsSettings& settings = {});
 
 }  // namespace streamml

@@ -19,7 +19,7 @@ bool ends_with(const std::string& s, std::string_view suffix) {
 
 }  // namespace
 
-Stream begin_stream(std::string kind, const GenerateOptions& o, double default_rate) {
+Stream begin_stream(std::string kind, const StreamOptions& o, double default_rate) {
   STREAMML_CHECK(!o.out.empty(), InvalidInput, "generate needs an output file, got an empty path");
   STREAMML_CHECK(o.events >= 1 && o.events <= 1'000'000'000, InvalidInput,
                  "events must be in [1, 1000000000], got " << o.events);
@@ -37,7 +37,7 @@ Stream begin_stream(std::string kind, const GenerateOptions& o, double default_r
 
 void write_common_settings(JsonWriter& w, const Stream& s, const std::string& format, EventTime first,
                            EventTime last) {
-  const GenerateOptions& o = s.options;
+  const StreamOptions& o = s.options;
   w.key("kind").value(s.kind);
   w.key("generator_version").value(kGeneratorVersion);
   w.key("seed").value(std::to_string(o.seed));  // a string: JSON readers lose uint64 precision

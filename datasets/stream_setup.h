@@ -19,7 +19,7 @@ class JsonWriter;
 // The common options, checked, with the kind's defaults settled.
 struct Stream {
   std::string kind;
-  const GenerateOptions& options;
+  const StreamOptions& options;
   bool jsonl;   // JSON Lines, else CSV
   double rate;  // mean events per second of event time
   const char* format() const { return jsonl ? "jsonl" : "csv"; }
@@ -27,7 +27,16 @@ struct Stream {
 
 // Throws Error(InvalidInput) naming the first common option out of range; `default_rate` is
 // the kind's rate when options.rate is 0.
-Stream begin_stream(std::string kind, const GenerateOptions& options, double default_rate);
+Stream begin_stream(std::string kind, const StreamOptions& options, double default_rate);
+
+// What a kind's generate function does first: the common options checked as above, then the
+// kind's settings against its table.
+template <class Settings>
+Stream begin_stream(const StreamOptions& options, const Settings& settings) {
+  Stream s = begin_stream(Settings::kKind, options, Settings::kDefaultRate);
+  Settings::settings_table().validate(settings);
+  return s;
+}
 
 // Poisson arrivals: exponential gaps accumulated in microseconds, reported in milliseconds
 // (what the file shows), so every derived quantity uses the time a reader will see.

@@ -13,18 +13,17 @@
 
 namespace streamml {
 
-namespace {
+const SettingsTable<TransactionsSettings>& TransactionsSettings::settings_table() {
+  static const auto t = SettingsTable<TransactionsSettings>(kKind).integer(
+      "customers", &TransactionsSettings::customers, "customers at the start", Range::closed(1, 1e7));
+  return t;
+}
 
 // Customers buy at their own pace; after each purchase a customer pauses for 31 to 120 days
 // with probability 0.03, or leaves for good with probability 0.01 (a new customer then takes
 // the place). Arrivals are one Poisson process over the customers active at the time.
-
-}  // namespace
-
-GenerateReport generate_transactions(const GenerateOptions& o) {
-  const Stream s = begin_stream("transactions", o, 0.0025);
-  STREAMML_CHECK(o.customers >= 1 && o.customers <= 10'000'000, InvalidInput,
-                 "customers must be in [1, 10000000], got " << o.customers);
+GenerateReport generate_transactions(const StreamOptions& o, const TransactionsSettings& settings) {
+  const Stream s = begin_stream(o, settings);
   Random rng(o.seed);
   struct Customer {
     double spend_scale;  // mean purchase
@@ -41,8 +40,8 @@ GenerateReport generate_transactions(const GenerateOptions& o) {
     customers.push_back({20.0 + 80.0 * rng.uniform()});
     active.push_back(std::int64_t(customers.size()) - 1);
   };
-  for (std::int64_t c = 0; c < o.customers; ++c) join();
-  const int width = id_width(o.customers * 4, 6);
+  for (std::int64_t c = 0; c < settings.customers; ++c) join();
+  const int width = id_width(settings.customers * 4, 6);
 
   OutputFile out(o.out);
   RecordWriter rec(out, s.jsonl, {"event_time", "customer", "amount"});
@@ -110,7 +109,7 @@ GenerateReport generate_transactions(const GenerateOptions& o) {
   JsonWriter w(true);
   w.begin_object();
   write_common_settings(w, s, s.format(), first_ms * 1000, last_ms * 1000);
-  w.key("customers_initial").value(o.customers);
+  w.key("customers_initial").value(settings.customers);
   w.key("customers_total").value(std::int64_t(customers.size()));
   w.key("customers_with_gaps_over_30_days").value(with_gaps);
   w.key("customers_churned").value(churned);

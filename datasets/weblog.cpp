@@ -54,16 +54,21 @@ constexpr StatusLevel kStatuses[] = {{200, 0.86}, {304, 0.05}, {301, 0.02}, {403
 
 }  // namespace
 
-GenerateReport generate_weblog(const GenerateOptions& o) {
-  const Stream s = begin_stream("weblog", o, 20.0);
-  STREAMML_CHECK(o.pages >= 9 && o.pages <= 10'000'000, InvalidInput, "pages must be in [9, 10000000], got " << o.pages);
-  STREAMML_CHECK(o.users >= 1 && o.users <= 100'000'000, InvalidInput,
-                 "users must be in [1, 100000000], got " << o.users);
+// Pages before users: the order in which they are checked, as before the settings table.
+const SettingsTable<WeblogSettings>& WeblogSettings::settings_table() {
+  static const auto t = SettingsTable<WeblogSettings>(kKind)
+      .integer("pages", &WeblogSettings::pages, "number of pages", Range::closed(9, 1e7))
+      .integer("users", &WeblogSettings::users, "client addresses", Range::closed(1, 1e8));
+  return t;
+}
+
+GenerateReport generate_weblog(const StreamOptions& o, const WeblogSettings& settings) {
+  const Stream s = begin_stream(o, settings);
   Random rng(o.seed);
-  std::vector<double> popularity(std::size_t(o.pages));
+  std::vector<double> popularity(std::size_t(settings.pages));
   for (std::size_t r = 0; r < popularity.size(); ++r) popularity[r] = std::pow(double(r + 1), -1.0);
   const std::vector<double> page_cumulative = cumulative(popularity);
-  std::vector<double> client_weights(std::size_t(o.users));
+  std::vector<double> client_weights(std::size_t(settings.users));
   for (std::size_t r = 0; r < client_weights.size(); ++r) client_weights[r] = std::pow(double(r + 1), -0.8);
   const std::vector<double> client_cumulative = cumulative(client_weights);
   std::vector<double> status_weights;

@@ -5,7 +5,7 @@
 #include <map>
 #include <sstream>
 
-#include "datasets/generator.h"
+#include "datasets/clicks.h"
 #include "example_util.h"
 #include "streaming/dstream/dstream.h"
 #include "streaming/file_source.h"
@@ -17,11 +17,10 @@ using Count = std::pair<std::string, std::int64_t>;
 
 int main() {
   const auto dir = examples::scratch("clicks");
-  GenerateOptions gen;
-  gen.kind = "clicks";
+  StreamOptions gen;
   gen.out = (dir / "clicks.csv").string();
   gen.events = 20000;  // 50 a second: about 400 s
-  generate_stream(gen);
+  generate_clicks(gen);
 
   StreamingContext ctx("clicks_per_user");
   std::map<std::pair<Window, std::string>, std::int64_t> windows;

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <map>
 
-#include "datasets/generator.h"
+#include "datasets/transactions.h"
 #include "example_util.h"
 #include "streaming/dstream/dstream.h"
 #include "streaming/file_source.h"
@@ -35,12 +35,12 @@ struct Purchase {
 
 int main() {
   const auto dir = examples::scratch("customers");
-  GenerateOptions gen;
-  gen.kind = "transactions";
+  StreamOptions gen;
   gen.out = (dir / "transactions.csv").string();
   gen.events = 40000;  // about 185 days
-  gen.customers = 300;
-  generate_stream(gen);
+  TransactionsSettings shop;
+  shop.customers = 300;
+  generate_transactions(gen, shop);
   constexpr EventTime kDay = 86400 * kMicrosPerSecond;
 
   StreamingContext ctx("customers");

@@ -4,7 +4,7 @@
 #include <iostream>
 #include <map>
 
-#include "datasets/generator.h"
+#include "datasets/weblog.h"
 #include "example_util.h"
 #include "streaming/dstream/dstream.h"
 #include "streaming/line_source.h"
@@ -31,11 +31,10 @@ Request parse_request(const std::string& line) {
 
 int main() {
   const auto dir = examples::scratch("weblog");
-  GenerateOptions gen;
-  gen.kind = "weblog";
+  StreamOptions gen;
   gen.out = (dir / "access.log").string();
   gen.events = 30000;
-  generate_stream(gen);
+  generate_weblog(gen);
 
   StreamingContext ctx("weblog");
   auto requests = ctx.lines().map(parse_request);

@@ -13,7 +13,12 @@
 
 #include "core/error.h"
 #include "core/event_time.h"
+#include "core/settings.h"
+#include "datasets/clicks.h"
 #include "datasets/generator.h"
+#include "datasets/sensors.h"
+#include "datasets/transactions.h"
+#include "datasets/weblog.h"
 #include "source_test_util.h"
 #include "test_helpers.h"
 
@@ -387,8 +392,8 @@ TEST(GenerateSensors, TruthFileNumbersEveryLineAndAnomaliesHaveTheStatedRate) {
   o.kind = "sensors";
   o.out = (dir / "sensors.csv").string();
   o.events = 50'000;
-  o.anomaly_rate = 0.02;
-  o.clusters = 3;
+  o.settings["anomaly_rate"] = "0.02";
+  o.settings["clusters"] = "3";
   const auto report = generate_stream(o);
   EXPECT_EQ(report.written, (std::vector<std::string>{o.out + ".truth.csv", o.out + ".model.json"}));
   EXPECT_EQ(read_text(o.out).substr(0, kSensorsHeader.size() + 1), kSensorsHeader + "\n");
@@ -493,20 +498,25 @@ TEST(GenerateSensors, ClusterMeansAtTheStartAndAnomalyDistancesMatchTheModel) {
 
 // ---------------------------------------------------------------- errors
 
+// generate_stream refuses `o` with InvalidInput whose message holds every fragment, and
+// writes nothing.
+void expect_refused(const GenerateOptions& o, const std::vector<std::string>& fragments) {
+  try {
+    generate_stream(o);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    const std::string m = e.what();
+    for (const auto& f : fragments) EXPECT_NE(m.find(f), std::string::npos) << m;
+  }
+  EXPECT_FALSE(std::filesystem::exists(o.out));
+}
+
 TEST(Generate, UnknownKindIsInvalidInputListingTheKnownOnes) {
   GenerateOptions o;
   o.kind = "bananas";
   o.out = (testing::temp_dir("generate_unknown") / "x.csv").string();
-  try {
-    generate_stream(o);
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
-    const std::string m = e.what();
-    EXPECT_NE(m.find("'bananas'"), std::string::npos) << m;
-    EXPECT_NE(m.find("clicks, sensors"), std::string::npos) << m;
-  }
-  EXPECT_FALSE(std::filesystem::exists(o.out));
+  expect_refused(o, {"'bananas'", "clicks, sensors"});
 }
 
 TEST(Generate, UnwritablePathIsAnIoErrorNamingIt) {
@@ -546,11 +556,110 @@ TEST(Generate, SettingsOutOfRangeAreInvalidInputSayingExpectedAndGot) {
   expect_invalid(o, "got 'parquet'");
   o.format = "auto";
   o.kind = "sensors";
-  o.clusters = 9;
+  o.settings["clusters"] = "9";
   expect_invalid(o, "clusters must be in [1, 8], got 9");
-  o.clusters = 4;
-  o.anomaly_rate = 0.9;
+  o.settings["clusters"] = "4";
+  o.settings["anomaly_rate"] = "0.9";
   expect_invalid(o, "got 0.9");
+}
+
+TEST(Generate, UnknownSettingIsInvalidInputNamingTheKindAndTheClosestName) {
+  GenerateOptions o;
+  o.kind = "clicks";
+  o.out = (testing::temp_dir("generate_unknown_setting") / "x.csv").string();
+  o.settings["userz"] = "10";
+  expect_refused(o, {"clicks has no setting 'userz' (did you mean 'users'?)"});
+}
+
+// ---------------------------------------------------------------- the kinds' own settings
+
+// The command line's flags and Python's keywords come from these tables: each kind declares
+// its settings once, and the defaults are the documented ones.
+TEST(Generate, EachKindDeclaresItsSettingsInOneTable) {
+  const auto names = [](const std::string& kind) { return generator_settings(kind)->names(); };
+  EXPECT_EQ(names("clicks"), (std::vector<std::string>{"users", "zipf"}));
+  EXPECT_EQ(names("sensors"), (std::vector<std::string>{"devices", "clusters", "anomaly_rate", "drift"}));
+  EXPECT_EQ(names("weblog"), (std::vector<std::string>{"pages", "users"}));
+  EXPECT_EQ(names("transactions"), (std::vector<std::string>{"customers"}));
+  EXPECT_EQ(generator_settings("sensors")->find("clusters")->default_text, "4");
+  EXPECT_EQ(generator_settings("sensors")->find("clusters")->range, "in [1, 8]");
+  EXPECT_EQ(generator_settings("bananas"), nullptr);
+}
+
+// A kind's own function with typed settings writes exactly what generate_stream writes for
+// the kind's name and the same settings as text (the command line's path): oracle, those bytes.
+TEST(Generate, KindFunctionsWriteTheBytesGenerateStreamWritesByName) {
+  const auto dir = testing::temp_dir("generate_typed");
+  const auto by_name = [&](const std::string& kind, std::map<std::string, std::string> settings) {
+    std::filesystem::create_directories(dir / "by_name");
+    GenerateOptions o;
+    o.kind = kind;
+    o.out = (dir / "by_name" / (kind + ".csv")).string();
+    o.events = 3000;
+    o.seed = 11;
+    o.settings = std::move(settings);
+    return generate_stream(o);
+  };
+  std::filesystem::create_directories(dir / "typed");
+  StreamOptions o;
+  o.events = 3000;
+  o.seed = 11;
+  const auto out = [&](const std::string& kind) { return (dir / "typed" / (kind + ".csv")).string(); };
+  std::vector<std::pair<GenerateReport, GenerateReport>> pairs;
+
+  ClicksSettings clicks;
+  clicks.users = 40;
+  clicks.zipf_exponent = 0.5;
+  o.out = out("clicks");
+  pairs.emplace_back(generate_clicks(o, clicks), by_name("clicks", {{"users", "40"}, {"zipf", "0.5"}}));
+  SensorsSettings sensors;
+  sensors.devices = 9;
+  sensors.clusters = 2;
+  sensors.anomaly_rate = 0.1;
+  sensors.drift = 1.5;
+  o.out = out("sensors");
+  pairs.emplace_back(generate_sensors(o, sensors),
+                     by_name("sensors", {{"devices", "9"}, {"clusters", "2"}, {"anomaly_rate", "0.1"}, {"drift", "1.5"}}));
+  WeblogSettings weblog;
+  weblog.pages = 30;
+  weblog.users = 12;
+  o.out = out("weblog");
+  pairs.emplace_back(generate_weblog(o, weblog), by_name("weblog", {{"pages", "30"}, {"users", "12"}}));
+  TransactionsSettings transactions;
+  transactions.customers = 25;
+  o.out = out("transactions");
+  pairs.emplace_back(generate_transactions(o, transactions), by_name("transactions", {{"customers", "25"}}));
+
+  for (const auto& [typed, named] : pairs) {
+    EXPECT_EQ(read_text(typed.out), read_text(named.out)) << typed.out;
+    ASSERT_EQ(typed.written.size(), named.written.size());
+    for (std::size_t i = 0; i < typed.written.size(); ++i)
+      EXPECT_EQ(read_text(typed.written[i]), read_text(named.written[i])) << typed.written[i];
+    EXPECT_EQ(typed.first_event_time, named.first_event_time);
+    EXPECT_EQ(typed.last_event_time, named.last_event_time);
+  }
+  // And the settings took effect: 40 users at most, 2 regimes.
+  const Table clicks_file = read_csv(pairs[0].first.out);
+  std::map<std::string, int> users;
+  for (const auto& row : clicks_file.rows) users[row[1]] += 1;
+  EXPECT_LE(users.size(), 40u);
+  EXPECT_NE(read_text(pairs[1].first.written[1]).find("\"anomaly_rate\": 0.1"), std::string::npos);
+}
+
+// Typed settings out of range are refused by the same table as text ones.
+TEST(Generate, KindFunctionsCheckTheirSettingsAgainstTheTable) {
+  StreamOptions o;
+  o.out = (testing::temp_dir("generate_typed_range") / "x.csv").string();
+  SensorsSettings sensors;
+  sensors.drift = 25;
+  try {
+    generate_sensors(o, sensors);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::InvalidInput);
+    EXPECT_NE(std::string(e.what()).find("sensors: drift must be in [0, 20], got 25"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(o.out));
 }
 
 // ---------------------------------------------------------------- weblog and transactions
