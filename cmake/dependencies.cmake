@@ -12,6 +12,10 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)
 pkg_check_modules(RDKAFKAXX REQUIRED IMPORTED_TARGET rdkafka++)
 pkg_check_modules(ARMADILLO REQUIRED IMPORTED_TARGET armadillo)
+# COIN-OR CLP (LP) and CBC (MIP, with CGL's cut generators); only streamml_algorithms links them.
+pkg_check_modules(COINOR REQUIRED IMPORTED_TARGET cbc cgl osi-clp clp coinutils)
+# CoinUtils' sample models (netlib afiro, brandy, ...; MIPLIB p0033, ...): the LP tests' oracles.
+pkg_get_variable(STREAMML_COIN_SAMPLE_DIR coindatasample datadir)
 
 if(STREAMML_BUILD_PYTHON)
   find_package(Python REQUIRED COMPONENTS Interpreter Development.Module NumPy)

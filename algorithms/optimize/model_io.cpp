@@ -1,0 +1,176 @@
+#include "algorithms/optimize/model_io.h"
+
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <CoinError.hpp>
+#include <CoinFileIO.hpp>
+#include <CoinLpIO.hpp>
+#include <CoinMpsIO.hpp>
+
+#include "algorithms/optimize/coin_bridge.h"
+#include "core/error.h"
+
+namespace streamml {
+
+namespace {
+
+void require_readable(const std::string& path, const char* what) {
+  std::error_code ec;
+  STREAMML_CHECK(std::filesystem::is_regular_file(path, ec), Io, what << " file '" << path << "' does not exist or is not a file");
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  STREAMML_CHECK(f != nullptr, Io, what << " file '" << path << "' cannot be read");
+  std::fclose(f);
+}
+
+std::string upper_word(const char* s) {
+  while (*s && std::isspace(static_cast<unsigned char>(*s))) ++s;
+  std::string w;
+  while (*s && !std::isspace(static_cast<unsigned char>(*s))) w += char(std::toupper(static_cast<unsigned char>(*s++)));
+  return w;
+}
+
+// Whether the MPS header (the cards before ROWS) declares OBJSENSE MAX, on the same card or
+// the next. CoinUtils 2.11 reads and ignores that section.
+bool mps_maximises(const std::string& path) {
+  std::unique_ptr<CoinFileInput> in(CoinFileInput::create(path));
+  char line[1024];
+  bool in_objsense = false;
+  while (in->gets(line, sizeof line)) {
+    const std::string first = upper_word(line);
+    if (first.empty() || line[0] == '*') continue;
+    if (first == "ROWS") return false;
+    if (in_objsense) return first == "MAX" || first == "MAXIMIZE";
+    if (first == "OBJSENSE") {
+      const char* rest = line;
+      while (*rest && std::isspace(static_cast<unsigned char>(*rest))) ++rest;
+      rest += 8;
+      const std::string second = upper_word(rest);
+      if (!second.empty()) return second == "MAX" || second == "MAXIMIZE";
+      in_objsense = true;
+    }
+  }
+  return false;
+}
+
+// What both readers leave in their own objects, as an LpModel. `infinity`: the reader's; values
+// at or beyond it are infinite.
+template <class Reader>
+LpModel model_from(const Reader& r, const CoinPackedMatrix& matrix, double infinity, double offset_rhs) {
+  LpModel m;
+  const int rows = r.getNumRows(), cols = r.getNumCols();
+  m.A = coin::from_packed(matrix);
+  m.objective = Eigen::Map<const Eigen::VectorXd>(r.getObjCoefficients(), cols);
+  // The objective row's right-hand side b makes the objective c·x - b.
+  m.objective_offset = -offset_rhs;
+  m.col_lower.resize(cols);
+  m.col_upper.resize(cols);
+  m.row_lower.resize(rows);
+  m.row_upper.resize(rows);
+  for (int j = 0; j < cols; ++j) {
+    m.col_lower[j] = coin::from_coin(r.getColLower()[j], infinity);
+    m.col_upper[j] = coin::from_coin(r.getColUpper()[j], infinity);
+  }
+  for (int i = 0; i < rows; ++i) {
+    m.row_lower[i] = coin::from_coin(r.getRowLower()[i], infinity);
+    m.row_upper[i] = coin::from_coin(r.getRowUpper()[i], infinity);
+  }
+  m.integrality.assign(std::size_t(cols), 0);
+  for (int j = 0; j < cols; ++j) m.integrality[std::size_t(j)] = r.isInteger(j) ? 1 : 0;
+  if (!m.is_mip()) m.integrality.clear();
+  for (int i = 0; i < rows; ++i) m.row_names.emplace_back(r.rowName(i));
+  for (int j = 0; j < cols; ++j) m.col_names.emplace_back(r.columnName(j));
+  return m;
+}
+
+void negate_objective(LpModel& m) {
+  m.objective = -m.objective;
+  m.objective_offset = -m.objective_offset;
+}
+
+}  // namespace
+
+LpModel read_mps(const std::string& path) {
+  require_readable(path, "MPS");
+  const bool maximise = mps_maximises(path);
+  CoinMpsIO mps;
+  coin::QuietHandler handler;
+  mps.passInMessageHandler(&handler);
+  int errors = 0;
+  try {
+    // An empty extension: the name is used as given (".gz" is recognised by its content).
+    errors = mps.readMps(path.c_str(), "");
+  } catch (const CoinError& e) {
+    STREAMML_FAIL(InvalidInput, "MPS file '" << path << "': " << e.message());
+  }
+  STREAMML_CHECK(errors == 0, InvalidInput,
+                 "MPS file '" << path << "' is not a valid MPS model (" << errors << " errors; the reader said: "
+                              << handler.last_messages() << ")");
+  LpModel m = model_from(mps, *mps.getMatrixByCol(), mps.getInfinity(), mps.objectiveOffset());
+  m.name = mps.getProblemName();
+  if (maximise) negate_objective(m);
+  m.validate();
+  return m;
+}
+
+LpModel read_lp(const std::string& path) {
+  require_readable(path, "LP");
+  CoinLpIO lp;
+  coin::QuietHandler handler;
+  lp.passInMessageHandler(&handler);
+  try {
+    if (path.find(".lp") != std::string::npos) {
+      lp.readLp(path.c_str());
+    } else {
+      // CoinLpIO opens a file by name only when the name holds ".lp".
+      std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "r"), &std::fclose);
+      STREAMML_CHECK(f != nullptr, Io, "LP file '" << path << "' cannot be read");
+      lp.readLp(f.get());
+    }
+  } catch (const CoinError& e) {
+    STREAMML_FAIL(InvalidInput, "LP file '" << path << "' is not a valid LP model: " << e.message());
+  } catch (const char* e) {
+    STREAMML_FAIL(InvalidInput, "LP file '" << path << "' is not a valid LP model: " << e);
+  }
+  STREAMML_CHECK(lp.getNumCols() > 0 || lp.getNumRows() > 0, InvalidInput,
+                 "LP file '" << path << "' holds no model (the reader said: " << handler.last_messages() << ")");
+  // CoinLpIO has already negated a "Maximize" objective (wasMaximization()).
+  LpModel m = model_from(lp, *lp.getMatrixByCol(), lp.getInfinity(), -lp.objectiveOffset());
+  m.name = lp.getProblemName();
+  m.validate();
+  return m;
+}
+
+void write_mps(const LpModel& model, const std::string& path) {
+  model.validate();
+  CoinMpsIO mps;
+  coin::QuietHandler handler;
+  mps.passInMessageHandler(&handler);
+  std::vector<double> cl(std::size_t(model.cols())), cu(cl.size()), rl(std::size_t(model.rows())), ru(rl.size());
+  for (std::size_t j = 0; j < cl.size(); ++j) {
+    cl[j] = coin::to_coin(model.col_lower[Eigen::Index(j)]);
+    cu[j] = coin::to_coin(model.col_upper[Eigen::Index(j)]);
+  }
+  for (std::size_t i = 0; i < rl.size(); ++i) {
+    rl[i] = coin::to_coin(model.row_lower[Eigen::Index(i)]);
+    ru[i] = coin::to_coin(model.row_upper[Eigen::Index(i)]);
+  }
+  std::vector<char> integer(cl.size(), 0);
+  for (std::size_t j = 0; j < model.integrality.size(); ++j) integer[j] = char(model.integrality[j]);
+  std::vector<std::string> rows = model.row_names, cols = model.col_names;
+  if (rows.empty())
+    for (Eigen::Index i = 0; i < model.rows(); ++i) rows.push_back("R" + std::to_string(i));
+  if (cols.empty())
+    for (Eigen::Index j = 0; j < model.cols(); ++j) cols.push_back("C" + std::to_string(j));
+  mps.setMpsData(coin::to_packed(model.A), COIN_DBL_MAX, cl.data(), cu.data(), model.objective.data(),
+                 integer.data(), rl.data(), ru.data(), cols, rows);
+  mps.setProblemName(model.name.empty() ? "streamml" : model.name.c_str());
+  mps.setObjectiveOffset(-model.objective_offset);
+  const bool gz = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  const int status = mps.writeMps(path.c_str(), gz ? 1 : 0, 1);
+  STREAMML_CHECK(status == 0, Io, "cannot write MPS file '" << path << "' (" << handler.last_messages() << ")");
+}
+
+}  // namespace streamml
