@@ -39,6 +39,7 @@ void bind_replay(py::module_& m);  // streamml.Replay, _open_replay, _from_array
 void bind_linear(py::module_& m);  // _LogisticRegressionSGD, PrequentialEvaluator
 void bind_kmeans(py::module_& m);  // _StreamingKMeans, _kmeans_plusplus
 void bind_dbscan(py::module_& m);  // _DBSCAN, _WindowedDBSCAN
+void bind_generate(py::module_& m);  // streamml.generate
 
 // What every batch of one stream has in common, taken from the source's schema once, so an
 // empty batch (an event-time interval with no records) still shows the stream's columns.

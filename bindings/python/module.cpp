@@ -18,4 +18,5 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_linear(m);
   sp::bind_kmeans(m);
   sp::bind_dbscan(m);
+  sp::bind_generate(m);
 }
