@@ -1,0 +1,194 @@
+#include "algorithms/recommend/row_solver.h"
+
+#include <cmath>
+#include <cstring>
+
+#include <Eigen/Cholesky>
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
+
+#include "algorithms/recommend/factor_table.h"
+#include "algorithms/recommend/normal_equation.h"
+#include "core/error.h"
+
+namespace streamml {
+
+AlsMath AlsMath::of(const AlsSettings& s) {
+  AlsMath m;
+  m.rank = int(s.rank);
+  m.reg_param = s.reg_param;
+  m.alpha = s.alpha;
+  m.implicit_prefs = s.implicit_prefs;
+  m.nonnegative = s.nonnegative;
+  m.solver = s.solver;
+  m.cg_steps = int(s.cg_steps);
+  return m;
+}
+
+void CsrRowSource::gather(std::size_t i, std::vector<std::uint32_t>& other, std::vector<double>& values) const {
+  const auto begin = std::size_t(indptr_[i]), end = std::size_t(indptr_[i + 1]);
+  other.assign(indices_.begin() + std::ptrdiff_t(begin), indices_.begin() + std::ptrdiff_t(end));
+  values.assign(values_.begin() + std::ptrdiff_t(begin), values_.begin() + std::ptrdiff_t(end));
+}
+
+std::string CsrRowSource::describe(std::size_t i) const { return std::string(side_) + " " + std::to_string(i); }
+
+namespace {
+
+using ColVec = Eigen::Map<Eigen::VectorXd, Eigen::Aligned16>;
+using RowMat = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, Eigen::Aligned16>;
+
+// One thread's buffers, kept across rows so a solve allocates nothing once they are large
+// enough; every buffer is aligned, so the maths reads the same bits whichever thread runs it.
+struct Workspace {
+  std::vector<std::uint32_t> other;
+  std::vector<double> values;
+  AlignedDoubles yu;                // n x k gathered factors, row-major
+  AlignedDoubles weight, target, t; // n each: c1, the target, y_j . v
+  AlignedDoubles b, x, r, p, ap;    // k each
+  Eigen::MatrixXd a;                // k x k
+  Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt;
+
+  void size_for(std::size_t n, int k) {
+    if (yu.size() < n * std::size_t(k)) yu.resize(n * std::size_t(k));
+    if (weight.size() < n) weight.resize(n), target.resize(n), t.resize(n);
+    if (b.size() != std::size_t(k))
+      for (auto* v : {&b, &x, &r, &p, &ap}) v->resize(std::size_t(k));
+    if (a.rows() != k) a.resize(k, k), llt = Eigen::LLT<Eigen::MatrixXd, Eigen::Lower>(k);
+  }
+};
+
+class Solver {
+ public:
+  Solver(const AlsMath& m, const double* other, const Eigen::MatrixXd* gram) : m_(m), other_(other), gram_(gram) {}
+
+  // Row's factors x (k values, the CG's start) replaced by the solution.
+  void solve(Workspace& w, const RowSource& source, std::size_t i, double* x_out) const {
+    const int k = m_.rank;
+    source.gather(i, w.other, w.values);
+    const std::size_t n = w.other.size();
+    if (n == 0) {
+      std::memset(x_out, 0, sizeof(double) * std::size_t(k));
+      return;
+    }
+    w.size_for(n, k);
+    // Gather the other side's factors and the per-interaction weight and target.
+    std::size_t positives = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      std::memcpy(w.yu.data() + j * std::size_t(k), other_ + std::size_t(w.other[j]) * std::size_t(k),
+                  sizeof(double) * std::size_t(k));
+      const double r = w.values[j];
+      if (m_.implicit_prefs) {
+        const double c1 = m_.alpha * std::abs(r);
+        w.weight[j] = c1;
+        w.target[j] = r > 0.0 ? 1.0 + c1 : 0.0;
+        positives += r > 0.0;
+      } else {
+        w.weight[j] = 1.0;
+        w.target[j] = r;
+      }
+    }
+    const double lambda = m_.reg_param * double(m_.implicit_prefs ? positives : n);
+    const RowMat yu(w.yu.data(), Eigen::Index(n), k);
+    const ColVec weight(w.weight.data(), Eigen::Index(n)), target(w.target.data(), Eigen::Index(n));
+    ColVec b(w.b.data(), k), x(w.x.data(), k);
+    b.noalias() = yu.transpose() * target;
+    // The factor row is copied into an aligned vector: a row of odd rank sits at an odd offset.
+    std::memcpy(w.x.data(), x_out, sizeof(double) * std::size_t(k));
+    if (m_.solver == AlsSolver::ConjugateGradient) {
+      conjugate_gradient(w, yu, weight, b, lambda, x);
+    } else {
+      cholesky(w, n, lambda, b, source, i, x);
+    }
+    std::memcpy(x_out, w.x.data(), sizeof(double) * std::size_t(k));
+  }
+
+ private:
+  // A v for the row's A: (Y^T Y) v + lambda v + Yu^T (weight .* (Yu v)); explicit rows have no
+  // Y^T Y and weight 1.
+  void apply(Workspace& w, const RowMat& yu, const ColVec& weight, double lambda, const ColVec& v,
+             ColVec& out) const {
+    ColVec t(w.t.data(), yu.rows());
+    t.noalias() = yu * v;
+    t.array() *= weight.array();
+    if (m_.implicit_prefs) {
+      out.noalias() = *gram_ * v;
+      out.noalias() += yu.transpose() * t;
+    } else {
+      out.noalias() = yu.transpose() * t;
+    }
+    out += lambda * v;
+  }
+
+  void conjugate_gradient(Workspace& w, const RowMat& yu, const ColVec& weight, const ColVec& b, double lambda,
+                          ColVec& x) const {
+    const int k = m_.rank;
+    ColVec r(w.r.data(), k), p(w.p.data(), k), ap(w.ap.data(), k);
+    apply(w, yu, weight, lambda, x, ap);
+    r = b - ap;
+    p = r;
+    double rs_old = r.squaredNorm();
+    if (rs_old < 1e-20) return;
+    for (int step = 0; step < m_.cg_steps; ++step) {
+      apply(w, yu, weight, lambda, p, ap);
+      const double a = rs_old / p.dot(ap);
+      x += a * p;
+      r -= a * ap;
+      const double rs_new = r.squaredNorm();
+      if (rs_new < 1e-20) break;
+      p = r + (rs_new / rs_old) * p;
+      rs_old = rs_new;
+    }
+  }
+
+  void cholesky(Workspace& w, std::size_t n, double lambda, const ColVec& b, const RowSource& source, std::size_t i,
+                ColVec& x) const {
+    const int k = m_.rank;
+    // Scale each gathered row by sqrt(weight) so one symmetric rank update gives
+    // sum_j weight_j y_j y_j^T (explicit weights are 1 and need no scaling).
+    RowMat yu(w.yu.data(), Eigen::Index(n), k);
+    if (m_.implicit_prefs) {
+      for (std::size_t j = 0; j < n; ++j) yu.row(Eigen::Index(j)) *= std::sqrt(w.weight[j]);
+      w.a.triangularView<Eigen::Lower>() = *gram_;
+    } else {
+      w.a.triangularView<Eigen::Lower>().setZero();
+    }
+    w.a.selfadjointView<Eigen::Lower>().rankUpdate(yu.transpose());
+    w.a.diagonal().array() += lambda;
+    if (m_.nonnegative) {
+      w.a.triangularView<Eigen::StrictlyUpper>() = w.a.transpose();
+      x = nnls_solve(w.a, b, 0.0);
+      return;
+    }
+    w.llt.compute(w.a);
+    STREAMML_CHECK(w.llt.info() == Eigen::Success, Runtime,
+                   "als: the normal equations of " << source.describe(i) << " are not positive definite ("
+                                                   << n << " interactions, rank " << k << ", reg_param "
+                                                   << m_.reg_param << "); raise reg_param");
+    x = w.llt.solve(b);
+  }
+
+  const AlsMath& m_;
+  const double* other_;
+  const Eigen::MatrixXd* gram_;
+};
+
+}  // namespace
+
+void solve_rows(const AlsMath& m, const RowSource& source, const double* other, const Eigen::MatrixXd* gram,
+                double* factors) {
+  STREAMML_CHECK(!m.implicit_prefs || (gram && gram->rows() == m.rank && gram->cols() == m.rank), Runtime,
+                 "als: implicit feedback needs the other side's Y^T Y (" << m.rank << " x " << m.rank << ")");
+  const Solver solver(m, other, gram);
+  tbb::enumerable_thread_specific<Workspace> workspaces;
+  // Rows are independent; a grain of 8 balances rows of very different lengths.
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, source.count(), 8),
+                    [&](const tbb::blocked_range<std::size_t>& range) {
+                      Workspace& w = workspaces.local();
+                      for (std::size_t i = range.begin(); i != range.end(); ++i)
+                        solver.solve(w, source, i, factors + std::size_t(source.row(i)) * std::size_t(m.rank));
+                    });
+}
+
+}  // namespace streamml
