@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include <Eigen/Cholesky>
+#include <Eigen/QR>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
@@ -162,11 +163,19 @@ class Solver {
       return;
     }
     w.llt.compute(w.a);
-    STREAMML_CHECK(w.llt.info() == Eigen::Success, Runtime,
-                   "als: the normal equations of " << source.describe(i) << " are not positive definite ("
-                                                   << n << " interactions, rank " << k << ", reg_param "
-                                                   << m_.reg_param << "); raise reg_param");
-    x = w.llt.solve(b);
+    if (w.llt.info() == Eigen::Success) {
+      x = w.llt.solve(b);
+      return;
+    }
+    // Singular (reg_param 0, or a row whose only interactions are r <= 0 so that lambda n+ = 0):
+    // the equations are consistent (b lies in A's range), and the minimum-norm solution is the
+    // one answer that does not depend on the start. Spark throws here instead.
+    w.a.triangularView<Eigen::StrictlyUpper>() = w.a.transpose();
+    x = Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd>(w.a).solve(b);
+    STREAMML_CHECK(x.allFinite(), Runtime,
+                   "als: the normal equations of " << source.describe(i) << " have no finite solution (" << n
+                                                   << " interactions, rank " << k << ", reg_param " << m_.reg_param
+                                                   << ")");
   }
 
   const AlsMath& m_;

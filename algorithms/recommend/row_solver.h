@@ -12,7 +12,8 @@
 //             Ap, a = r.r / p.Ap, x += a p, r -= a Ap, p = r + (r'.r' / r.r) p; it stops early
 //             when r.r < 1e-20). A x is (Y^T Y + lambda n+ I) x + sum_j c1_j (y_j.x) y_j.
 // A row without interactions gets zeros: the minimiser of its (then zero-data) problem, as
-// implicit does.
+// implicit does. Singular equations (reg_param 0, or only r <= 0 under implicit feedback) get
+// their minimum-norm solution, where Spark's Cholesky would throw.
 //
 // Each row's result depends only on its own inputs, so the thread count never changes a bit.
 #pragma once
@@ -56,8 +57,8 @@ class RowSource {
 
 // Solves every row of `source` into `factors` (rank values per row; CG starts from what is
 // there). `other` holds the other side's factors, `gram` their Y^T Y (rank x rank, implicit
-// feedback only; may be null otherwise). Throws Error(Runtime) naming the row whose normal
-// equations are not positive definite (possible only with reg_param 0).
+// feedback only; may be null otherwise). Throws Error(Runtime) naming a row whose solution is
+// not finite.
 void solve_rows(const AlsMath& m, const RowSource& source, const double* other, const Eigen::MatrixXd* gram,
                 double* factors);
 

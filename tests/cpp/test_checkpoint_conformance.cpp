@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "algorithms/clustering/streaming_kmeans.h"
+#include "algorithms/recommend/als.h"
 #include "algorithms/clustering/windowed_dbscan.h"
 #include "algorithms/linear/logistic_regression_sgd.h"
 #include "checkpoint_test_util.h"
@@ -324,6 +325,78 @@ struct DBSCANSeconds : DBSCANTraits {
   }
 };
 
+// n (user, item, rating) events among 80 users and 60 items, skewed toward the first ones, with
+// event times 10 s apart per batch (string ids when `text`).
+Batch interaction_batch(std::size_t n, std::uint64_t seed, bool text, std::int64_t i) {
+  Rng rng(seed * 2654435761ULL + 5);
+  Batch b;
+  b.rows = n;
+  std::vector<std::int64_t> users, items;
+  for (std::size_t r = 0; r < n; ++r) {
+    const double a = rng.uniform(), c = rng.uniform();
+    users.push_back(std::int64_t(a * a * 80));
+    items.push_back(std::int64_t(c * c * 60));
+    b.labels.push_back(double(1 + rng.next() % 5));
+    b.event_times.push_back((10 * i) * kMicrosPerSecond + EventTime(r) * 1000);
+  }
+  if (text) {
+    std::vector<std::string> u, it;
+    for (auto x : users) u.push_back("u" + std::to_string(x));
+    for (auto x : items) it.push_back("i" + std::to_string(x));
+    b.keys = u;
+    b.ids.push_back({"item", it});
+  } else {
+    b.keys = users;
+    b.ids.push_back({"item", items});
+  }
+  return b;
+}
+
+struct AlsTraits {
+  using Model = AlternatingLeastSquares;
+  static std::unique_ptr<Model> make_other() {
+    AlsSettings s;
+    s.rank = 2;
+    s.implicit_prefs = true;
+    auto m = std::make_unique<Model>(s);
+    m->partial_fit(interaction_batch(50, 4242, false, 0));
+    return m;
+  }
+};
+
+// Ratings, Cholesky, a per-user cap and a sweep every 3 batches; string ids.
+struct AlsExplicitCapped : AlsTraits {
+  static constexpr const char* kName = "AlsExplicitCholeskyCapped";
+  static std::unique_ptr<Model> make() {
+    AlsSettings s;
+    s.rank = 3;
+    s.max_per_user = 6;
+    s.sweep_interval = 3;
+    s.seed = 3;
+    return std::make_unique<Model>(s);
+  }
+  static Batch batch(std::int64_t i) { return indexed(interaction_batch(300, std::uint64_t(i), true, i), i); }
+  static Batch probe() { return interaction_batch(50, 999'999, true, 0); }
+};
+
+// Implicit counts, conjugate gradient, a horizon and decay in event time, a sweep every 2 batches.
+struct AlsImplicitCgDecay : AlsTraits {
+  static constexpr const char* kName = "AlsImplicitCgHorizonDecay";
+  static std::unique_ptr<Model> make() {
+    AlsSettings s;
+    s.rank = 4;
+    s.implicit_prefs = true;
+    s.solver = AlsSolver::ConjugateGradient;
+    s.horizon = 35;
+    s.half_life = 20;
+    s.sweep_interval = 2;
+    s.alpha = 2.0;
+    return std::make_unique<Model>(s);
+  }
+  static Batch batch(std::int64_t i) { return indexed(interaction_batch(300, std::uint64_t(i), false, i), i); }
+  static Batch probe() { return interaction_batch(50, 999'999, false, 0); }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Tools.
 
@@ -372,7 +445,8 @@ template <class T>
 class CheckpointConformance : public ::testing::Test {};
 
 using AllLearners = ::testing::Types<LogregSpark, LogregAsgd, LogregAdagrad, LogregFtrl, LogregForgettingHashed,
-                                     KMeansPlusPlus, KMeansDecay, DBSCANGrid2D, DBSCANKdTree3D, DBSCANSeconds>;
+                                     KMeansPlusPlus, KMeansDecay, DBSCANGrid2D, DBSCANKdTree3D, DBSCANSeconds,
+                                     AlsExplicitCapped, AlsImplicitCgDecay>;
 
 struct TraitsName {
   template <class T>
