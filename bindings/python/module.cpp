@@ -19,4 +19,5 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_kmeans(m);
   sp::bind_dbscan(m);
   sp::bind_generate(m);
+  sp::bind_optimize(m);
 }

@@ -26,13 +26,16 @@ from ._streamml import Batch, Replay, __version__, _from_arrays, _open_replay
 from .linear import LogisticRegressionSGD, PrequentialEvaluator, prequential
 from .clustering import StreamingKMeans
 from .dbscan import DBSCAN, WindowedDBSCAN
+from .optimize import (LPSolver, LpModel, OptimizeResult, linprog, milp, read_lp, read_mps, solve,
+                       write_mps)
 from ._checkpoint import (CheckpointStore, describe_checkpoint, dumps_checkpoint, load_checkpoint,
                           loads_checkpoint)
 
 __all__ = ["Batch", "Replay", "replay", "from_arrays", "LogisticRegressionSGD",
            "PrequentialEvaluator", "prequential", "StreamingKMeans", "DBSCAN", "WindowedDBSCAN",
            "CheckpointStore", "load_checkpoint", "describe_checkpoint", "dumps_checkpoint",
-           "loads_checkpoint", "__version__"]
+           "loads_checkpoint", "linprog", "milp", "solve", "read_mps", "read_lp", "write_mps",
+           "LpModel", "LPSolver", "OptimizeResult", "__version__"]
 
 
 def _names(argument, value):

@@ -26,13 +26,14 @@ from . import _streamml
 from .clustering import StreamingKMeans
 from .dbscan import WindowedDBSCAN
 from .linear import LogisticRegressionSGD, PrequentialEvaluator
+from .optimize import LPSolver
 
 __all__ = ["CheckpointStore", "load_checkpoint", "describe_checkpoint", "dumps_checkpoint",
            "loads_checkpoint"]
 
 # learner_type -> the estimator class that loads it.
 _CLASSES = {"logreg": LogisticRegressionSGD, "kmeans": StreamingKMeans, "dbscan": WindowedDBSCAN,
-            "prequential": PrequentialEvaluator}
+            "prequential": PrequentialEvaluator, "lp_solver": LPSolver}
 
 _METADATA = ("batch_index", "source_positions", "metrics", "parent_version")
 
@@ -57,6 +58,10 @@ def _new_model(info):
                          + (" (a pipeline's manifest names its stages' versions: load those)"
                             if learner_type == "pipeline" else ""))
     params = json.loads(info["params"])
+    if hasattr(cls, "_empty_for_checkpoint"):
+        # Its settings do not make it: the state holds the model (LPSolver).
+        model = cls._empty_for_checkpoint(params)
+        return model, model._learner()
     if cls is PrequentialEvaluator:
         model = PrequentialEvaluator(window=params["window"], auc_bins=params["auc_bins"],
                                      threshold=params["threshold"])
