@@ -41,6 +41,7 @@ void bind_kmeans(py::module_& m);  // _StreamingKMeans, _kmeans_plusplus
 void bind_dbscan(py::module_& m);  // _DBSCAN, _WindowedDBSCAN
 void bind_generate(py::module_& m);  // streamml.generate
 void bind_optimize(py::module_& m);  // _LpModel, _solve, _read_mps, _LPSolver, ...
+void bind_als(py::module_& m);       // _ALS, _PrequentialRanking, _ranking_metrics_at_k
 
 // What every batch of one stream has in common, taken from the source's schema once, so an
 // empty batch (an event-time interval with no records) still shows the stream's columns.

@@ -20,4 +20,5 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_dbscan(m);
   sp::bind_generate(m);
   sp::bind_optimize(m);
+  sp::bind_als(m);
 }

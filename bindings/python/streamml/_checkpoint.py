@@ -27,13 +27,14 @@ from .clustering import StreamingKMeans
 from .dbscan import WindowedDBSCAN
 from .linear import LogisticRegressionSGD, PrequentialEvaluator
 from .optimize import LPSolver
+from .recommend import ALS
 
 __all__ = ["CheckpointStore", "load_checkpoint", "describe_checkpoint", "dumps_checkpoint",
            "loads_checkpoint"]
 
 # learner_type -> the estimator class that loads it.
 _CLASSES = {"logreg": LogisticRegressionSGD, "kmeans": StreamingKMeans, "dbscan": WindowedDBSCAN,
-            "prequential": PrequentialEvaluator, "lp_solver": LPSolver}
+            "prequential": PrequentialEvaluator, "lp_solver": LPSolver, "als": ALS}
 
 _METADATA = ("batch_index", "source_positions", "metrics", "parent_version")
 
