@@ -219,6 +219,7 @@ void LPSolver::load_state(const std::string& params, const StateReader& in) {
       s.copyinStatus(status.data());
       const auto copy = [&](const char* name, double* into, int size) {
         const Eigen::VectorXd v = in.read_vector(name, size);
+        STREAMML_CHECK(v.allFinite(), InvalidInput, in.where(name) << " holds a value that is not finite");
         std::copy(v.data(), v.data() + size, into);
       };
       copy("col_solution", s.primalColumnSolution(), n);

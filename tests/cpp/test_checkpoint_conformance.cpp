@@ -34,6 +34,8 @@
 #include "algorithms/recommend/als.h"
 #include "algorithms/clustering/windowed_dbscan.h"
 #include "algorithms/linear/logistic_regression_sgd.h"
+#include "algorithms/optimize/allocation.h"
+#include "algorithms/optimize/autoscale.h"
 #include "checkpoint_test_util.h"
 #include "core/checkpoint_file.h"
 #include "core/error.h"
@@ -397,6 +399,79 @@ struct AlsImplicitCgDecay : AlsTraits {
   static Batch probe() { return interaction_batch(50, 999'999, false, 0); }
 };
 
+// A monitoring window per batch: one record per service (integer keys), its request or arrival
+// rate and its true processing rate per instance, on a daily-like cycle with noise.
+Batch monitoring_batch(std::int64_t services, std::uint64_t seed, std::int64_t i) {
+  Rng rng(seed * 6364136223846793005ULL + 17);
+  Batch b;
+  b.rows = std::size_t(services);
+  b.cols = 2;
+  std::vector<std::int64_t> keys;
+  for (std::int64_t j = 0; j < services; ++j) {
+    keys.push_back(j);
+    b.features.push_back(40.0 + 10.0 * double(j) + 15.0 * std::sin(0.7 * double(i) + double(j)) + 5.0 * rng.uniform());
+    b.features.push_back(8.0 + double(j % 3) + rng.uniform());
+  }
+  b.keys = keys;
+  return b;
+}
+
+// A decision learner of other settings that has decided once (what a load must replace).
+template <class Model>
+std::unique_ptr<Model> decided_other(typename Model::Settings s, std::int64_t services) {
+  auto m = std::make_unique<Model>(std::move(s));
+  m->partial_fit(monitoring_batch(services, 4242, 0));
+  return m;
+}
+
+// Allocation of 6 services on 3 servers, Holt forecasts, re-solved warm by dual simplex.
+struct AllocationHolt {
+  using Model = Allocator;
+  static constexpr const char* kName = "AllocationHoltWarmLp";
+  static AllocationSettings settings() {
+    AllocationSettings s;
+    s.capacity = {150, 120, 130};
+    s.services = 6;
+    for (int i = 0; i < 3; ++i)
+      for (int j = 0; j < 6; ++j) s.cost.push_back(1.0 + double((i * 7 + j * 3) % 5));
+    s.move_cost = 0.2;
+    s.headroom = 0.1;
+    return s;
+  }
+  static std::unique_ptr<Model> make() { return std::make_unique<Model>(settings()); }
+  static std::unique_ptr<Model> make_other() {
+    AllocationSettings s;
+    s.capacity = {5};
+    s.cost = {1, 1};
+    s.services = 2;
+    return decided_other<Model>(s, 2);
+  }
+  static Batch batch(std::int64_t i) { return indexed(monitoring_batch(6, std::uint64_t(i), i), i); }
+  static Batch probe() { return monitoring_batch(6, 999'999, 0); }
+};
+
+// Auto-scaling of 5 services under a budget (the CBC path) with a 3-batch stabilisation window.
+struct AutoscaleBudgetMip {
+  using Model = Autoscaler;
+  static constexpr const char* kName = "AutoscaleBudgetMip";
+  static std::unique_ptr<Model> make() {
+    AutoscaleSettings s;
+    s.services = 5;
+    s.budget = 40;
+    s.instance_cost = {1, 2, 1, 1.5, 1};
+    s.stabilization_window = 3;
+    s.mip_rel_gap = 0;
+    return std::make_unique<Model>(s);
+  }
+  static std::unique_ptr<Model> make_other() {
+    AutoscaleSettings s;
+    s.services = 2;
+    return decided_other<Model>(s, 2);
+  }
+  static Batch batch(std::int64_t i) { return indexed(monitoring_batch(5, std::uint64_t(i), i), i); }
+  static Batch probe() { return monitoring_batch(5, 999'999, 0); }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Tools.
 
@@ -446,7 +521,7 @@ class CheckpointConformance : public ::testing::Test {};
 
 using AllLearners = ::testing::Types<LogregSpark, LogregAsgd, LogregAdagrad, LogregFtrl, LogregForgettingHashed,
                                      KMeansPlusPlus, KMeansDecay, DBSCANGrid2D, DBSCANKdTree3D, DBSCANSeconds,
-                                     AlsExplicitCapped, AlsImplicitCgDecay>;
+                                     AlsExplicitCapped, AlsImplicitCgDecay, AllocationHolt, AutoscaleBudgetMip>;
 
 struct TraitsName {
   template <class T>

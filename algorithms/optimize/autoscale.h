@@ -1,0 +1,139 @@
+// Auto-scaling: integer instance counts per service from observed arrival and processing
+// rates. A decision learner ("autoscale").
+//
+// The fast path is DS2's rule (Kalavri et al., OSDI 2018): an instance of service j truly
+// processes μ_j records per second of useful (busy) time, so serving λ_j records/s at a target
+// utilisation ρ takes
+//   n_j = ceil(λ_j / (ρ μ_j))      clamped to [min_instances, max_instances]
+// (ceil of the ratio less 1e-9, so a ratio that is an integer up to rounding is not bumped).
+// When services are coupled — a budget Σ cost_j n_j <= budget, or shared capacity
+// Σ cpu_j n_j <= cpu_capacity — the counts come from a small MIP solved by CBC instead:
+//   min Σ cost_j n_j + scale_change_cost Σ (up_j + down_j) + shortfall_penalty Σ s_j
+//   ρ μ_j n_j + s_j >= λ_j        (capacity planned for the arrivals; s_j >= 0 is the shortfall)
+//   n_j - up_j + down_j = n_prev_j  (up, down >= 0: instances started and stopped)
+//   budget and cpu rows as above;  n_j integer in [min_instances, max_instances]
+// (mode "ds2" or "mip" forces one path; "auto" takes the MIP only when services are coupled).
+//
+// Stabilisation (as the Flink autoscaler's stabilisation interval and Kubernetes' HPA
+// scale-down window): λ_j is the highest arrival forecast of the last stabilization_window
+// batches, so a count goes up as soon as the forecast does and down only after it has stayed
+// lower for the whole window; counts do not oscillate with noise.
+//
+// A batch (service_records.h): one record per service and monitoring window, the service id
+// from the "service" id column or the key, its arrival rate (records/s) in dense feature
+// `arrival_feature` and its true processing rate per instance (records per busy second) in
+// `rate_feature`. Arrivals feed the forecast (demand_forecast.h); the processing rate is the
+// batch's mean per service (the last one known when a batch has none). A service whose
+// processing rate was never observed keeps its count. score gives each record's arrivals
+// that the current counts leave unprocessed, max(0, λ - μ n_j), at full utilisation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "algorithms/optimize/demand_forecast.h"
+#include "algorithms/optimize/lp_model.h"
+#include "core/batch.h"
+#include "core/learner.h"
+#include "core/settings.h"
+
+namespace streamml {
+
+enum class AutoscaleMode { Auto, Ds2, Mip };
+
+struct AutoscaleSettings : ForecastSettings {
+  std::int64_t services = 1;
+  double target_utilization = 0.7;    // ρ, the Flink autoscaler's default
+  std::int64_t min_instances = 1;
+  std::int64_t max_instances = 100;
+  std::vector<double> instance_cost;  // per service; empty: 1 each
+  std::vector<double> instance_cpu;   // per service; empty: 1 each
+  double budget = 0;                  // Σ cost n <= budget; 0: none
+  double cpu_capacity = 0;            // Σ cpu n <= cpu_capacity; 0: none
+  double scale_change_cost = 0.5;     // per instance started or stopped (MIP)
+  double shortfall_penalty = 100.0;   // per record/s planned beyond capacity (MIP)
+  std::int64_t stabilization_window = 5;  // batches
+  AutoscaleMode mode = AutoscaleMode::Auto;
+  double mip_rel_gap = 1e-4;
+  double time_limit = 0;              // seconds per MIP; 0: none
+  std::int64_t arrival_feature = 0;
+  std::int64_t rate_feature = 1;
+
+  double cost(std::int64_t j) const { return instance_cost.empty() ? 1.0 : instance_cost[std::size_t(j)]; }
+  double cpu(std::int64_t j) const { return instance_cpu.empty() ? 1.0 : instance_cpu[std::size_t(j)]; }
+  bool coupled() const { return budget > 0 || cpu_capacity > 0; }
+  void validate() const;
+};
+
+// DS2's count for arrivals λ and a true processing rate μ per instance at utilisation ρ,
+// unclamped (0 for λ = 0).
+std::int64_t ds2_instances(double arrivals, double rate_per_instance, double utilization);
+
+// The coupled MIP above (columns n_j, then up_j, down_j, s_j; rows coverage j, change j, then
+// budget and cpu when set), for planned arrivals, processing rates (> 0) and current counts.
+LpModel autoscale_mip(const AutoscaleSettings& settings, const Eigen::Ref<const Eigen::VectorXd>& arrivals,
+                      const Eigen::Ref<const Eigen::VectorXd>& rates, const std::vector<std::int64_t>& current);
+
+struct AutoscaleDecision {
+  std::vector<std::int64_t> instances;  // per service
+  Eigen::VectorXd planned;              // λ_j planned for (the window's highest forecast)
+  bool mip = false;
+  double mip_gap = 0;                   // the MIP's proven gap
+  std::int64_t nodes = 0;
+  std::int64_t started = 0, stopped = 0;  // instances, this decision
+};
+
+class Autoscaler : public Learner {
+ public:
+  using Settings = AutoscaleSettings;
+  static constexpr const char* kType = "autoscale";
+  static constexpr LearnerRole kRole = LearnerRole::Decision;
+  static constexpr std::int64_t kStateVersion = 1;
+  static const SettingsTable<AutoscaleSettings>& settings_table();
+
+  explicit Autoscaler(AutoscaleSettings settings = {});
+
+  const AutoscaleSettings& settings() const { return settings_; }
+
+  // The batch-first core: counts for an arrival forecast (services) and processing rates per
+  // instance (services; <= 0: unknown, the service keeps its count).
+  const AutoscaleDecision& decide(const Eigen::Ref<const Eigen::VectorXd>& arrivals,
+                                  const Eigen::Ref<const Eigen::VectorXd>& rates);
+  // One window per (service, arrivals, rate) triple, in order: forecasts and processing rates.
+  void observe(const std::vector<std::int64_t>& services, const std::vector<double>& arrivals,
+               const std::vector<double>& rates);
+
+  const AutoscaleDecision& last_decision() const { return decision_; }
+  const std::vector<std::int64_t>& instances() const { return decision_.instances; }
+  const DemandForecast& forecast() const { return forecast_; }
+  const Eigen::VectorXd& processing_rates() const { return rates_; }
+  std::int64_t batches_seen() const { return batches_; }
+
+  // Learner.
+  std::string type() const override { return kType; }
+  LearnerRole role() const override { return kRole; }
+  std::string params_json() const override;
+  void partial_fit(const Batch& batch) override;
+  Eigen::VectorXd score(const Batch& batch) const override;
+  void write_summary(JsonWriter& out) const override;
+  std::string metrics_json() const override;
+  void save_state(StateWriter& out) const override;
+  void load_state(const std::string& params, const StateReader& in) override;
+
+ private:
+  std::vector<std::int64_t> mip_counts(const Eigen::VectorXd& planned, const Eigen::VectorXd& rates);
+
+  AutoscaleSettings settings_;
+  DemandForecast forecast_;
+  Eigen::VectorXd rates_;   // last known processing rate per instance (0: never observed)
+  RowMatrix history_;       // stabilization_window x services: the last forecasts, a ring
+  std::int64_t filled_ = 0; // forecasts in the ring
+  AutoscaleDecision decision_;
+  std::int64_t batches_ = 0;
+  std::int64_t scale_events_ = 0;  // instances started + stopped over the stream
+};
+
+}  // namespace streamml
