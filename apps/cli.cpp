@@ -10,6 +10,7 @@
 #include <map>
 #include <ostream>
 
+#include "algorithms/registry.h"
 #include "apps/inspect_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
@@ -177,6 +178,9 @@ int run_cli(int argc, char** argv) {
   add_replay(app, replay, lists);
   GenerateArgs generate;
   add_generate(app, generate);
+  std::string learners_name;
+  auto* learners = app.add_subcommand("learners", "List the learners, or one learner's settings with their defaults");
+  learners->add_option("name", learners_name, "A learner type: show each of its settings (type, default, range, doc)");
   std::string inspect_path;
   bool inspect_json = false;
   auto* inspect = app.add_subcommand("inspect", "Show what a checkpoint file, or a checkpoint directory, holds");
@@ -198,6 +202,11 @@ int run_cli(int argc, char** argv) {
     }
     if (app.got_subcommand("generate")) return run_generate(generate, std::cout);
     if (app.got_subcommand("inspect")) return run_inspect(inspect_path, inspect_json, std::cout);
+    if (app.got_subcommand("learners")) {
+      std::cout << (learners_name.empty() ? describe_learners(learner_registry())
+                                          : describe_learner(learner_registry().get(learners_name)));
+      return 0;
+    }
   } catch (const Error& e) {
     std::cerr << "streamml: " << e.what() << "\n";
     return e.kind() == ErrorKind::Runtime ? 1 : 2;

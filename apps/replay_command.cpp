@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <fstream>
 
-#include "apps/clustering_stage.h"
-#include "apps/learner_registry.h"
-#include "apps/prequential_stage.h"
+#include "algorithms/registry.h"
 #include "core/error.h"
 #include "streaming/progress.h"
+#include "streaming/stages/clustering_stage.h"
+#include "streaming/stages/prequential_stage.h"
 
 namespace streamml {
 
@@ -85,6 +85,38 @@ void print_clustering(const ClusteringStage& stage, std::ostream& out) {
         << " of " << noise.size() << " batches\n";
 }
 
+// `--learner TYPE --param k=v ...`: the learner from the registry; params named eval_* set
+// the evaluation (eval_window, eval_auc_bins), and a classifier's own threshold is the
+// evaluator's too. The stage is named after the type.
+std::unique_ptr<Stage> learner_stage(const std::string& type, const std::vector<std::string>& args) {
+  std::map<std::string, std::string> params = parse_params(args), evaluation;
+  for (auto it = params.begin(); it != params.end();) {
+    if (it->first.rfind("eval_", 0) == 0) {
+      evaluation.emplace(it->first.substr(5), it->second);
+      it = params.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  std::shared_ptr<Learner> learner = learner_registry().make_learner(type, params);
+  EvaluationSettings eval;
+  const auto& table = PrequentialEvaluator::settings_table();
+  for (const auto& [k, v] : evaluation) {
+    STREAMML_CHECK(k != "threshold", InvalidInput, "--param eval_threshold: the evaluation uses the learner's own threshold");
+    table.set(eval.prequential, k, v);
+  }
+  if (const auto t = params.find("threshold"); t != params.end()) table.set(eval.prequential, "threshold", t->second);
+  eval.prequential.validate();
+  return make_learner_stage(type, std::move(learner), eval);
+}
+
+void write_learning_curve(const PrequentialEvaluator& evaluator, const std::string& path) {
+  std::ofstream out(path);
+  STREAMML_CHECK(out.good(), Io, "cannot write the learning curve to '" << path << "'");
+  out << learning_curve_csv(evaluator);
+  STREAMML_CHECK(out.good(), Io, "failed writing the learning curve to '" << path << "'");
+}
+
 }  // namespace
 
 int run_replay(ReplayOptions o, std::ostream& out) {
@@ -122,9 +154,11 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   const PrequentialStage* learner = nullptr;
   const ClusteringStage* clusterer = nullptr;
   if (!o.learner.empty()) {
-    auto stage = make_learner_stage(o.learner, o.params, o.curve_path);
+    auto stage = learner_stage(o.learner, o.params);
     learner = dynamic_cast<const PrequentialStage*>(stage.get());
     clusterer = dynamic_cast<const ClusteringStage*>(stage.get());
+    STREAMML_CHECK(o.curve_path.empty() || learner != nullptr, InvalidInput,
+                   "--curve is the learning curve of a supervised learner; '" << o.learner << "' has none");
     pipeline.add_stage(std::move(stage));
   } else {
     STREAMML_CHECK(o.params.empty() && o.curve_path.empty(), InvalidInput,
@@ -133,6 +167,7 @@ int run_replay(ReplayOptions o, std::ostream& out) {
 
   ProgressReporter progress(stderr);
   const PipelineReport report = pipeline.run(o.quiet ? nullptr : &progress);
+  if (learner && !o.curve_path.empty()) write_learning_curve(learner->evaluator(), o.curve_path);
   print_summary(report, out);
   if (windowed)
     out << "count by " << o.count.count_by << ": " << windowed->windows() << " windows, " << windowed->late_records()

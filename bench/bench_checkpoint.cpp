@@ -98,10 +98,10 @@ const LogisticRegressionSGD& model(std::int64_t n) {
   auto& m = models[n];
   if (!m) {
     LogisticRegressionSGDSettings s;
-    s.mode = "online";
-    s.optimizer = "sgd";
-    s.learning_rate = "constant";
-    s.penalty = "none";
+    s.mode = LogisticMode::Online;
+    s.optimizer = OnlineOptimizer::Sgd;
+    s.learning_rate = LearningRate::Constant;
+    s.penalty = Penalty::None;
     s.step_size = 0.01;
     s.fit_intercept = false;
     m = std::make_unique<LogisticRegressionSGD>(s);

@@ -73,10 +73,10 @@ void BM_Online(benchmark::State& state) {
   const bool hashed = state.range(2) != 0;
   const auto stream = make_stream(hashed ? 20000 : 50000, 1000, std::size_t(state.range(1)), hashed);
   LogisticRegressionSGDSettings s;
-  s.mode = "online";
-  s.optimizer = kOptimizers[state.range(0)];
+  s.mode = LogisticMode::Online;
+  s.set("optimizer", kOptimizers[state.range(0)]);
   s.step_size = 0.01;
-  s.reg_param = s.optimizer == "ftrl" ? 0.0 : 1e-4;  // FTRL regularises through ftrl_l1/ftrl_l2
+  s.reg_param = s.optimizer == OnlineOptimizer::Ftrl ? 0.0 : 1e-4;  // FTRL regularises through ftrl_l1/ftrl_l2
   s.ftrl_l1 = 1e-4;
   s.fit_intercept = true;
   std::int64_t examples = 0;
@@ -87,7 +87,7 @@ void BM_Online(benchmark::State& state) {
     benchmark::DoNotOptimize(m.intercept());
   }
   state.SetItemsProcessed(examples);
-  state.SetLabel(std::string(s.optimizer) + (hashed ? " hashed 2^20" : " dense"));
+  state.SetLabel(std::string(kOptimizers[state.range(0)]) + (hashed ? " hashed 2^20" : " dense"));
 }
 BENCHMARK(BM_Online)
     ->ArgsProduct({{0, 1, 2}, {20, 100}, {0}})
@@ -104,7 +104,7 @@ void BM_Spark(benchmark::State& state) {
   const bool hashed = state.range(2) != 0;
   const auto stream = make_stream(40000, std::size_t(state.range(3)), std::size_t(state.range(1)), hashed);
   LogisticRegressionSGDSettings s;
-  s.mode = "spark";
+  s.mode = LogisticMode::Spark;
   s.step_size = 0.5;
   s.num_iterations = 10;
   s.convergence_tol = 0.0;  // run every iteration, so items are exact
@@ -206,12 +206,12 @@ int fit_npy(int argc, char** argv) {
     batches.push_back(std::move(b));
   }
   LogisticRegressionSGDSettings s;
-  s.mode = "online";
-  s.optimizer = argv[5];
-  s.learning_rate = "constant";
+  s.mode = LogisticMode::Online;
+  s.set("optimizer", argv[5]);
+  s.learning_rate = LearningRate::Constant;
   s.step_size = 0.01;
   s.reg_param = 1e-4;
-  s.penalty = "l2";
+  s.penalty = Penalty::L2;
   s.fit_intercept = cols == 0;  // sklearn damps the intercept 100x on sparse input; leave it out
   LogisticRegressionSGD m(s);
   const auto t0 = std::chrono::steady_clock::now();

@@ -74,16 +74,6 @@ std::vector<std::string> list_dir(const std::string& dir) {
   return out;
 }
 
-void check_name(const std::string& name) {
-  bool ok = !name.empty() && name.size() <= 100 && name[0] != '.';
-  for (char c : name)
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                c == '_' || c == '-');
-  STREAMML_CHECK(ok, InvalidInput,
-                 "model name '" << name << "' must be 1 to 100 characters of letters, digits, '.', '_' or '-', "
-                                   "not starting with '.'");
-}
-
 // Savers in one process take turns per directory, so two of them never pick the same number.
 std::mutex& save_mutex(const std::string& dir) {
   static std::mutex guard;
@@ -127,6 +117,17 @@ bool link_into_place(const std::string& tmp, const std::string& final_path, cons
 
 }  // namespace
 
+void check_model_name(const std::string& name) {
+  bool ok = !name.empty() && name.size() <= 100 && name[0] != '.';
+  for (char c : name)
+    ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                c == '_' || c == '-');
+  STREAMML_CHECK(ok, InvalidInput,
+                 "model name '" << name << "' must be 1 to 100 characters of letters, digits, '.', '_' or '-', "
+                                   "not starting with '.'");
+}
+
+
 CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
   STREAMML_CHECK(!dir_.empty(), InvalidInput, "checkpoint directory is empty");
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
@@ -134,7 +135,7 @@ CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
 }
 
 std::string CheckpointStore::model_dir(const std::string& name) const {
-  check_name(name);
+  check_model_name(name);
   return dir_ + "/" + name;
 }
 

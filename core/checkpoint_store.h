@@ -22,6 +22,10 @@
 
 namespace streamml {
 
+// Throws Error(InvalidInput) unless name is 1 to 100 letters, digits, '.', '_' or '-', not
+// starting with '.': a model's (and a pipeline stage's) name in a store.
+void check_model_name(const std::string& name);
+
 // What the caller says about a version it saves (the store fills in version and, unless
 // given, parent_version).
 struct CheckpointMetadata {

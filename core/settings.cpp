@@ -125,7 +125,7 @@ void fail(const std::string& message) { throw Error(ErrorKind::InvalidInput, mes
 
 std::string unreadable(const std::string& owner, const std::string& name, const char* expected,
                        std::string_view text) {
-  return owner + ": " + name + " expects " + expected + ", got '" + std::string(text) + "'";
+  return owner + ": setting '" + name + "' expects " + expected + ", got '" + std::string(text) + "'";
 }
 
 std::string number_problem(const std::string& owner, const std::string& name, double x, const Range& range) {
@@ -262,8 +262,8 @@ void SettingsTableBase::set_any(void* settings, std::string_view name, std::stri
     const std::size_t d = distance(name, s.name);
     if (d < best) best = d, closest = s.name;
   }
-  settings_detail::fail(owner_ + " has no setting '" + std::string(name) + "'" +
-                        (closest.empty() ? "" : " (did you mean '" + closest + "'?)") + "; known: " + known);
+  settings_detail::fail(owner_ + " has no setting '" + std::string(name) + "'; known: " + known +
+                        (closest.empty() ? "" : " (did you mean '" + closest + "'?)"));
 }
 
 void SettingsTableBase::validate_any(const void* settings) const {
@@ -286,6 +286,21 @@ std::string SettingsTableBase::json_any(const void* settings) const {
   write_members_any(settings, w);
   w.end_object();
   return w.str();
+}
+
+std::string SettingsTableBase::text_any(const void* settings, std::string_view name) const {
+  for (std::size_t i = 0; i < infos_.size(); ++i) {
+    if (infos_[i].name != name) continue;
+    JsonWriter w;
+    access_[i].write(settings, w);
+    simdjson::dom::parser parser;
+    simdjson::dom::element e;
+    const simdjson::padded_string padded(w.str());
+    std::string text;
+    if (!parser.parse(padded).get(e) && value_text(e, text)) return text;
+    return w.str();
+  }
+  STREAMML_FAIL(Runtime, owner_ << " has no setting '" << name << "'");
 }
 
 void SettingsTableBase::from_json_any(void* settings, std::string_view json) const {

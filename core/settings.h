@@ -5,7 +5,7 @@
 // checkpoints, `streamml learners NAME`, and the Python keyword arguments and docstrings.
 //
 //   const SettingsTable<KMeansSettings>& table() {
-//     static const auto t = SettingsTable<KMeansSettings>("kmeans")
+//     static const SettingsTable<KMeansSettings> t = SettingsTable<KMeansSettings>("kmeans")
 //         .integer("k", &KMeansSettings::k, "clusters", Range::at_least(1))
 //         .real("decay_factor", &KMeansSettings::decay_factor, "...", Range::closed(0, 1))
 //         .choice("init", &KMeansSettings::init, {{Init::KMeansPlusPlus, "k-means++"}, ...}, "...");
@@ -127,6 +127,7 @@ class SettingsTableBase {
   void validate_any(const void* settings) const;
   void write_members_any(const void* settings, JsonWriter& out) const;
   std::string json_any(const void* settings) const;
+  std::string text_any(const void* settings, std::string_view name) const;
   void from_json_any(void* settings, std::string_view json) const;
 
  private:
@@ -140,7 +141,7 @@ class SettingsTable : public SettingsTableBase {
  public:
   explicit SettingsTable(std::string owner) : SettingsTableBase(std::move(owner)) {}
 
-  SettingsTable&& real(std::string name, double S::*member, std::string doc, Range range = Range::any()) && {
+  SettingsTable& real(std::string name, double S::*member, std::string doc, Range range = Range::any()) {
     namespace d = settings_detail;
     const std::string o = owner();
     add({name, SettingType::Real, std::move(doc), {}, {}, {}, range.text()},
@@ -152,32 +153,36 @@ class SettingsTable : public SettingsTableBase {
          [member](const void* s, JsonWriter& out) { d::write_real(out, self(s).*member); },
          [o, name, member, range](const void* s) { return d::number_problem(o, name, self(s).*member, range); }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
   // Any integer member; values outside the member's type are refused as out of range.
   template <class Int, class = std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>>>
-  SettingsTable&& integer(std::string name, Int S::*member, std::string doc, Range range = Range::any()) && {
+  SettingsTable& integer(std::string name, Int S::*member, std::string doc, Range range = Range::any()) {
     namespace d = settings_detail;
     const std::string o = owner();
     if (!range.lower && !std::is_signed_v<Int>) range.lower = 0.0, range.lower_inclusive = true;
-    if (!range.upper && sizeof(Int) < sizeof(std::int64_t))
-      range.upper = double(std::numeric_limits<Int>::max()), range.upper_inclusive = true;
     add({name, SettingType::Integer, std::move(doc), {}, {}, {}, range.text()},
         {[o, name, member, range](void* s, std::string_view t) {
            const auto v = d::read_integer(t);
            if (!v) d::fail(d::unreadable(o, name, "an integer", t));
            const std::string bad = d::number_problem(o, name, double(*v), range);
            if (!bad.empty()) d::fail(bad);
+           // The member's type has its own limits (a seed of -1 cannot reach a uint64_t).
+           const bool fits = std::is_signed_v<Int> ? *v >= std::int64_t(std::numeric_limits<Int>::min()) &&
+                                                         *v <= std::int64_t(std::numeric_limits<Int>::max())
+                                                   : *v >= 0;
+           if (!fits) d::fail(d::number_problem(o, name, double(*v), Range::closed(double(std::numeric_limits<Int>::min()),
+                                                                                  double(std::numeric_limits<Int>::max()))));
            self(s).*member = Int(*v);
          },
          [member](const void* s, JsonWriter& out) { d::write_integer(out, std::int64_t(self(s).*member)); },
          [o, name, member, range](const void* s) { return d::number_problem(o, name, double(self(s).*member), range); }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
-  SettingsTable&& flag(std::string name, bool S::*member, std::string doc) && {
+  SettingsTable& flag(std::string name, bool S::*member, std::string doc) {
     namespace d = settings_detail;
     const std::string o = owner();
     add({name, SettingType::Boolean, std::move(doc), {}, {}, {}, {}},
@@ -189,13 +194,13 @@ class SettingsTable : public SettingsTableBase {
          [member](const void* s, JsonWriter& out) { d::write_boolean(out, self(s).*member); },
          [](const void*) { return std::string(); }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
   // An enum member, named in text and JSON by `names` (in the order help lists them).
   template <class E>
-  SettingsTable&& choice(std::string name, E S::*member, std::vector<std::pair<E, std::string>> names,
-                         std::string doc) && {
+  SettingsTable& choice(std::string name, E S::*member, std::vector<std::pair<E, std::string>> names,
+                         std::string doc) {
     namespace d = settings_detail;
     const std::string o = owner();
     std::vector<std::string> choices;
@@ -220,20 +225,20 @@ class SettingsTable : public SettingsTableBase {
            return d::choice_problem(o, name, "?", choices);
          }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
-  SettingsTable&& text(std::string name, std::string S::*member, std::string doc) && {
+  SettingsTable& text(std::string name, std::string S::*member, std::string doc) {
     namespace d = settings_detail;
     add({name, SettingType::Text, std::move(doc), {}, {}, {}, {}},
         {[member](void* s, std::string_view t) { self(s).*member = std::string(t); },
          [member](const void* s, JsonWriter& out) { d::write_text(out, self(s).*member); },
          [](const void*) { return std::string(); }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
-  SettingsTable&& reals(std::string name, std::vector<double> S::*member, std::string doc) && {
+  SettingsTable& reals(std::string name, std::vector<double> S::*member, std::string doc) {
     namespace d = settings_detail;
     const std::string o = owner();
     add({name, SettingType::RealList, std::move(doc), {}, {}, {}, {}},
@@ -245,13 +250,13 @@ class SettingsTable : public SettingsTableBase {
          [member](const void* s, JsonWriter& out) { d::write_reals(out, self(s).*member); },
          [o, name, member](const void* s) { return d::finite_problem(o, name, self(s).*member); }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
   // Rows of numbers held flat and row-major in a vector (k centres of d values), their length
   // in another member: text "1,2;3,4", JSON [[1,2],[3,4]]; rows of unequal length are refused.
-  SettingsTable&& rows(std::string name, std::vector<double> S::*member, std::int64_t S::*row_length,
-                       std::string doc) && {
+  SettingsTable& rows(std::string name, std::vector<double> S::*member, std::int64_t S::*row_length,
+                       std::string doc) {
     namespace d = settings_detail;
     const std::string o = owner();
     add({name, SettingType::RealRows, std::move(doc), {}, {}, {}, {}},
@@ -268,7 +273,7 @@ class SettingsTable : public SettingsTableBase {
          },
          [o, name, member](const void* s) { return d::finite_problem(o, name, self(s).*member); }},
         &defaults());
-    return std::move(*this);
+    return *this;
   }
 
   // One setting from text; throws Error(InvalidInput) for an unknown name (listing the known
@@ -278,6 +283,8 @@ class SettingsTable : public SettingsTableBase {
   // that does not fit.
   void validate(const S& s) const { validate_any(&s); }
   std::string to_json(const S& s) const { return json_any(&s); }
+  // One setting's value as --param text ("adagrad", "0.1", "1,2"); for summaries and messages.
+  std::string text(const S& s, std::string_view name) const { return text_any(&s, name); }
   // The settings as members of an open JSON object.
   void write_members(const S& s, JsonWriter& out) const { write_members_any(&s, out); }
   // Settings from JSON (a checkpoint's params): members set by name, absent ones keep their

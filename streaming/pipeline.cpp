@@ -8,6 +8,7 @@
 #include <chrono>
 #include <optional>
 
+#include "core/checkpoint_store.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "streaming/pacer.h"
@@ -24,14 +25,18 @@ double seconds_since(Clock::time_point t0) {
 
 class FunctionStage : public Stage {
  public:
-  FunctionStage(std::string name, std::function<void(Batch&)> fn)
-      : name_(std::move(name)), fn_(std::move(fn)) {}
+  FunctionStage(std::string name, std::function<void(Batch&)> fn, StageState declared, Stateful* state)
+      : name_(std::move(name)), fn_(std::move(fn)), declared_(declared), state_(state) {}
   std::string name() const override { return name_; }
   void process(Batch& batch) override { fn_(batch); }
+  Stateful* stateful() override { return state_; }
+  bool stateless() const override { return declared_ == StageState::Stateless; }
 
  private:
   std::string name_;
   std::function<void(Batch&)> fn_;
+  StageState declared_;
+  Stateful* state_;
 };
 
 // Adds where an exception came from, keeping its kind (so bad input stays a ValueError).
@@ -62,12 +67,25 @@ Pipeline::Pipeline(std::unique_ptr<Source> source, PipelineSettings settings)
 
 Pipeline& Pipeline::add_stage(std::unique_ptr<Stage> stage) {
   STREAMML_CHECK(stage != nullptr, InvalidInput, "pipeline stage is null");
+  for (const auto& other : stages_)
+    STREAMML_CHECK(other->name() != stage->name(), InvalidInput,
+                   "the pipeline has two stages named '" << stage->name() << "': give each its own name");
+  if (stage->stateful()) check_model_name(stage->name());
   stages_.push_back(std::move(stage));
   return *this;
 }
 
-Pipeline& Pipeline::add_stage(std::string name, std::function<void(Batch&)> fn) {
-  return add_stage(std::make_unique<FunctionStage>(std::move(name), std::move(fn)));
+Pipeline& Pipeline::add_stage(std::string name, std::function<void(Batch&)> fn, StageState state) {
+  return add_stage(std::make_unique<FunctionStage>(std::move(name), std::move(fn), state, nullptr));
+}
+
+Pipeline& Pipeline::add_stage(std::string name, std::function<void(Batch&)> fn, Stateful& state) {
+  return add_stage(std::make_unique<FunctionStage>(std::move(name), std::move(fn), StageState::Undeclared, &state));
+}
+
+Pipeline& Pipeline::add_learner(std::string name, std::shared_ptr<Learner> learner,
+                                const EvaluationSettings& evaluation) {
+  return add_stage(make_learner_stage(std::move(name), std::move(learner), evaluation));
 }
 
 PipelineReport Pipeline::run(ProgressReporter* progress) {
@@ -87,6 +105,12 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   BadRecordPolicy bad_policy = settings_.bad_records;
   StreamTotals before;  // what the runs before this one delivered
   if (settings_.checkpoint.enabled()) {
+    for (const auto& stage : stages_)
+      STREAMML_CHECK(stage->stateful() || stage->stateless(), InvalidInput,
+                     "stage '" << stage->name() << "' has not said how it keeps state, so a checkpoint cannot hold "
+                     "it: a resume would seek the stream past records whose effect on that state is lost. Add it "
+                     "with add_stage(name, fn, StageState::Stateless) if it keeps nothing across batches, or "
+                     "add_stage(name, fn, model) with the Stateful object it updates");
     std::vector<std::pair<std::string, Stateful*>> models;
     for (auto& stage : stages_)
       if (Stateful* state = stage->stateful()) models.emplace_back(stage->name(), state);

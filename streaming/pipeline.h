@@ -21,6 +21,7 @@
 #include "streaming/progress.h"
 #include "streaming/source.h"
 #include "streaming/stage.h"
+#include "streaming/stages/learner_stage.h"
 
 namespace streamml {
 
@@ -75,9 +76,17 @@ struct PipelineReport {
 class Pipeline {
  public:
   Pipeline(std::unique_ptr<Source> source, PipelineSettings settings);
+  // Stages run in the order added; names are unique in a pipeline, and a stateful stage's name
+  // names its checkpoints (letters, digits, '.', '_', '-').
   Pipeline& add_stage(std::unique_ptr<Stage> stage);
-  // A stage from a function, for sinks and quick operators.
-  Pipeline& add_stage(std::string name, std::function<void(Batch&)> fn);
+  // A stage from a function. With checkpoints, it must say how it keeps state: `Stateless`,
+  // or the Stateful object it updates (saved and restored under the stage's name).
+  Pipeline& add_stage(std::string name, std::function<void(Batch&)> fn, StageState state = StageState::Undeclared);
+  Pipeline& add_stage(std::string name, std::function<void(Batch&)> fn, Stateful& state);
+  // A learner under a name of the user's, run as its role says (streaming/stages/): a
+  // classifier test-then-train, a clusterer learn-then-label. What `streamml replay
+  // --learner TYPE` runs. Two learners of one type coexist under different names.
+  Pipeline& add_learner(std::string name, std::shared_ptr<Learner> learner, const EvaluationSettings& evaluation = {});
 
   // Runs to the end of the stream. progress may be null.
   PipelineReport run(ProgressReporter* progress = nullptr);

@@ -25,9 +25,19 @@ class Stage {
   virtual void write_summary(JsonWriter& /*out*/) const {}
   // A few words for the progress line ("auc 0.812"); empty for nothing.
   virtual std::string progress() const { return {}; }
-  // A stage with state to checkpoint returns it (saved under the stage's name); stateless
-  // stages return null.
+  // A stage with state to checkpoint returns it (saved under the stage's name); others return
+  // null and say whether that is because they keep nothing from batch to batch.
   virtual Stateful* stateful() { return nullptr; }
+  // True for a stage that keeps no state across batches (a filter, a printer). A stage that
+  // is neither stateful() nor stateless() may hold state a checkpoint cannot see: a pipeline
+  // with checkpoints refuses it, since a resume would skip the records that state had seen.
+  virtual bool stateless() const { return false; }
+};
+
+// What a function stage declares about its state (Pipeline::add_stage).
+enum class StageState {
+  Undeclared,  // fine without checkpoints; refused with them
+  Stateless,   // keeps nothing across batches: safe to resume
 };
 
 }  // namespace streamml

@@ -12,7 +12,6 @@
 #include "algorithms/clustering/neighbor_index.h"
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
-#include "core/setting_text.h"
 #include "core/json.h"
 
 namespace streamml {
@@ -29,42 +28,18 @@ constexpr std::size_t kMaxStoredLinks = std::size_t(1) << 28;
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-std::vector<std::string> DBSCANSettings::names() { return {"eps", "min_samples", "metric", "algorithm"}; }
-
-void DBSCANSettings::set(std::string_view name, std::string_view v) {
-  if (name == "eps") eps = setting_double(v, name);
-  else if (name == "min_samples") min_samples = setting_int(v, name);
-  else if (name == "metric") metric = std::string(v);
-  else if (name == "algorithm") algorithm = std::string(v);
-  else {
-    std::ostringstream known;
-    for (const auto& n : names()) known << (known.tellp() ? ", " : "") << n;
-    STREAMML_FAIL(InvalidInput, "dbscan has no setting '" << std::string(name) << "'; known: " << known.str());
-  }
+const SettingsTable<DBSCANSettings>& dbscan_settings_table() {
+  static const SettingsTable<DBSCANSettings> table = [] {
+    SettingsTable<DBSCANSettings> t("dbscan");
+    add_dbscan_settings(t);
+    return t;
+  }();
+  return table;
 }
 
-void DBSCANSettings::validate() const {
-  STREAMML_CHECK(std::isfinite(eps) && eps > 0, InvalidInput, "eps must be a positive number, got " << eps);
-  STREAMML_CHECK(min_samples >= 1, InvalidInput,
-                 "min_samples must be >= 1 (the point itself counts), got " << min_samples);
-  parse_distance_metric(metric);
-  parse_neighbor_algorithm(algorithm);
-}
-
-void DBSCANSettings::write_members(JsonWriter& w) const {
-  w.key("eps").value(eps);
-  w.key("min_samples").value(min_samples);
-  w.key("metric").value(metric);
-  w.key("algorithm").value(algorithm);
-}
-
-std::string DBSCANSettings::to_json() const {
-  JsonWriter w;
-  w.begin_object();
-  write_members(w);
-  w.end_object();
-  return w.str();
-}
+void DBSCANSettings::set(std::string_view name, std::string_view v) { dbscan_settings_table().set(*this, name, v); }
+void DBSCANSettings::validate() const { dbscan_settings_table().validate(*this); }
+std::string DBSCANSettings::to_json() const { return dbscan_settings_table().to_json(*this); }
 
 // ---------------------------------------------------------------------------------------------
 // DBSCAN
@@ -89,8 +64,8 @@ DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::
   out.neighbor_counts.assign(n, 0);
   if (n == 0) return out;
 
-  const NeighborIndex index(data, n, d, stride, parse_distance_metric(settings_.metric), settings_.eps,
-                            parse_neighbor_algorithm(settings_.algorithm));
+  const NeighborIndex index(data, n, d, stride, settings_.metric, settings_.eps,
+                            settings_.algorithm);
   const auto min_samples = settings_.min_samples;
 
   // Pass 1: one range query per point: its neighbour count (hence core points) and, kept in

@@ -30,6 +30,9 @@
 #include <string_view>
 #include <vector>
 
+#include "algorithms/clustering/neighbor_index.h"
+#include "core/settings.h"
+
 #include <Eigen/Core>
 
 #include "core/batch.h"
@@ -42,19 +45,34 @@ class JsonWriter;
 struct DBSCANSettings {
   double eps = 0.5;                // sklearn's default
   std::int64_t min_samples = 5;    // sklearn's default; the point itself counts
-  std::string metric = "euclidean";  // "euclidean" | "manhattan" | "chebyshev"
-  std::string algorithm = "auto";  // neighbour search: "auto" | "grid" | "kd_tree"
+  DistanceMetric metric = DistanceMetric::Euclidean;
+  NeighborAlgorithm algorithm = NeighborAlgorithm::Auto;  // neighbour search
 
   // Throws Error(InvalidInput) naming the first setting that is wrong and why.
   void validate() const;
   // Sets one setting from text ("eps", "0.3"); throws Error(InvalidInput) for an unknown name
   // (listing the known ones) or an unreadable value.
   void set(std::string_view name, std::string_view value);
-  static std::vector<std::string> names();
   std::string to_json() const;
-  // The settings as members of an open JSON object (to_json, and the windowed settings).
-  void write_members(JsonWriter& out) const;
 };
+
+// The four settings DBSCAN and its windowed form share, declared once for both tables.
+template <class S>
+SettingsTable<S>& add_dbscan_settings(SettingsTable<S>& table) {
+  return table.real("eps", &S::eps, "neighbourhood radius (distance <= eps, as scikit-learn)", Range::positive())
+      .integer("min_samples", &S::min_samples, "points within eps, the point itself included, that make a core point",
+               Range::at_least(1))
+      .choice("metric", &S::metric,
+              {{DistanceMetric::Euclidean, "euclidean"}, {DistanceMetric::Manhattan, "manhattan"},
+               {DistanceMetric::Chebyshev, "chebyshev"}, {DistanceMetric::Euclidean, "l2"},
+               {DistanceMetric::Manhattan, "l1"}, {DistanceMetric::Manhattan, "cityblock"}},
+              "distance (l2, l1 and cityblock are scikit-learn's other names)")
+      .choice("algorithm", &S::algorithm,
+              {{NeighborAlgorithm::Auto, "auto"}, {NeighborAlgorithm::Grid, "grid"}, {NeighborAlgorithm::KdTree, "kd_tree"}},
+              "neighbour search: a grid of eps cells, nanoflann's kd-tree, or auto (grid up to 2 dimensions)");
+}
+
+const SettingsTable<DBSCANSettings>& dbscan_settings_table();
 
 struct DBSCANResult {
   std::vector<std::int64_t> labels;               // one per point; -1: noise

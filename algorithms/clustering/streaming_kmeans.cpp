@@ -13,7 +13,6 @@
 #include "core/finite.h"
 #include "core/json.h"
 #include "core/parallel.h"
-#include "core/setting_text.h"
 #include "core/state_io.h"
 
 namespace streamml {
@@ -170,38 +169,6 @@ std::vector<std::size_t> kmeans_plusplus_rows(const Rows& rows, std::int64_t k, 
   return chosen;
 }
 
-std::string joined_names() {
-  std::ostringstream known;
-  for (const auto& n : StreamingKMeansSettings::names()) known << (known.tellp() ? ", " : "") << n;
-  return known.str();
-}
-
-// "1,2;3,4" -> {1, 2, 3, 4}, with the number of values per ';'-separated row (all equal).
-std::vector<double> parse_rows(std::string_view v, std::string_view name, std::size_t* row_length) {
-  std::vector<double> out;
-  std::size_t rows = 0, first = 0;
-  std::size_t start = 0;
-  while (!v.empty() && start <= v.size()) {
-    const std::size_t end = std::min(v.find(';', start), v.size());
-    const std::string_view row = v.substr(start, end - start);
-    std::size_t count = 0, s = 0;
-    while (s <= row.size()) {
-      const std::size_t comma = std::min(row.find(',', s), row.size());
-      out.push_back(setting_double(row.substr(s, comma - s), name));
-      ++count;
-      s = comma + 1;
-    }
-    if (rows == 0) first = count;
-    STREAMML_CHECK(count == first, InvalidInput,
-                   "setting '" << std::string(name) << "': row " << rows << " has " << count
-                               << " values, row 0 has " << first);
-    ++rows;
-    start = end + 1;
-  }
-  if (row_length) *row_length = first;
-  return out;
-}
-
 }  // namespace
 
 std::vector<std::size_t> kmeans_plusplus(const Eigen::Ref<const RowMatrix>& x, std::int64_t k, std::uint32_t seed) {
@@ -215,94 +182,63 @@ std::vector<std::size_t> kmeans_plusplus(const Eigen::Ref<const RowMatrix>& x, s
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-std::vector<std::string> StreamingKMeansSettings::names() {
-  return {"k",    "decay_factor",    "half_life",       "time_unit", "init",
-          "seed", "initial_centers", "initial_weights", "dimension"};
+const SettingsTable<StreamingKMeansSettings>& StreamingKMeans::settings_table() {
+  using S = StreamingKMeansSettings;
+  static const SettingsTable<S> table = [] {
+    SettingsTable<S> t(kType);
+    t.integer("k", &S::k, "number of clusters", Range::at_least(1));
+    add_forgetting_settings(t)
+        .choice("init", &S::init,
+                  {{KMeansInit::KMeansPlusPlus, "k-means++"}, {KMeansInit::Random, "random"}, {KMeansInit::Given, "given"}},
+                  "initial centres: k-means++ on the first batch, random (Spark's setRandomCenters), or initial_centers")
+          .integer("seed", &S::seed, "k-means++ and random centres (NumPy's legacy 32-bit seed)",
+                   Range::closed(0, 4294967295.0))
+          .rows("initial_centers", &S::initial_centers, &S::dimension, "init given: k rows of dimension values")
+          .reals("initial_weights", &S::initial_weights, "weights of the initial centres; empty: 0 each")
+          .integer("dimension", &S::dimension, "features; 0: from initial_centers or the first batch",
+                   Range::non_negative());
+    return t;
+  }();
+  return table;
 }
 
 void StreamingKMeansSettings::set(std::string_view name, std::string_view v) {
-  if (name == "k") k = setting_int(v, name);
-  else if (name == "decay_factor") decay_factor = setting_double(v, name);
-  else if (name == "half_life") half_life = setting_double(v, name);
-  else if (name == "time_unit") time_unit = std::string(v);
-  else if (name == "init") init = std::string(v);
-  else if (name == "seed") {
-    const std::int64_t s = setting_int(v, name);
-    STREAMML_CHECK(s >= 0, InvalidInput, "seed must be >= 0, got " << s);
-    seed = std::uint64_t(s);
-  } else if (name == "initial_centers") {
-    std::size_t length = 0;
-    initial_centers = parse_rows(v, name, &length);
-    if (!initial_centers.empty() && dimension == 0) dimension = std::int64_t(length);
-  } else if (name == "initial_weights") {
-    initial_weights = parse_rows(v, name, nullptr);
-  } else if (name == "dimension") dimension = setting_int(v, name);
-  else
-    STREAMML_FAIL(InvalidInput, "kmeans has no setting '" << std::string(name) << "'; known: " << joined_names());
+  // A row length read from initial_centers fills a dimension still unset; an explicit one is
+  // kept, and a mismatch is then reported by validate().
+  const std::int64_t given = dimension;
+  StreamingKMeans::settings_table().set(*this, name, v);
+  if (name == "initial_centers" && given != 0) dimension = given;
 }
 
+std::string StreamingKMeansSettings::to_json() const { return StreamingKMeans::settings_table().to_json(*this); }
+
 void StreamingKMeansSettings::validate() const {
-  STREAMML_CHECK(k >= 1 && k <= std::numeric_limits<std::int32_t>::max(), InvalidInput,
-                 "k (the number of clusters) must be >= 1, got " << k);
-  STREAMML_CHECK(std::isfinite(decay_factor) && decay_factor >= 0 && decay_factor <= 1, InvalidInput,
-                 "decay_factor must be in [0, 1], got " << decay_factor);
-  STREAMML_CHECK(std::isfinite(half_life) && half_life >= 0, InvalidInput,
-                 "half_life must be > 0 (or 0 for none), got " << half_life);
-  STREAMML_CHECK(!(half_life > 0 && decay_factor < 1), InvalidInput,
-                 "give decay_factor or half_life, not both (decay_factor " << decay_factor << ", half_life "
-                                                                          << half_life << ")");
-  STREAMML_CHECK(time_unit == "batches" || time_unit == "points", InvalidInput,
-                 "unknown time_unit '" << time_unit << "': expected 'batches' or 'points'");
-  STREAMML_CHECK(init == "k-means++" || init == "random" || init == "given", InvalidInput,
-                 "unknown init '" << init << "': expected 'k-means++', 'random' or 'given'");
-  STREAMML_CHECK(dimension >= 0, InvalidInput, "dimension must be >= 1 (or 0: from the data), got " << dimension);
-  STREAMML_CHECK(seed <= 0xFFFFFFFFULL, InvalidInput,
-                 "seed must be in [0, 2^32 - 1] (NumPy's legacy RandomState seed), got " << seed);
-  if (init == "given") {
-    STREAMML_CHECK(!initial_centers.empty(), InvalidInput, "init 'given' needs initial_centers (k = " << k << " rows)");
-    STREAMML_CHECK(initial_centers.size() % std::size_t(k) == 0, InvalidInput,
-                   "initial_centers has " << initial_centers.size() << " values, not k = " << k << " rows of equal length");
+  StreamingKMeans::settings_table().validate(*this);
+  const auto fail = [](const std::string& message) { settings_error(StreamingKMeans::kType, message); };
+  if (k > std::numeric_limits<std::int32_t>::max()) fail("k must be < 2^31, got " + std::to_string(k));
+  check_forgetting(StreamingKMeans::kType, decay_factor, half_life);
+  if (init == KMeansInit::Given) {
+    if (initial_centers.empty()) fail("init 'given' needs initial_centers (k = " + std::to_string(k) + " rows)");
+    if (initial_centers.size() % std::size_t(k) != 0)
+      fail("initial_centers has " + std::to_string(initial_centers.size()) + " values, not k = " + std::to_string(k) +
+           " rows of equal length");
     const std::size_t d = initial_centers.size() / std::size_t(k);
-    STREAMML_CHECK(dimension == 0 || std::size_t(dimension) == d, InvalidInput,
-                   "initial_centers has " << k << " rows of " << d << " values, dimension is " << dimension);
-    for (std::size_t i = 0; i < initial_centers.size(); ++i)
-      STREAMML_CHECK(std::isfinite(initial_centers[i]), InvalidInput,
-                     "initial_centers row " << i / d << " column " << i % d << " is " << initial_centers[i]
-                                            << "; centres must be finite");
-  } else {
-    STREAMML_CHECK(initial_centers.empty(), InvalidInput,
-                   "initial_centers are given but init is '" << init << "'; use init 'given'");
+    if (dimension != 0 && std::size_t(dimension) != d)
+      fail("initial_centers has " + std::to_string(k) + " rows of " + std::to_string(d) + " values, dimension is " +
+           std::to_string(dimension));
+  } else if (!initial_centers.empty()) {
+    fail("initial_centers are given but init is '" + StreamingKMeans::settings_table().text(*this, "init") +
+         "'; use init 'given'");
   }
-  STREAMML_CHECK(initial_weights.empty() || std::int64_t(initial_weights.size()) == k, InvalidInput,
-                 "initial_weights has " << initial_weights.size() << " entries, expected k = " << k);
+  if (!initial_weights.empty() && std::int64_t(initial_weights.size()) != k)
+    fail("initial_weights has " + std::to_string(initial_weights.size()) + " entries, expected k = " + std::to_string(k));
   for (std::size_t i = 0; i < initial_weights.size(); ++i)
-    STREAMML_CHECK(std::isfinite(initial_weights[i]) && initial_weights[i] >= 0, InvalidInput,
-                   "initial_weights[" << i << "] is " << initial_weights[i] << "; weights must be finite and >= 0");
+    if (initial_weights[i] < 0)
+      fail("initial_weights[" + std::to_string(i) + "] must be >= 0, got " + real_text(initial_weights[i]));
 }
 
 double StreamingKMeansSettings::effective_decay() const {
-  if (half_life > 0) return std::exp(std::log(0.5) / half_life);
-  return decay_factor;
-}
-
-std::string StreamingKMeansSettings::to_json() const {
-  JsonWriter w;
-  w.begin_object();
-  w.key("k").value(k);
-  w.key("decay_factor").value(decay_factor);
-  w.key("half_life").value(half_life);
-  w.key("time_unit").value(time_unit);
-  w.key("init").value(init);
-  w.key("seed").value(std::int64_t(seed));
-  w.key("initial_centers").begin_array();
-  for (double x : initial_centers) w.value(x);
-  w.end_array();
-  w.key("initial_weights").begin_array();
-  for (double x : initial_weights) w.value(x);
-  w.end_array();
-  w.key("dimension").value(dimension);
-  w.end_object();
-  return w.str();
+  return streamml::effective_decay(decay_factor, half_life);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -311,11 +247,11 @@ std::string StreamingKMeansSettings::to_json() const {
 StreamingKMeans::StreamingKMeans(StreamingKMeansSettings settings) : settings_(std::move(settings)) {
   settings_.validate();
   const auto& s = settings_;
-  if (s.init == "given") {
+  if (s.init == KMeansInit::Given) {
     const auto d = Eigen::Index(s.initial_centers.size() / std::size_t(s.k));
     state_.dimension = d;
     state_.centers = ConstRowMatrixMap(s.initial_centers.data(), Eigen::Index(s.k), d);
-  } else if (s.init == "random" && s.dimension > 0) {
+  } else if (s.init == KMeansInit::Random && s.dimension > 0) {
     NumpyLegacyRandom rng(std::uint32_t(s.seed));
     state_.dimension = s.dimension;
     state_.centers.resize(Eigen::Index(s.k), Eigen::Index(s.dimension));
@@ -331,8 +267,8 @@ StreamingKMeans::StreamingKMeans(StreamingKMeansSettings settings) : settings_(s
 void StreamingKMeans::set_state(StreamingKMeansState st) {
   const auto& s = settings_;
   if (st.dimension < 0) {
-    STREAMML_CHECK(s.init != "given" && !(s.init == "random" && s.dimension > 0), InvalidInput,
-                   "state: no centres, but init '" << s.init << "' has them from the start");
+    STREAMML_CHECK(s.init != KMeansInit::Given && !(s.init == KMeansInit::Random && s.dimension > 0), InvalidInput,
+                   "state: no centres, but init '" << settings_table().text(s, "init") << "' has them from the start");
     STREAMML_CHECK(st.centers.size() == 0 && st.weights.size() == 0, InvalidInput,
                    "state: dimension is -1 (no centres) but centres or weights are given");
   } else {
@@ -364,7 +300,7 @@ void StreamingKMeans::check_rows(const Rows& rows) const {
 
 void StreamingKMeans::require_centers(const char* what) const {
   STREAMML_CHECK(initialized(), InvalidInput,
-                 what << " needs cluster centres: with init '" << settings_.init
+                 what << " needs cluster centres: with init '" << settings_table().text(settings_, "init")
                       << "' they exist after the first partial_fit");
 }
 
@@ -372,7 +308,7 @@ void StreamingKMeans::initialize_from(const Rows& rows) {
   const auto& s = settings_;
   const auto k = Eigen::Index(s.k), d = Eigen::Index(rows.d);
   state_.centers.resize(k, d);
-  if (s.init == "random") {
+  if (s.init == KMeansInit::Random) {
     NumpyLegacyRandom rng(std::uint32_t(s.seed));
     for (Eigen::Index i = 0; i < state_.centers.size(); ++i) state_.centers.data()[i] = rng.gauss();
   } else {
@@ -424,7 +360,7 @@ void StreamingKMeans::fit_rows(const Rows& rows) {
 
   // 3. Discount every cluster's weight, also the empty ones.
   const double a = settings_.effective_decay();
-  const double discount = settings_.time_unit == "points" ? std::pow(a, double(n)) : a;
+  const double discount = settings_.time_unit == TimeUnit::Points ? std::pow(a, double(n)) : a;
   st.weights *= discount;
 
   // 4. Spark's update for every cluster that got points.
@@ -549,7 +485,7 @@ void StreamingKMeans::save_state(StateWriter& out) const {
 }
 
 void StreamingKMeans::load_state(const std::string& params, const StateReader& in) {
-  StreamingKMeans fresh(settings_from_json<StreamingKMeansSettings>(params));
+  StreamingKMeans fresh(settings_table().from_json(params));
   StreamingKMeansState s;
   s.dimension = in.read_int("dimension");
   if (s.dimension >= 0) {

@@ -47,31 +47,34 @@
 
 #include <Eigen/Core>
 
+#include "algorithms/common/forgetting.h"
 #include "core/batch.h"
 #include "core/learner.h"
 #include "core/row_view.h"
+#include "core/settings.h"
 
 namespace streamml {
 
 // Hyperparameters. Plain data: a fresh learner is made from these alone.
+enum class KMeansInit { KMeansPlusPlus, Random, Given };
+
+// Each setting is declared, with its range and doc, in StreamingKMeans::settings_table().
 struct StreamingKMeansSettings {
   std::int64_t k = 2;                   // clusters (Spark's default)
   double decay_factor = 1.0;            // in [0, 1]; 1: no forgetting, 0: only the last batch
   double half_life = 0.0;               // > 0: decay_factor = exp(ln 0.5 / half_life)
-  std::string time_unit = "batches";    // "batches" | "points"
-  std::string init = "k-means++";       // "k-means++" | "random" | "given"
-  std::vector<double> initial_centers;  // init "given": k rows of `dimension`, row-major
+  TimeUnit time_unit = TimeUnit::Batches;
+  KMeansInit init = KMeansInit::KMeansPlusPlus;
+  std::uint64_t seed = 42;              // k-means++ and random centres (NumPy's 32-bit seed)
+  std::vector<double> initial_centers;  // init given: k rows of `dimension`, row-major
   std::vector<double> initial_weights;  // k weights of the initial centres; empty: 0 each
   std::int64_t dimension = 0;           // features; 0: from initial_centers or the first batch
-  std::uint64_t seed = 42;              // k-means++ and random centres (NumPy's 32-bit seed)
 
   // Throws Error(InvalidInput) naming the first setting that is wrong and why.
   void validate() const;
   // Sets one setting from text, as the command line gives it ("k", "8"). Centres are rows
-  // separated by ';' of values separated by ',' ("0,0;1,1"); weights "1,1". Throws
-  // Error(InvalidInput) for an unknown name (listing the known ones) or an unreadable value.
+  // separated by ';' of values separated by ',' ("0,0;1,1"); weights "1,1".
   void set(std::string_view name, std::string_view value);
-  static std::vector<std::string> names();
   std::string to_json() const;
 
   // The per-unit decay factor, half_life resolved.
@@ -103,6 +106,9 @@ class StreamingKMeans : public Learner {
  public:
   // Validates the settings (throws Error(InvalidInput)); with init "given", or "random" and a
   // dimension, the centres exist from the start.
+  using Settings = StreamingKMeansSettings;
+  static const SettingsTable<Settings>& settings_table();
+
   explicit StreamingKMeans(StreamingKMeansSettings settings = {});
 
   const StreamingKMeansSettings& settings() const { return settings_; }

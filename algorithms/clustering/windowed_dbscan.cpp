@@ -14,7 +14,6 @@
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
 #include "core/json.h"
-#include "core/setting_text.h"
 #include "core/state_io.h"
 
 namespace streamml {
@@ -39,11 +38,19 @@ void parallel_points(std::size_t n, F&& f) {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-std::vector<std::string> WindowedDBSCANSettings::names() {
-  auto n = DBSCANSettings::names();
-  n.push_back("window_batches");
-  n.push_back("window_seconds");
-  return n;
+const SettingsTable<WindowedDBSCANSettings>& WindowedDBSCAN::settings_table() {
+  using S = WindowedDBSCANSettings;
+  static const SettingsTable<S> table = [] {
+    SettingsTable<S> t(kType);
+    add_dbscan_settings(t)
+        .integer("window_batches", &S::window_batches, "the window is the last W batches (empty ones count)",
+                 Range::at_least(1))
+        .real("window_seconds", &S::window_seconds,
+              "T > 0: the window is instead the batches within T seconds of event time of the newest; 0: by batches",
+              Range::non_negative());
+    return t;
+  }();
+  return table;
 }
 
 DBSCANSettings WindowedDBSCANSettings::dbscan() const {
@@ -56,45 +63,10 @@ DBSCANSettings WindowedDBSCANSettings::dbscan() const {
 }
 
 void WindowedDBSCANSettings::set(std::string_view name, std::string_view v) {
-  if (name == "window_batches") {
-    window_batches = setting_int(v, name);
-    return;
-  }
-  if (name == "window_seconds") {
-    window_seconds = setting_double(v, name);
-    return;
-  }
-  const auto known = DBSCANSettings::names();
-  if (std::find(known.begin(), known.end(), name) == known.end()) {
-    std::ostringstream list;
-    for (const auto& n : names()) list << (list.tellp() ? ", " : "") << n;
-    STREAMML_FAIL(InvalidInput, "dbscan has no setting '" << std::string(name) << "'; known: " << list.str());
-  }
-  DBSCANSettings s = dbscan();
-  s.set(name, v);
-  eps = s.eps;
-  min_samples = s.min_samples;
-  metric = s.metric;
-  algorithm = s.algorithm;
+  WindowedDBSCAN::settings_table().set(*this, name, v);
 }
-
-void WindowedDBSCANSettings::validate() const {
-  dbscan().validate();
-  STREAMML_CHECK(window_batches >= 1, InvalidInput, "window_batches must be >= 1, got " << window_batches);
-  STREAMML_CHECK(std::isfinite(window_seconds) && window_seconds >= 0, InvalidInput,
-                 "window_seconds must be >= 0 (0: a window of window_batches batches), got "
-                     << window_seconds);
-}
-
-std::string WindowedDBSCANSettings::to_json() const {
-  JsonWriter w;
-  w.begin_object();
-  dbscan().write_members(w);
-  w.key("window_batches").value(window_batches);
-  w.key("window_seconds").value(window_seconds);
-  w.end_object();
-  return w.str();
-}
+void WindowedDBSCANSettings::validate() const { WindowedDBSCAN::settings_table().validate(*this); }
+std::string WindowedDBSCANSettings::to_json() const { return WindowedDBSCAN::settings_table().to_json(*this); }
 
 // ---------------------------------------------------------------------------------------------
 // The window
@@ -197,12 +169,12 @@ void WindowedDBSCAN::partial_fit(const double* data, std::size_t n, std::size_t 
   fresh.x.resize(n * d);
   for (std::size_t r = 0; r < n; ++r) std::copy(data + r * stride, data + r * stride + d, fresh.x.begin() + std::ptrdiff_t(r * d));
   const bool use_grid =
-      SlidingGridIndex::wanted(d, parse_neighbor_algorithm(settings_.algorithm));
+      SlidingGridIndex::wanted(d, settings_.algorithm);
   if (use_grid && !w.grid)
-    w.grid = std::make_unique<SlidingGridIndex>(d, parse_distance_metric(settings_.metric), settings_.eps);
+    w.grid = std::make_unique<SlidingGridIndex>(d, settings_.metric, settings_.eps);
   if (n > 0 && !use_grid)
-    fresh.index = std::make_unique<NeighborIndex>(fresh.x.data(), n, d, d, parse_distance_metric(settings_.metric),
-                                                  settings_.eps, parse_neighbor_algorithm(settings_.algorithm));
+    fresh.index = std::make_unique<NeighborIndex>(fresh.x.data(), n, d, d, settings_.metric,
+                                                  settings_.eps, settings_.algorithm);
   d_ = std::int64_t(d);
 
   // Clusters that lose a core point (expired or no longer core): re-expanded below.
@@ -624,7 +596,7 @@ void WindowedDBSCAN::save_state(StateWriter& out) const {
 }
 
 void WindowedDBSCAN::load_state(const std::string& params, const StateReader& in) {
-  WindowedDBSCAN fresh(settings_from_json<WindowedDBSCANSettings>(params));
+  WindowedDBSCAN fresh(settings_table().from_json(params));
   const std::string& file = in.file();
   fresh.d_ = in.read_int("dimension");
   fresh.batches_seen_ = in.read_int("batches_seen");
@@ -658,9 +630,9 @@ void WindowedDBSCAN::load_state(const std::string& params, const StateReader& in
 
   // Batches: consecutive sequence numbers covering the window exactly.
   std::int64_t seq = w.front_seq;
-  const bool use_grid = fresh.d_ > 0 && SlidingGridIndex::wanted(d, parse_neighbor_algorithm(fresh.settings_.algorithm));
+  const bool use_grid = fresh.d_ > 0 && SlidingGridIndex::wanted(d, fresh.settings_.algorithm);
   if (use_grid)
-    w.grid = std::make_unique<SlidingGridIndex>(d, parse_distance_metric(fresh.settings_.metric), fresh.settings_.eps);
+    w.grid = std::make_unique<SlidingGridIndex>(d, fresh.settings_.metric, fresh.settings_.eps);
   for (std::size_t k = 0; k < first_seq.size(); ++k) {
     STREAMML_CHECK(first_seq[k] == seq && rows[k] >= 0 && seq + rows[k] <= w.next_seq, InvalidInput,
                    win.where("batch_first_seq") << ": batch " << k << " does not continue the window at " << seq);
@@ -671,9 +643,9 @@ void WindowedDBSCAN::load_state(const std::string& params, const StateReader& in
     const double* begin = x.data() + (seq - w.front_seq) * std::int64_t(d);
     b.x.assign(begin, begin + b.rows * d);
     if (b.rows > 0 && !use_grid)
-      b.index = std::make_unique<NeighborIndex>(b.x.data(), b.rows, d, d, parse_distance_metric(fresh.settings_.metric),
+      b.index = std::make_unique<NeighborIndex>(b.x.data(), b.rows, d, d, fresh.settings_.metric,
                                                 fresh.settings_.eps,
-                                                parse_neighbor_algorithm(fresh.settings_.algorithm));
+                                                fresh.settings_.algorithm);
     if (use_grid && b.rows > 0) w.grid->insert(b.first_seq, b.x.data(), b.rows, d);
     seq += rows[k];
     w.batches.push_back(std::move(b));

@@ -68,8 +68,8 @@ namespace streamml {
 struct WindowedDBSCANSettings {
   double eps = 0.5;
   std::int64_t min_samples = 5;
-  std::string metric = "euclidean";  // "euclidean" | "manhattan" | "chebyshev"
-  std::string algorithm = "auto";    // neighbour search: "auto" | "grid" | "kd_tree"
+  DistanceMetric metric = DistanceMetric::Euclidean;
+  NeighborAlgorithm algorithm = NeighborAlgorithm::Auto;
   std::int64_t window_batches = 10;  // W: the window is the last W batches (empty ones count)
   // T > 0: the window is instead the batches that cover event time within T seconds of the
   // newest: a batch stays while newest_end - its_end < T (ends as Batch::event_time_end()).
@@ -77,7 +77,6 @@ struct WindowedDBSCANSettings {
 
   void validate() const;
   void set(std::string_view name, std::string_view value);
-  static std::vector<std::string> names();
   std::string to_json() const;
   // The exact DBSCAN settings the window is clustered with.
   DBSCANSettings dbscan() const;
@@ -85,6 +84,9 @@ struct WindowedDBSCANSettings {
 
 class WindowedDBSCAN : public Learner {
  public:
+  using Settings = WindowedDBSCANSettings;
+  static const SettingsTable<Settings>& settings_table();
+
   explicit WindowedDBSCAN(WindowedDBSCANSettings settings = {});
   ~WindowedDBSCAN() override;
   WindowedDBSCAN(WindowedDBSCAN&&) noexcept;

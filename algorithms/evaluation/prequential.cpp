@@ -33,11 +33,19 @@ void write_metrics(JsonWriter& out, const char* name, const PrequentialMetrics& 
 
 }  // namespace
 
-void PrequentialSettings::validate() const {
-  STREAMML_CHECK(window >= 1, InvalidInput, "window must be >= 1 predictions, got " << window);
-  STREAMML_CHECK(auc_bins >= 1, InvalidInput, "auc_bins must be >= 1, got " << auc_bins);
-  STREAMML_CHECK(threshold >= 0 && threshold <= 1, InvalidInput, "threshold must be in [0, 1], got " << threshold);
+const SettingsTable<PrequentialSettings>& PrequentialEvaluator::settings_table() {
+  using S = PrequentialSettings;
+  static const SettingsTable<S> table = [] {
+    SettingsTable<S> t(kType);
+    t.integer("window", &S::window, "predictions in the sliding window", Range::at_least(1))
+        .integer("auc_bins", &S::auc_bins, "histogram bins of the whole-stream AUC", Range::at_least(1))
+        .real("threshold", &S::threshold, "class 1 iff score > threshold (accuracy)", Range::closed(0, 1));
+    return t;
+  }();
+  return table;
 }
+
+void PrequentialSettings::validate() const { PrequentialEvaluator::settings_table().validate(*this); }
 
 PrequentialEvaluator::PrequentialEvaluator(PrequentialSettings settings) : settings_(settings) {
   settings_.validate();
@@ -192,15 +200,7 @@ void PrequentialEvaluator::write_summary(JsonWriter& out) const {
   out.key("cumulative_auc_error_bound").value(cumulative_auc_error_bound());
 }
 
-std::string PrequentialEvaluator::params_json() const {
-  JsonWriter w;
-  w.begin_object();
-  w.key("window").value(std::int64_t(settings_.window));
-  w.key("auc_bins").value(std::int64_t(settings_.auc_bins));
-  w.key("threshold").value(settings_.threshold);
-  w.end_object();
-  return w.str();
-}
+std::string PrequentialEvaluator::params_json() const { return settings_table().to_json(settings_); }
 
 std::string PrequentialEvaluator::metrics_json() const {
   JsonWriter w;

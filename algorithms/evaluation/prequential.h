@@ -28,6 +28,7 @@
 #include <Eigen/Core>
 
 #include "core/learner.h"
+#include "core/settings.h"
 
 namespace streamml {
 
@@ -59,6 +60,9 @@ struct PrequentialPoint {
 // pipeline's PrequentialStage saves one under its learner's `evaluation/` group instead.
 class PrequentialEvaluator : public Stateful {
  public:
+  using Settings = PrequentialSettings;
+  static const SettingsTable<Settings>& settings_table();
+
   explicit PrequentialEvaluator(PrequentialSettings settings = {});
 
   // Scores are probabilities of class 1, labels 0 or 1, one of each per record. Throws

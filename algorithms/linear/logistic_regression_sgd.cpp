@@ -14,7 +14,6 @@
 #include "core/finite.h"
 #include "core/json.h"
 #include "core/parallel.h"
-#include "core/setting_text.h"
 #include "core/state_io.h"
 
 namespace streamml {
@@ -92,179 +91,108 @@ inline double log1p_exp(double x) { return x > 0 ? x + std::log1p(std::exp(-x)) 
 
 // The L1 share of the penalty (sklearn's l1_ratio after it resolves "l1" and "l2").
 double l1_share(const LogisticRegressionSGDSettings& s) {
-  if (s.penalty == "l1") return 1.0;
-  if (s.penalty == "elasticnet") return s.l1_ratio;
+  if (s.penalty == Penalty::L1) return 1.0;
+  if (s.penalty == Penalty::ElasticNet) return s.l1_ratio;
   return 0.0;
 }
 
-double alpha_of(const LogisticRegressionSGDSettings& s) { return s.penalty == "none" ? 0.0 : s.reg_param; }
+double alpha_of(const LogisticRegressionSGDSettings& s) { return s.penalty == Penalty::None ? 0.0 : s.reg_param; }
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-std::vector<std::string> LogisticRegressionSGDSettings::names() {
-  return {"mode",           "fit_intercept",   "initial_weights",     "initial_intercept",
-          "threshold",      "penalty",         "reg_param",           "l1_ratio",
-          "step_size",      "seed",            "num_iterations",      "mini_batch_fraction",
-          "convergence_tol", "optimizer",      "learning_rate",       "power_t",
-          "average",        "adagrad_epsilon", "ftrl_alpha",          "ftrl_beta",
-          "ftrl_l1",        "ftrl_l2",         "decay_factor",        "half_life",
-          "time_unit"};
+const SettingsTable<LogisticRegressionSGDSettings>& LogisticRegressionSGD::settings_table() {
+  using S = LogisticRegressionSGDSettings;
+  static const SettingsTable<S> table = [] {
+    SettingsTable<S> t(kType);
+    t
+          .choice("mode", &S::mode, {{LogisticMode::Spark, "spark"}, {LogisticMode::Online, "online"}},
+                  "spark: Spark's mini-batch SGD per batch; online: one update per example")
+          .flag("fit_intercept", &S::fit_intercept, "learn an intercept (Spark's streaming class has none)")
+          .reals("initial_weights", &S::initial_weights, "starting weights, dense columns then hashed buckets; empty: zeros")
+          .real("initial_intercept", &S::initial_intercept, "starting intercept")
+          .real("threshold", &S::threshold, "predict gives 1 iff P(y=1) > threshold", Range::closed(0, 1))
+          .choice("penalty", &S::penalty,
+                  {{Penalty::None, "none"}, {Penalty::L2, "l2"}, {Penalty::L1, "l1"}, {Penalty::ElasticNet, "elasticnet"}},
+                  "regulariser (elasticnet: online only)")
+          .real("reg_param", &S::reg_param, "regularisation strength (Spark's regParam, scikit-learn's alpha)",
+                Range::non_negative())
+          .real("l1_ratio", &S::l1_ratio, "elasticnet: the L1 share of the penalty", Range::closed(0, 1))
+          .real("step_size", &S::step_size, "Spark's stepSize; online: eta0 of sgd and the step of adagrad",
+                Range::positive())
+          .integer("seed", &S::seed, "mini-batch sampling (spark mode)")
+          .integer("num_iterations", &S::num_iterations, "spark: gradient-descent iterations per batch",
+                   Range::at_least(1))
+          .real("mini_batch_fraction", &S::mini_batch_fraction, "spark: share of a batch sampled per iteration",
+                Range::open_closed(0, 1))
+          .real("convergence_tol", &S::convergence_tol, "spark: stop a batch when the step is this small",
+                Range::non_negative())
+          .choice("optimizer", &S::optimizer,
+                  {{OnlineOptimizer::Sgd, "sgd"}, {OnlineOptimizer::AdaGrad, "adagrad"}, {OnlineOptimizer::Ftrl, "ftrl"}},
+                  "online: scikit-learn's SGD rule, diagonal AdaGrad, or FTRL-Proximal")
+          .choice("learning_rate", &S::learning_rate,
+                  {{LearningRate::Constant, "constant"}, {LearningRate::InvScaling, "invscaling"},
+                   {LearningRate::Optimal, "optimal"}},
+                  "online sgd: scikit-learn's learning-rate schedule")
+          .real("power_t", &S::power_t, "online sgd, invscaling: the exponent of t")
+          .integer("average", &S::average, "online sgd: 0 off, k >= 1 averages the weights from the k-th example (ASGD)",
+                   Range::non_negative())
+          .real("adagrad_epsilon", &S::adagrad_epsilon, "adagrad: added to the root of the squared-gradient sum",
+                Range::positive())
+          .real("ftrl_alpha", &S::ftrl_alpha, "ftrl: learning-rate scale", Range::positive())
+          .real("ftrl_beta", &S::ftrl_beta, "ftrl: learning-rate smoothing", Range::non_negative())
+          .real("ftrl_l1", &S::ftrl_l1, "ftrl: L1 strength", Range::non_negative())
+          .real("ftrl_l2", &S::ftrl_l2, "ftrl: L2 strength", Range::non_negative());
+    add_forgetting_settings(t);
+    return t;
+  }();
+  return table;
 }
 
 void LogisticRegressionSGDSettings::set(std::string_view name, std::string_view v) {
-  if (name == "mode") mode = std::string(v);
-  else if (name == "fit_intercept") fit_intercept = setting_bool(v, name);
-  else if (name == "initial_weights") {
-    initial_weights.clear();
-    std::size_t start = 0;
-    while (start <= v.size() && !v.empty()) {
-      const std::size_t comma = std::min(v.find(',', start), v.size());
-      initial_weights.push_back(setting_double(v.substr(start, comma - start), name));
-      start = comma + 1;
-    }
-  } else if (name == "initial_intercept") initial_intercept = setting_double(v, name);
-  else if (name == "threshold") threshold = setting_double(v, name);
-  else if (name == "penalty") penalty = std::string(v);
-  else if (name == "reg_param") reg_param = setting_double(v, name);
-  else if (name == "l1_ratio") l1_ratio = setting_double(v, name);
-  else if (name == "step_size") step_size = setting_double(v, name);
-  else if (name == "seed") {
-    const std::int64_t s = setting_int(v, name);
-    STREAMML_CHECK(s >= 0, InvalidInput, "seed must be >= 0, got " << s);
-    seed = std::uint64_t(s);
-  } else if (name == "num_iterations") {
-    const std::int64_t n = setting_int(v, name);
-    STREAMML_CHECK(n >= 1 && n <= std::numeric_limits<int>::max(), InvalidInput,
-                   "num_iterations must be >= 1, got " << n);
-    num_iterations = int(n);
-  } else if (name == "mini_batch_fraction") mini_batch_fraction = setting_double(v, name);
-  else if (name == "convergence_tol") convergence_tol = setting_double(v, name);
-  else if (name == "optimizer") optimizer = std::string(v);
-  else if (name == "learning_rate") learning_rate = std::string(v);
-  else if (name == "power_t") power_t = setting_double(v, name);
-  else if (name == "average") {
-    if (v == "true") average = 1;
-    else if (v == "false") average = 0;
-    else average = setting_int(v, name);
-  } else if (name == "adagrad_epsilon") adagrad_epsilon = setting_double(v, name);
-  else if (name == "ftrl_alpha") ftrl_alpha = setting_double(v, name);
-  else if (name == "ftrl_beta") ftrl_beta = setting_double(v, name);
-  else if (name == "ftrl_l1") ftrl_l1 = setting_double(v, name);
-  else if (name == "ftrl_l2") ftrl_l2 = setting_double(v, name);
-  else if (name == "decay_factor") decay_factor = setting_double(v, name);
-  else if (name == "half_life") half_life = setting_double(v, name);
-  else if (name == "time_unit") time_unit = std::string(v);
-  else {
-    std::ostringstream known;
-    for (const auto& n : names()) known << (known.tellp() ? ", " : "") << n;
-    STREAMML_FAIL(InvalidInput, "logreg has no setting '" << std::string(name) << "'; known: " << known.str());
+  // sklearn's SGDClassifier takes average=True/False as well as an integer.
+  if (name == "average" && (v == "true" || v == "false")) {
+    average = v == "true" ? 1 : 0;
+    return;
   }
+  LogisticRegressionSGD::settings_table().set(*this, name, v);
+}
+
+std::string LogisticRegressionSGDSettings::to_json() const {
+  return LogisticRegressionSGD::settings_table().to_json(*this);
 }
 
 void LogisticRegressionSGDSettings::validate() const {
-  auto finite = [](double x) { return std::isfinite(x); };
-  STREAMML_CHECK(mode == "spark" || mode == "online", InvalidInput,
-                 "unknown mode '" << mode << "': expected 'spark' or 'online'");
-  STREAMML_CHECK(penalty == "none" || penalty == "l2" || penalty == "l1" || penalty == "elasticnet",
-                 InvalidInput, "unknown penalty '" << penalty << "': expected 'none', 'l2', 'l1' or 'elasticnet'");
-  STREAMML_CHECK(optimizer == "sgd" || optimizer == "adagrad" || optimizer == "ftrl", InvalidInput,
-                 "unknown optimizer '" << optimizer << "': expected 'sgd', 'adagrad' or 'ftrl'");
-  parse_learning_rate(learning_rate);
-  STREAMML_CHECK(time_unit == "batches" || time_unit == "points", InvalidInput,
-                 "unknown time_unit '" << time_unit << "': expected 'batches' or 'points'");
-  STREAMML_CHECK(finite(step_size) && step_size > 0, InvalidInput, "step_size must be positive, got " << step_size);
-  STREAMML_CHECK(finite(reg_param) && reg_param >= 0, InvalidInput, "reg_param must be >= 0, got " << reg_param);
-  STREAMML_CHECK(finite(l1_ratio) && l1_ratio >= 0 && l1_ratio <= 1, InvalidInput,
-                 "l1_ratio must be in [0, 1], got " << l1_ratio);
-  STREAMML_CHECK(finite(threshold) && threshold >= 0 && threshold <= 1, InvalidInput,
-                 "threshold must be in [0, 1], got " << threshold);
-  STREAMML_CHECK(num_iterations >= 1, InvalidInput, "num_iterations must be >= 1, got " << num_iterations);
-  STREAMML_CHECK(mini_batch_fraction > 0 && mini_batch_fraction <= 1, InvalidInput,
-                 "mini_batch_fraction must be in (0, 1], got " << mini_batch_fraction);
-  STREAMML_CHECK(finite(convergence_tol) && convergence_tol >= 0, InvalidInput,
-                 "convergence_tol must be >= 0, got " << convergence_tol);
-  STREAMML_CHECK(finite(power_t), InvalidInput, "power_t must be a finite number, got " << power_t);
-  STREAMML_CHECK(average >= 0, InvalidInput, "average must be 0 (off) or the example ASGD starts at, got " << average);
-  STREAMML_CHECK(finite(adagrad_epsilon) && adagrad_epsilon > 0, InvalidInput,
-                 "adagrad_epsilon must be positive, got " << adagrad_epsilon);
-  STREAMML_CHECK(finite(ftrl_alpha) && ftrl_alpha > 0, InvalidInput, "ftrl_alpha must be positive, got " << ftrl_alpha);
-  STREAMML_CHECK(finite(ftrl_beta) && ftrl_beta >= 0, InvalidInput, "ftrl_beta must be >= 0, got " << ftrl_beta);
-  STREAMML_CHECK(finite(ftrl_l1) && ftrl_l1 >= 0, InvalidInput, "ftrl_l1 must be >= 0, got " << ftrl_l1);
-  STREAMML_CHECK(finite(ftrl_l2) && ftrl_l2 >= 0, InvalidInput, "ftrl_l2 must be >= 0, got " << ftrl_l2);
-  STREAMML_CHECK(finite(initial_intercept), InvalidInput, "initial_intercept must be finite, got " << initial_intercept);
-  for (std::size_t i = 0; i < initial_weights.size(); ++i)
-    STREAMML_CHECK(finite(initial_weights[i]), InvalidInput,
-                   "initial_weights[" << i << "] is " << initial_weights[i] << "; weights must be finite");
-  STREAMML_CHECK(decay_factor >= 0 && decay_factor <= 1, InvalidInput,
-                 "decay_factor must be in [0, 1], got " << decay_factor);
-  STREAMML_CHECK(finite(half_life) && half_life >= 0, InvalidInput,
-                 "half_life must be > 0 (or 0 for none), got " << half_life);
-  STREAMML_CHECK(!(half_life > 0 && decay_factor < 1), InvalidInput,
-                 "give decay_factor or half_life, not both (decay_factor " << decay_factor
-                                                                          << ", half_life " << half_life << ")");
-  if (mode == "spark") {
-    STREAMML_CHECK(penalty != "elasticnet", InvalidInput,
-                   "mode 'spark' supports penalty 'none', 'l2' or 'l1' (Spark's updaters), got 'elasticnet'");
-    STREAMML_CHECK(optimizer == "sgd", InvalidInput,
-                   "optimizer '" << optimizer << "' needs mode 'online'; mode 'spark' is mini-batch gradient descent");
-    STREAMML_CHECK(average == 0, InvalidInput, "average (ASGD) needs mode 'online' with optimizer 'sgd'");
+  LogisticRegressionSGD::settings_table().validate(*this);
+  const auto fail = [](const std::string& message) { settings_error(LogisticRegressionSGD::kType, message); };
+  check_forgetting(LogisticRegressionSGD::kType, decay_factor, half_life);
+  if (mode == LogisticMode::Spark) {
+    if (penalty == Penalty::ElasticNet)
+      fail("mode 'spark' supports penalty 'none', 'l2' or 'l1' (Spark's updaters), got 'elasticnet'");
+    if (optimizer != OnlineOptimizer::Sgd)
+      fail("optimizer '" + std::string(optimizer == OnlineOptimizer::AdaGrad ? "adagrad" : "ftrl") +
+           "' needs mode 'online'; mode 'spark' is mini-batch gradient descent");
+    if (average != 0) fail("average (ASGD) needs mode 'online' with optimizer 'sgd'");
     return;
   }
-  STREAMML_CHECK(average == 0 || optimizer == "sgd", InvalidInput,
-                 "average (ASGD) needs optimizer 'sgd', got '" << optimizer << "'");
-  STREAMML_CHECK(!(optimizer == "sgd" && learning_rate == "optimal" && alpha_of(*this) <= 0), InvalidInput,
-                 "learning_rate 'optimal' needs reg_param > 0 (its step is 1 / (reg_param (t0 + t)))");
-  STREAMML_CHECK(!(optimizer == "ftrl" && reg_param > 0 && penalty != "none"), InvalidInput,
-                 "optimizer 'ftrl' is regularised by ftrl_l1 and ftrl_l2; set reg_param to 0 (got " << reg_param << ")");
+  if (average != 0 && optimizer != OnlineOptimizer::Sgd) fail("average (ASGD) needs optimizer 'sgd'");
+  if (optimizer == OnlineOptimizer::Sgd && learning_rate == LearningRate::Optimal && alpha_of(*this) <= 0)
+    fail("learning_rate 'optimal' needs reg_param > 0 (its step is 1 / (reg_param (t0 + t)))");
+  if (optimizer == OnlineOptimizer::Ftrl && reg_param > 0 && penalty != Penalty::None)
+    fail("optimizer 'ftrl' is regularised by ftrl_l1 and ftrl_l2; set reg_param to 0 (got " + real_text(reg_param) +
+         ")");
   if (forgetting()) {
-    STREAMML_CHECK(!(optimizer == "sgd" && learning_rate == "constant"), InvalidInput,
-                   "forgetting has no effect with optimizer 'sgd' and learning_rate 'constant' (a constant step "
-                   "already forgets); use 'invscaling' or 'optimal', or leave decay_factor at 1");
-    STREAMML_CHECK(average == 0, InvalidInput,
-                   "forgetting cannot be combined with average (ASGD): an average does not fade");
+    if (optimizer == OnlineOptimizer::Sgd && learning_rate == LearningRate::Constant)
+      fail("forgetting has no effect with optimizer 'sgd' and learning_rate 'constant' (a constant step already "
+           "forgets); use 'invscaling' or 'optimal', or leave decay_factor at 1");
+    if (average != 0) fail("forgetting cannot be combined with average (ASGD): an average does not fade");
   }
 }
 
 double LogisticRegressionSGDSettings::effective_decay() const {
-  if (half_life > 0) return std::exp(std::log(0.5) / half_life);
-  return decay_factor;
-}
-
-std::string LogisticRegressionSGDSettings::to_json() const {
-  JsonWriter w;
-  w.begin_object();
-  w.key("mode").value(mode);
-  w.key("fit_intercept").value(fit_intercept);
-  w.key("initial_weights").begin_array();
-  for (double x : initial_weights) w.value(x);
-  w.end_array();
-  w.key("initial_intercept").value(initial_intercept);
-  w.key("threshold").value(threshold);
-  w.key("penalty").value(penalty);
-  w.key("reg_param").value(reg_param);
-  w.key("l1_ratio").value(l1_ratio);
-  w.key("step_size").value(step_size);
-  w.key("seed").value(std::int64_t(seed));
-  w.key("num_iterations").value(num_iterations);
-  w.key("mini_batch_fraction").value(mini_batch_fraction);
-  w.key("convergence_tol").value(convergence_tol);
-  w.key("optimizer").value(optimizer);
-  w.key("learning_rate").value(learning_rate);
-  w.key("power_t").value(power_t);
-  w.key("average").value(average);
-  w.key("adagrad_epsilon").value(adagrad_epsilon);
-  w.key("ftrl_alpha").value(ftrl_alpha);
-  w.key("ftrl_beta").value(ftrl_beta);
-  w.key("ftrl_l1").value(ftrl_l1);
-  w.key("ftrl_l2").value(ftrl_l2);
-  w.key("decay_factor").value(decay_factor);
-  w.key("half_life").value(half_life);
-  w.key("time_unit").value(time_unit);
-  w.end_object();
-  return w.str();
+  return streamml::effective_decay(decay_factor, half_life);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,11 +218,11 @@ void LogisticRegressionSGD::size_model(std::int64_t dense, std::int64_t hashed) 
   st.weight_scale = 1.0;
   st.intercept = s.initial_intercept;
   st.t = 1.0;
-  const bool online = s.mode == "online";
-  if (online && s.optimizer == "sgd" && l1_share(s) > 0) st.l1_q = Eigen::VectorXd::Zero(dim);
+  const bool online = s.mode == LogisticMode::Online;
+  if (online && s.optimizer == OnlineOptimizer::Sgd && l1_share(s) > 0) st.l1_q = Eigen::VectorXd::Zero(dim);
   if (online && s.average > 0) st.avg_weights = Eigen::VectorXd::Zero(dim);
-  if (online && s.optimizer == "adagrad") st.grad_sq_sum = Eigen::VectorXd::Zero(dim);
-  if (online && s.optimizer == "ftrl") {
+  if (online && s.optimizer == OnlineOptimizer::AdaGrad) st.grad_sq_sum = Eigen::VectorXd::Zero(dim);
+  if (online && s.optimizer == OnlineOptimizer::Ftrl) {
     // z that makes FTRL's closed form give back the initial weights (n = 0).
     auto z_for = [&](double w, double l1, double l2) {
       if (w == 0) return 0.0;
@@ -323,13 +251,13 @@ void LogisticRegressionSGD::set_state(LogisticRegressionSGDState st) {
                    "state: " << name << " has " << v.size() << " entries, model dimension is " << dim);
     STREAMML_CHECK(v.allFinite(), InvalidInput, "state: " << name << " holds NaN or Inf");
   };
-  const bool online = s.mode == "online";
+  const bool online = s.mode == LogisticMode::Online;
   need(st.weights, true, "weights");
-  need(st.l1_q, online && s.optimizer == "sgd" && l1_share(s) > 0, "l1_q");
+  need(st.l1_q, online && s.optimizer == OnlineOptimizer::Sgd && l1_share(s) > 0, "l1_q");
   need(st.avg_weights, online && s.average > 0, "avg_weights");
-  need(st.grad_sq_sum, online && s.optimizer == "adagrad", "grad_sq_sum");
-  need(st.ftrl_z, online && s.optimizer == "ftrl", "ftrl_z");
-  need(st.ftrl_n, online && s.optimizer == "ftrl", "ftrl_n");
+  need(st.grad_sq_sum, online && s.optimizer == OnlineOptimizer::AdaGrad, "grad_sq_sum");
+  need(st.ftrl_z, online && s.optimizer == OnlineOptimizer::Ftrl, "ftrl_z");
+  need(st.ftrl_n, online && s.optimizer == OnlineOptimizer::Ftrl, "ftrl_n");
   // The scalars as the vectors: a NaN or Inf would poison every later update and prediction.
   for (const auto& [value, name] : {std::pair{st.intercept, "intercept"}, std::pair{st.l1_u, "l1_u"},
                                     std::pair{st.avg_a, "avg_a"}, std::pair{st.avg_intercept, "avg_intercept"},
@@ -403,7 +331,7 @@ void LogisticRegressionSGD::fit_rows(const Rows& rows) {
   // non-finite) instead of a separate pass over the batch, which costs about a third of the
   // update itself; a snapshot of the state, O(d) and small beside the batch, keeps a rejected
   // batch all-or-nothing. Spark mode and hashed features are scanned first, as before.
-  const bool inline_check = settings_.mode == "online" && !rows.sparse;
+  const bool inline_check = settings_.mode == LogisticMode::Online && !rows.sparse;
   check_rows(rows, true, /*scan_dense=*/!inline_check);
   // An empty batch changes nothing (Spark's runMiniBatchSGD returns its initial weights).
   if (rows.n == 0) return;
@@ -411,7 +339,7 @@ void LogisticRegressionSGD::fit_rows(const Rows& rows) {
   if (inline_check) before = state_;
   try {
     if (!sized()) size_model(std::int64_t(rows.d), rows.hashed());
-    if (settings_.mode == "spark") {
+    if (settings_.mode == LogisticMode::Spark) {
       fit_spark(rows);
     } else {
       fit_online(rows);
@@ -466,8 +394,8 @@ void LogisticRegressionSGD::fit_spark(const Rows& rows) {
   const Eigen::VectorXd w_before = w;
 
   auto reg_value = [&](const Eigen::VectorXd& v) {
-    if (s.penalty == "l2") return 0.5 * s.reg_param * v.squaredNorm();
-    if (s.penalty == "l1") return s.reg_param * v.lpNorm<1>();
+    if (s.penalty == Penalty::L2) return 0.5 * s.reg_param * v.squaredNorm();
+    if (s.penalty == Penalty::L1) return s.reg_param * v.lpNorm<1>();
     return 0.0;
   };
   double reg_val = reg_value(w);
@@ -534,10 +462,10 @@ void LogisticRegressionSGD::fit_spark(const Rows& rows) {
     last_loss = loss_sum / double(batch_size) + reg_val;
     gradient /= double(batch_size);
     const double eta = s.step_size / std::sqrt(double(i));
-    if (s.penalty == "l2") {
+    if (s.penalty == Penalty::L2) {
       w *= (1.0 - eta * s.reg_param);
       w -= eta * gradient;
-    } else if (s.penalty == "l1") {
+    } else if (s.penalty == Penalty::L1) {
       w -= eta * gradient;
       const double shrink = s.reg_param * eta;
       for (Eigen::Index j = 0; j < w.size(); ++j) w[j] = soft_threshold(w[j], shrink);
@@ -557,7 +485,7 @@ void LogisticRegressionSGD::fit_spark(const Rows& rows) {
 
   if (s.forgetting()) {
     const double n = double(rows.n);
-    const double a = s.time_unit == "points" ? std::pow(s.effective_decay(), n) : s.effective_decay();
+    const double a = s.time_unit == TimeUnit::Points ? std::pow(s.effective_decay(), n) : s.effective_decay();
     const double past = a * st.effective_examples;
     if (past > 0) w = (past * w_before + n * w) / (past + n);
     st.effective_examples = past + n;
@@ -590,9 +518,9 @@ void LogisticRegressionSGD::fold_scale() {
 void LogisticRegressionSGD::forget_online(double a) {
   const auto& s = settings_;
   auto& st = state_;
-  if (s.optimizer == "sgd") {
+  if (s.optimizer == OnlineOptimizer::Sgd) {
     st.t = 1.0 + a * (st.t - 1.0);
-  } else if (s.optimizer == "adagrad") {
+  } else if (s.optimizer == OnlineOptimizer::AdaGrad) {
     st.grad_sq_sum *= a;
     st.intercept_grad_sq_sum *= a;
   } else {
@@ -611,18 +539,18 @@ void LogisticRegressionSGD::fit_online(const Rows& rows) {
   const auto& s = settings_;
   auto& st = state_;
   if (s.forgetting() && st.examples_seen > 0) {
-    const double a = s.time_unit == "points" ? std::pow(s.effective_decay(), double(rows.n)) : s.effective_decay();
+    const double a = s.time_unit == TimeUnit::Points ? std::pow(s.effective_decay(), double(rows.n)) : s.effective_decay();
     forget_online(a);
   }
   const double alpha = alpha_of(s);
   const double rho = l1_share(s);
   double* v = st.weights.data();
 
-  if (s.optimizer == "sgd") {
+  if (s.optimizer == OnlineOptimizer::Sgd) {
     // scikit-learn's _plain_sgd, one example at a time, in its order of operations.
-    const LearningRate rule = parse_learning_rate(s.learning_rate);
-    const bool l2 = s.penalty == "l2" || s.penalty == "elasticnet";
-    const bool l1 = s.penalty == "l1" || s.penalty == "elasticnet";
+    const LearningRate rule = s.learning_rate;
+    const bool l2 = s.penalty == Penalty::L2 || s.penalty == Penalty::ElasticNet;
+    const bool l1 = s.penalty == Penalty::L1 || s.penalty == Penalty::ElasticNet;
     double* q = st.l1_q.data();
     double* aw = st.avg_weights.data();
     for (std::size_t r = 0; r < rows.n; ++r) {
@@ -669,7 +597,7 @@ void LogisticRegressionSGD::fit_online(const Rows& rows) {
     return;
   }
 
-  if (s.optimizer == "adagrad") {
+  if (s.optimizer == OnlineOptimizer::AdaGrad) {
     double* G = st.grad_sq_sum.data();
     const double eta = s.step_size, eps = s.adagrad_epsilon;
     for (std::size_t r = 0; r < rows.n; ++r) {
@@ -719,7 +647,7 @@ void LogisticRegressionSGD::fit_online(const Rows& rows) {
 // Prediction
 
 static bool averaging_active(const LogisticRegressionSGDSettings& s, const LogisticRegressionSGDState& st) {
-  return s.mode == "online" && s.average > 0 && double(s.average) <= st.t - 1.0;
+  return s.mode == LogisticMode::Online && s.average > 0 && double(s.average) <= st.t - 1.0;
 }
 
 Eigen::VectorXd LogisticRegressionSGD::coef() const {
@@ -774,15 +702,15 @@ Eigen::VectorXd LogisticRegressionSGD::predict(const Eigen::Ref<const RowMatrix>
 
 void LogisticRegressionSGD::write_summary(JsonWriter& out) const {
   const Eigen::VectorXd w = coef();
-  out.key("mode").value(settings_.mode);
-  if (settings_.mode == "online") out.key("optimizer").value(settings_.optimizer);
+  out.key("mode").value(settings_table().text(settings_, "mode"));
+  if (settings_.mode == LogisticMode::Online) out.key("optimizer").value(settings_table().text(settings_, "optimizer"));
   out.key("examples_seen").value(state_.examples_seen);
   out.key("batches_seen").value(state_.batches_seen);
   out.key("dimension").value(dimension());
   out.key("weights_l2_norm").value(w.size() ? w.norm() : 0.0);
   out.key("nonzero_weights").value(std::int64_t((w.array() != 0.0).count()));
   out.key("intercept").value(intercept());
-  if (settings_.mode == "spark") {
+  if (settings_.mode == LogisticMode::Spark) {
     out.key("last_iterations").value(state_.last_iterations);
     out.key("last_converged").value(state_.last_converged);
     out.key("last_loss").value(state_.last_loss);
@@ -824,7 +752,7 @@ void LogisticRegressionSGD::save_state(StateWriter& out) const {
 }
 
 void LogisticRegressionSGD::load_state(const std::string& params, const StateReader& in) {
-  LogisticRegressionSGD fresh(settings_from_json<LogisticRegressionSGDSettings>(params));
+  LogisticRegressionSGD fresh(settings_table().from_json(params));
   LogisticRegressionSGDState s;
   s.dense_features = in.read_int("dense_features");
   s.hashed_features = in.read_int("hashed_features");

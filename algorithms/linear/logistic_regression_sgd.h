@@ -76,29 +76,38 @@
 #include "core/batch.h"
 #include "core/learner.h"
 #include "core/row_view.h"
+#include "core/settings.h"
+#include "algorithms/common/forgetting.h"
+#include "algorithms/linear/optimizers.h"
 
 namespace streamml {
 
-// Hyperparameters. Plain data: a fresh learner is made from these alone.
+// Variants, as the maths sees them (settings text and JSON use the names in the table).
+enum class LogisticMode { Spark, Online };
+enum class Penalty { None, L2, L1, ElasticNet };
+enum class OnlineOptimizer { Sgd, AdaGrad, Ftrl };
+
+// Hyperparameters. Plain data: a fresh learner is made from these alone. Each is declared,
+// with its range and doc, in settings_table() (logistic_regression_sgd.cpp).
 struct LogisticRegressionSGDSettings {
   // Both modes.
-  std::string mode = "spark";           // "spark" | "online"
+  LogisticMode mode = LogisticMode::Spark;
   bool fit_intercept = false;           // Spark's streaming class has none
   std::vector<double> initial_weights;  // dense then hashed; empty: zeros
   double initial_intercept = 0.0;
   double threshold = 0.5;               // predict(): P > threshold
-  std::string penalty = "l2";           // "none" | "l2" | "l1" | "elasticnet" (online only)
+  Penalty penalty = Penalty::L2;        // online: all four; spark: none, l2, l1
   double reg_param = 0.0;               // Spark's regParam, sklearn's alpha
   double l1_ratio = 0.15;               // elasticnet's L1 share
   double step_size = 0.1;               // Spark's stepSize; online: eta0 of sgd and adagrad
   std::uint64_t seed = 42;              // mini-batch sampling
-  // mode = "spark".
+  // mode = spark.
   int num_iterations = 50;
   double mini_batch_fraction = 1.0;
   double convergence_tol = 0.001;
-  // mode = "online".
-  std::string optimizer = "sgd";           // "sgd" | "adagrad" | "ftrl"
-  std::string learning_rate = "constant";  // sgd: "constant" | "invscaling" | "optimal"
+  // mode = online.
+  OnlineOptimizer optimizer = OnlineOptimizer::Sgd;
+  LearningRate learning_rate = LearningRate::Constant;  // sgd
   double power_t = 0.5;                    // invscaling exponent
   std::int64_t average = 0;                // 0: off; k >= 1: ASGD from the k-th example (sgd)
   double adagrad_epsilon = 1e-8;
@@ -109,14 +118,13 @@ struct LogisticRegressionSGDSettings {
   // Forgetting (see the header comment).
   double decay_factor = 1.0;            // 1: no forgetting
   double half_life = 0.0;               // > 0: decay_factor = 0.5^(1 / half_life)
-  std::string time_unit = "batches";    // "batches" | "points"
+  TimeUnit time_unit = TimeUnit::Batches;
 
-  // Throws Error(InvalidInput) naming the first setting that is wrong and why.
+  // The table's checks, then the ones that tie settings together; throws Error(InvalidInput)
+  // naming the first setting that is wrong and why ("logreg: step_size must be > 0, got -1").
   void validate() const;
-  // Sets one setting from text, as the command line gives it ("step_size", "0.5"); throws
-  // Error(InvalidInput) for an unknown name (listing the known ones) or an unreadable value.
+  // Sets one setting from text, as the command line gives it ("step_size", "0.5").
   void set(std::string_view name, std::string_view value);
-  static std::vector<std::string> names();
   std::string to_json() const;
 
   bool forgetting() const { return decay_factor < 1.0 || half_life > 0.0; }
@@ -169,6 +177,9 @@ struct LogisticRegressionSGDState {
 class LogisticRegressionSGD : public Learner {
  public:
   // Validates the settings (throws Error(InvalidInput)).
+  using Settings = LogisticRegressionSGDSettings;
+  static const SettingsTable<Settings>& settings_table();
+
   explicit LogisticRegressionSGD(LogisticRegressionSGDSettings settings = {});
 
   const LogisticRegressionSGDSettings& settings() const { return settings_; }

@@ -8,14 +8,6 @@
 
 namespace streamml {
 
-LearningRate parse_learning_rate(std::string_view name) {
-  if (name == "constant") return LearningRate::Constant;
-  if (name == "invscaling") return LearningRate::InvScaling;
-  if (name == "optimal") return LearningRate::Optimal;
-  STREAMML_FAIL(InvalidInput, "unknown learning_rate '" << std::string(name)
-                                  << "': expected 'constant', 'invscaling' or 'optimal'");
-}
-
 double sgd_learning_rate(LearningRate rule, double eta0, double power_t, double alpha, double t) {
   switch (rule) {
     case LearningRate::Constant:

@@ -8,9 +8,6 @@ namespace streamml {
 
 enum class LearningRate { Constant, InvScaling, Optimal };
 
-// Parses "constant" | "invscaling" | "optimal"; throws Error(InvalidInput) otherwise.
-LearningRate parse_learning_rate(std::string_view name);
-
 // scikit-learn's SGDClassifier step for its 1-based step counter t (sklearn's `t_`):
 //   constant   eta0
 //   invscaling eta0 / t^power_t

@@ -144,7 +144,7 @@ neighbor_counts, cluster_sizes (int64 arrays), n_clusters, n_noise. The GIL is r
 while it runs.
 )doc")
       .def(py::init<const py::dict&>(), py::arg("settings"))
-      .def_static("setting_names", &DBSCANSettings::names)
+      .def_static("setting_names", [] { return dbscan_settings_table().names(); })
       .def("fit", &PyDBSCAN::fit, py::arg("X"))
       .def_property_readonly("params_json", &PyDBSCAN::params_json);
 
@@ -156,7 +156,7 @@ The compiled sliding-window DBSCAN behind streamml.WindowedDBSCAN; use that clas
 released while either runs.
 )doc")
       .def(py::init<const py::dict&>(), py::arg("settings"))
-      .def_static("setting_names", &WindowedDBSCANSettings::names)
+      .def_static("setting_names", [] { return WindowedDBSCAN::settings_table().names(); })
       .def("partial_fit", &PyWindowedDBSCAN::partial_fit, py::arg("X"), py::arg("time_us") = py::none())
       .def("predict", &PyWindowedDBSCAN::predict, py::arg("X"))
       .def_property_readonly("last_labels",

@@ -55,8 +55,8 @@ StreamingKMeansSettings make_settings(std::int64_t k, double decay_factor, doubl
   s.k = k;
   s.decay_factor = decay_factor;
   s.half_life = half_life;
-  s.time_unit = time_unit;
-  s.init = init;
+  s.set("time_unit", time_unit);
+  s.set("init", init);
   s.dimension = dimension;
   STREAMML_CHECK(seed >= 0, InvalidInput, "seed must be in [0, 2^32 - 1] (NumPy's legacy RandomState seed), got " << seed);
   s.seed = std::uint64_t(seed);

@@ -302,7 +302,7 @@ C++ Batch. The GIL is released while the learner trains or predicts.
       .def(py::init<const py::dict&>(), py::arg("settings"))
       .def(py::init<const py::dict&, const PyLogReg&>(), py::arg("settings"), py::arg("previous"),
            "New settings, continuing `previous`'s learned state (ValueError if it cannot).")
-      .def_static("setting_names", &LogisticRegressionSGDSettings::names,
+      .def_static("setting_names", [] { return LogisticRegressionSGD::settings_table().names(); },
                   "Names of every setting, in the C++ struct's order.")
       .def("partial_fit", &PyLogReg::partial_fit, py::arg("X"), py::arg("y"),
            "Learns one batch of dense rows (no copy of a float64 C-contiguous X).")

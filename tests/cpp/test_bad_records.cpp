@@ -144,8 +144,7 @@ namespace streamml {
 namespace {
 
 TEST(BadRecords, FreshRunsReplaceTheDeadLetterFileResumedRunsAppend) {
-  const auto dir = std::filesystem::temp_directory_path() / "streamml_test_dead_letter_modes";
-  std::filesystem::create_directories(dir);
+  const auto dir = testing::temp_dir("dead_letter_modes");
   const std::string path = (dir / "dead.jsonl").string();
   std::ofstream(path) << "{\"stale\":true}\n";
   auto lines = [&] {

@@ -168,9 +168,9 @@ struct LogregSpark : LogregTraits {
   static constexpr const char* kName = "LogregSparkMiniBatch";
   static std::unique_ptr<Model> make() {
     LogisticRegressionSGDSettings s;
-    s.mode = "spark";
+    s.mode = LogisticMode::Spark;
     s.fit_intercept = true;
-    s.penalty = "l2";
+    s.penalty = Penalty::L2;
     s.reg_param = 0.01;
     s.step_size = 1.0;
     s.num_iterations = 20;
@@ -186,14 +186,14 @@ struct LogregAsgd : LogregTraits {
   static constexpr const char* kName = "LogregSgdElasticnetAsgdInvscaling";
   static std::unique_ptr<Model> make() {
     LogisticRegressionSGDSettings s;
-    s.mode = "online";
-    s.optimizer = "sgd";
+    s.mode = LogisticMode::Online;
+    s.optimizer = OnlineOptimizer::Sgd;
     s.fit_intercept = true;
-    s.penalty = "elasticnet";
+    s.penalty = Penalty::ElasticNet;
     s.reg_param = 0.001;
     s.l1_ratio = 0.3;
     s.average = 50;
-    s.learning_rate = "invscaling";
+    s.learning_rate = LearningRate::InvScaling;
     s.step_size = 0.05;
     s.power_t = 0.5;
     return std::make_unique<Model>(s);
@@ -204,10 +204,10 @@ struct LogregAdagrad : LogregTraits {
   static constexpr const char* kName = "LogregAdagrad";
   static std::unique_ptr<Model> make() {
     LogisticRegressionSGDSettings s;
-    s.mode = "online";
-    s.optimizer = "adagrad";
+    s.mode = LogisticMode::Online;
+    s.optimizer = OnlineOptimizer::AdaGrad;
     s.fit_intercept = true;
-    s.penalty = "l2";
+    s.penalty = Penalty::L2;
     s.reg_param = 0.001;
     s.step_size = 0.1;
     return std::make_unique<Model>(s);
@@ -218,8 +218,8 @@ struct LogregFtrl : LogregTraits {
   static constexpr const char* kName = "LogregFtrl";
   static std::unique_ptr<Model> make() {
     LogisticRegressionSGDSettings s;
-    s.mode = "online";
-    s.optimizer = "ftrl";
+    s.mode = LogisticMode::Online;
+    s.optimizer = OnlineOptimizer::Ftrl;
     s.fit_intercept = true;
     s.reg_param = 0.0;
     s.ftrl_alpha = 0.3;
@@ -234,10 +234,10 @@ struct LogregForgettingHashed : LogregTraits {
   static constexpr const char* kName = "LogregSgdHalfLifeHashed";
   static std::unique_ptr<Model> make() {
     LogisticRegressionSGDSettings s;
-    s.mode = "online";
-    s.optimizer = "sgd";
-    s.learning_rate = "optimal";
-    s.penalty = "l2";
+    s.mode = LogisticMode::Online;
+    s.optimizer = OnlineOptimizer::Sgd;
+    s.learning_rate = LearningRate::Optimal;
+    s.penalty = Penalty::L2;
     s.reg_param = 0.001;
     s.half_life = 3;
     return std::make_unique<Model>(s);
@@ -258,7 +258,7 @@ struct KMeansPlusPlus : KMeansTraits {
   static std::unique_ptr<Model> make() {
     StreamingKMeansSettings s;
     s.k = 4;
-    s.init = "k-means++";
+    s.init = KMeansInit::KMeansPlusPlus;
     s.seed = 5;
     return std::make_unique<Model>(s);
   }
@@ -270,7 +270,7 @@ struct KMeansDecay : KMeansTraits {
   static std::unique_ptr<Model> make() {
     StreamingKMeansSettings s;
     s.k = 4;
-    s.init = "random";
+    s.init = KMeansInit::Random;
     s.dimension = 3;
     s.decay_factor = 0.7;
     s.seed = 9;
@@ -291,7 +291,7 @@ struct DBSCANGrid2D : DBSCANTraits {
     WindowedDBSCANSettings s;
     s.eps = 0.25;
     s.min_samples = 5;
-    s.algorithm = "grid";
+    s.algorithm = NeighborAlgorithm::Grid;
     s.window_batches = 4;
     return std::make_unique<Model>(s);
   }
@@ -303,7 +303,7 @@ struct DBSCANKdTree3D : DBSCANTraits {
     WindowedDBSCANSettings s;
     s.eps = 0.4;
     s.min_samples = 5;
-    s.algorithm = "kd_tree";
+    s.algorithm = NeighborAlgorithm::KdTree;
     s.window_batches = 3;
     return std::make_unique<Model>(s);
   }

@@ -40,11 +40,11 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 LogisticRegressionSGD trained(const std::string& optimizer, bool average_and_l1, int seed) {
   LogisticRegressionSGDSettings s;
-  s.mode = "online";
-  s.optimizer = optimizer;
+  s.mode = LogisticMode::Online;
+  s.set("optimizer", optimizer);
   s.fit_intercept = true;
   if (average_and_l1) {
-    s.penalty = "elasticnet";
+    s.penalty = Penalty::ElasticNet;
     s.reg_param = 0.01;
     s.average = 3;
   }

@@ -74,8 +74,8 @@ Batch wide_batch(std::size_t n, std::int64_t buckets, std::uint64_t seed) {
 // FTRL with a seed-dependent setting, so params_json tells whose model a file holds.
 LogisticRegressionSGD ftrl_model(int who, std::int64_t buckets = 0, int batches = 2) {
   LogisticRegressionSGDSettings s;
-  s.mode = "online";
-  s.optimizer = "ftrl";
+  s.mode = LogisticMode::Online;
+  s.optimizer = OnlineOptimizer::Ftrl;
   s.fit_intercept = true;
   s.reg_param = 0;
   s.ftrl_l1 = 0.01 * (who + 1);

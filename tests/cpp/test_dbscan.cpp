@@ -39,8 +39,8 @@ DBSCANResult run(const RowMatrix& x, double eps, std::int64_t min_samples, const
   DBSCANSettings s;
   s.eps = eps;
   s.min_samples = min_samples;
-  s.metric = metric;
-  s.algorithm = algorithm;
+  s.set("metric", metric);
+  s.set("algorithm", algorithm);
   return DBSCAN(s).fit(x);
 }
 
@@ -274,18 +274,17 @@ TEST(DBSCAN, EmptyInputGivesEmptyResult) {
 TEST(DBSCAN, BadInputIsNamed) {
   DBSCANSettings s;
   s.eps = 0;
-  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("eps must be a positive number, got 0"), std::string::npos);
+  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("dbscan: eps must be > 0, got 0"), std::string::npos);
   s.eps = -1;
-  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("eps must be a positive number, got -1"), std::string::npos);
+  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("dbscan: eps must be > 0, got -1"), std::string::npos);
   s.eps = std::nan("");
-  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("eps must be a positive number"), std::string::npos);
+  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("dbscan: eps must be a finite number, got nan"), std::string::npos);
   s = {};
   s.min_samples = 0;
-  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("min_samples must be >= 1 (the point itself counts), got 0"),
+  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("dbscan: min_samples must be >= 1, got 0"),
             std::string::npos);
   s = {};
-  s.metric = "cosine";
-  EXPECT_NE(error_of([&] { DBSCAN{s}; }).find("unknown metric 'cosine'"), std::string::npos);
+  EXPECT_NE(error_of([&] { s.set("metric", "cosine"); }).find("dbscan: metric must be one of 'euclidean', 'manhattan', 'chebyshev'"), std::string::npos);
   s = {};
   EXPECT_NE(error_of([&] { s.set("epsilon", "1"); }).find("dbscan has no setting 'epsilon'; known: eps, min_samples"),
             std::string::npos);

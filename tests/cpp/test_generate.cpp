@@ -568,7 +568,7 @@ TEST(Generate, UnknownSettingIsInvalidInputNamingTheKindAndTheClosestName) {
   o.kind = "clicks";
   o.out = (testing::temp_dir("generate_unknown_setting") / "x.csv").string();
   o.settings["userz"] = "10";
-  expect_refused(o, {"clicks has no setting 'userz' (did you mean 'users'?)"});
+  expect_refused(o, {"clicks has no setting 'userz'; known: ", "(did you mean 'users'?)"});
 }
 
 // ---------------------------------------------------------------- the kinds' own settings

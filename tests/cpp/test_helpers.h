@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <unistd.h>
+
 #include <filesystem>
 #include <functional>
 #include <fstream>
@@ -29,9 +31,24 @@ inline Batch make_records(std::size_t n, const std::vector<double>& times_second
   return b;
 }
 
+// This process's folder for temporary files, removed when the process ends. Named by the
+// process id, so test runs from several checkouts at once never share a folder.
+inline const std::filesystem::path& process_temp_root() {
+  struct Root {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("streamml_test_" + std::to_string(::getpid()));
+    ~Root() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  };
+  static const Root root;
+  return root.path;
+}
+
 // A fresh temporary directory for one test.
 inline std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("streamml_test_" + name);
+  auto dir = process_temp_root() / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

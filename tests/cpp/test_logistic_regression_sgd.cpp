@@ -99,7 +99,7 @@ double error_rate(const LogisticRegressionSGD& m, const Batch& b) {
 
 Settings spark(double step, int iterations, std::vector<double> w0 = {0.0}) {
   Settings s;
-  s.mode = "spark";
+  s.mode = LogisticMode::Spark;
   s.step_size = step;
   s.num_iterations = iterations;
   s.initial_weights = std::move(w0);
@@ -216,7 +216,7 @@ TEST(LogisticRegressionSGD, SparkUpdatersByHand) {
   l2.partial_fit(make_batch({1.0, -1.0}, 1, {1.0, 0.0}));
   EXPECT_NEAR(l2.coef()[0], 0.9268941, 1e-7);
   s = spark(0.1, 1);
-  s.penalty = "l1";
+  s.penalty = Penalty::L1;
   s.reg_param = 0.3;
   LogisticRegressionSGD l1(s);
   l1.partial_fit(make_batch({1.0, -1.0}, 1, {1.0, 0.0}));
@@ -265,8 +265,8 @@ const std::vector<double> kY = {1, 1, 1, 1, 1, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1, 0, 
 
 Settings online(std::string optimizer = "sgd") {
   Settings s;
-  s.mode = "online";
-  s.optimizer = std::move(optimizer);
+  s.mode = LogisticMode::Online;
+  s.set("optimizer", optimizer);
   s.fit_intercept = true;
   return s;
 }
@@ -293,14 +293,14 @@ TEST(LogisticRegressionSGD, OnlineSgdMatchesScikitLearn) {
   const std::vector<Case> cases = {
       {"constant_l2", [](Settings& s) { s.step_size = 0.1; s.reg_param = 0.01; },
        {0.5237609237111288, -0.7284800503198816, 0.029072885551572697}, 0.3837365042362747},
-      {"invscaling_none", [](Settings& s) { s.learning_rate = "invscaling"; s.step_size = 0.5; s.power_t = 0.5;
-                                           s.reg_param = 0.0001; s.penalty = "none"; },
+      {"invscaling_none", [](Settings& s) { s.learning_rate = LearningRate::InvScaling; s.step_size = 0.5; s.power_t = 0.5;
+                                           s.reg_param = 0.0001; s.penalty = Penalty::None; },
        {0.9213928642543375, -0.9635772613013756, 0.08692806187167236}, 0.6702260617688868},
-      {"optimal_l2", [](Settings& s) { s.learning_rate = "optimal"; s.reg_param = 0.01; },
+      {"optimal_l2", [](Settings& s) { s.learning_rate = LearningRate::Optimal; s.reg_param = 0.01; },
        {2.113031647134368, -2.5849392823306374, -0.34112704208003697}, 2.4355727171995847},
-      {"constant_l1", [](Settings& s) { s.step_size = 0.1; s.reg_param = 0.01; s.penalty = "l1"; },
+      {"constant_l1", [](Settings& s) { s.step_size = 0.1; s.reg_param = 0.01; s.penalty = Penalty::L1; },
        {0.5114687663678461, -0.7182471049682029, 0.011153830743671787}, 0.38313429631914603},
-      {"constant_en", [](Settings& s) { s.step_size = 0.1; s.reg_param = 0.02; s.penalty = "elasticnet"; s.l1_ratio = 0.5; },
+      {"constant_en", [](Settings& s) { s.step_size = 0.1; s.reg_param = 0.02; s.penalty = Penalty::ElasticNet; s.l1_ratio = 0.5; },
        {0.5051882264849726, -0.7106314794800515, 0.009592657978654464}, 0.3830306475493317},
       {"average1", [](Settings& s) { s.step_size = 0.1; s.reg_param = 0.001; s.average = 1; },
        {0.3497185150286682, -0.4249305003583335, 0.07509557339874795}, 0.2363266173586078},
@@ -357,7 +357,7 @@ TEST(LogisticRegressionSGD, AdagradMatchesNumpyTranscription) {
   fit_in_batches(l2, 4);
   expect_model(l2, {1.2560802605656596, -2.3680516536234886, 0.03324058082116002}, 1.1281543257551045, 1e-9,
                "adagrad l2");
-  s.penalty = "l1";
+  s.penalty = Penalty::L1;
   s.reg_param = 0.05;
   LogisticRegressionSGD l1(s);
   fit_in_batches(l1, 24);
@@ -481,18 +481,18 @@ TEST(LogisticRegressionSGD, OneExampleBatchesEqualTheStream) {
   const Batch data = hashed_stream(120, 2, 3);
   std::vector<Settings> configs;
   Settings s = online("sgd");
-  s.penalty = "elasticnet";
+  s.penalty = Penalty::ElasticNet;
   s.reg_param = 0.01;
   s.l1_ratio = 0.3;
   s.average = 5;
-  s.learning_rate = "invscaling";
+  s.learning_rate = LearningRate::InvScaling;
   configs.push_back(s);
   s = online("sgd");
   s.reg_param = 0.3;  // heavy L2 with step 0.1 drives the lazy scale below 1e-9 and folds it
   s.step_size = 1.0;
   configs.push_back(s);
   s = online("adagrad");
-  s.penalty = "l1";
+  s.penalty = Penalty::L1;
   s.reg_param = 0.001;
   configs.push_back(s);
   s = online("ftrl");
@@ -549,15 +549,15 @@ TEST(LogisticRegressionSGD, EveryHyperparameterChangesTheModel) {
   sp.mini_batch_fraction = 0.7;
   sp.reg_param = 0.01;
   Settings on = online("sgd");
-  on.learning_rate = "invscaling";
-  on.penalty = "elasticnet";
+  on.learning_rate = LearningRate::InvScaling;
+  on.penalty = Penalty::ElasticNet;
   on.reg_param = 0.01;
   const std::vector<std::pair<std::string, std::function<void(Settings&)>>> spark_changes = {
       {"step_size", [](Settings& s) { s.step_size = 0.3; }},
       {"num_iterations", [](Settings& s) { s.num_iterations = 5; }},
       {"mini_batch_fraction", [](Settings& s) { s.mini_batch_fraction = 0.9; }},
       {"reg_param", [](Settings& s) { s.reg_param = 0.1; }},
-      {"penalty", [](Settings& s) { s.penalty = "l1"; }},
+      {"penalty", [](Settings& s) { s.penalty = Penalty::L1; }},
       {"convergence_tol", [](Settings& s) { s.convergence_tol = 0.2; }},
       {"seed", [](Settings& s) { s.seed = 7; }},
       {"fit_intercept", [](Settings& s) { s.fit_intercept = false; }},
@@ -575,16 +575,16 @@ TEST(LogisticRegressionSGD, EveryHyperparameterChangesTheModel) {
   {
     Settings a = sp, b = sp;
     a.decay_factor = b.decay_factor = 0.9;
-    b.time_unit = "points";
+    b.time_unit = TimeUnit::Points;
     EXPECT_FALSE((train(a).array() == train(b).array()).all()) << "time_unit";
   }
   const std::vector<std::pair<std::string, std::function<void(Settings&)>>> online_changes = {
       {"step_size", [](Settings& s) { s.step_size = 0.3; }},
-      {"learning_rate", [](Settings& s) { s.learning_rate = "optimal"; }},
+      {"learning_rate", [](Settings& s) { s.learning_rate = LearningRate::Optimal; }},
       {"power_t", [](Settings& s) { s.power_t = 0.25; }},
       {"l1_ratio", [](Settings& s) { s.l1_ratio = 0.9; }},
       {"average", [](Settings& s) { s.average = 50; }},
-      {"optimizer", [](Settings& s) { s.optimizer = "adagrad"; }},
+      {"optimizer", [](Settings& s) { s.optimizer = OnlineOptimizer::AdaGrad; }},
       {"decay_factor", [](Settings& s) { s.decay_factor = 0.5; }},
   };
   const Eigen::VectorXd online_base = train(on);
@@ -660,7 +660,7 @@ TEST(LogisticRegressionSGD, StateRoundTripContinuesExactly) {
   const Batch data = hashed_stream(200, 2, 4);
   Settings s = online("sgd");
   s.average = 3;
-  s.penalty = "elasticnet";
+  s.penalty = Penalty::ElasticNet;
   s.reg_param = 0.01;
   LogisticRegressionSGD a(s);
   a.partial_fit(slice(data, 0, 100));
@@ -721,24 +721,26 @@ TEST(LogisticRegressionSGD, BadSettingsAreNamed) {
   auto has = [](const std::string& what, const std::string& part) {
     EXPECT_NE(what.find(part), std::string::npos) << what;
   };
-  has(message([](Settings& s) { s.step_size = -0.1; }), "step_size must be positive, got -0.1");
+  has(message([](Settings& s) { s.step_size = -0.1; }), "logreg: step_size must be > 0, got -0.1");
   has(message([](Settings& s) { s.mini_batch_fraction = 0; }), "mini_batch_fraction must be in (0, 1], got 0");
   has(message([](Settings& s) { s.mini_batch_fraction = 1.5; }), "mini_batch_fraction must be in (0, 1], got 1.5");
-  has(message([](Settings& s) { s.mode = "batch"; }), "unknown mode 'batch'");
-  has(message([](Settings& s) { s.mode = "online"; s.optimizer = "adam"; }), "unknown optimizer 'adam'");
-  has(message([](Settings& s) { s.penalty = "l3"; }), "unknown penalty 'l3'");
-  has(message([](Settings& s) { s.learning_rate = "adaptive"; }), "unknown learning_rate 'adaptive'");
-  has(message([](Settings& s) { s.time_unit = "seconds"; }), "unknown time_unit 'seconds'");
-  has(message([](Settings& s) { s.num_iterations = 0; }), "num_iterations must be >= 1, got 0");
+  // Variants are enums: a name that is none of them is refused where text becomes a setting.
+  auto text = [](const char* name, const char* value) { return error_of([&] { Settings().set(name, value); }); };
+  has(text("mode", "batch"), "logreg: mode must be one of 'spark', 'online', got 'batch'");
+  has(text("optimizer", "adam"), "logreg: optimizer must be one of 'sgd', 'adagrad', 'ftrl', got 'adam'");
+  has(text("penalty", "l3"), "logreg: penalty must be one of 'none', 'l2', 'l1', 'elasticnet', got 'l3'");
+  has(text("learning_rate", "adaptive"), "logreg: learning_rate must be one of 'constant', 'invscaling', 'optimal', got 'adaptive'");
+  has(text("time_unit", "seconds"), "logreg: time_unit must be one of 'batches', 'points', got 'seconds'");
+  has(message([](Settings& s) { s.num_iterations = 0; }), "logreg: num_iterations must be >= 1, got 0");
   has(message([](Settings& s) { s.reg_param = -1; }), "reg_param must be >= 0, got -1");
-  has(message([](Settings& s) { s.penalty = "elasticnet"; }), "mode 'spark' supports penalty 'none', 'l2' or 'l1'");
-  has(message([](Settings& s) { s.optimizer = "ftrl"; }), "optimizer 'ftrl' needs mode 'online'");
-  has(message([](Settings& s) { s.mode = "online"; s.learning_rate = "optimal"; }),
+  has(message([](Settings& s) { s.penalty = Penalty::ElasticNet; }), "mode 'spark' supports penalty 'none', 'l2' or 'l1'");
+  has(message([](Settings& s) { s.optimizer = OnlineOptimizer::Ftrl; }), "optimizer 'ftrl' needs mode 'online'");
+  has(message([](Settings& s) { s.mode = LogisticMode::Online; s.learning_rate = LearningRate::Optimal; }),
       "learning_rate 'optimal' needs reg_param > 0");
-  has(message([](Settings& s) { s.mode = "online"; s.decay_factor = 0.9; }),
+  has(message([](Settings& s) { s.mode = LogisticMode::Online; s.decay_factor = 0.9; }),
       "forgetting has no effect with optimizer 'sgd' and learning_rate 'constant'");
   has(message([](Settings& s) { s.decay_factor = 0.9; s.half_life = 3; }), "give decay_factor or half_life, not both");
-  has(message([](Settings& s) { s.initial_weights = {0.0, NAN}; }), "initial_weights[1] is nan");
+  has(message([](Settings& s) { s.initial_weights = {0.0, NAN}; }), "logreg: initial_weights[1] must be a finite number, got nan");
   Settings s;
   s.set("step_size", "0.25");
   s.set("fit_intercept", "true");
@@ -788,14 +790,14 @@ TEST(LogisticRegressionSGD, ARejectedBatchLeavesTheModelExactlyAsItWas) {
   bad(9, 1) = std::numeric_limits<double>::quiet_NaN();  // the last row: every other was learned
   for (const char* optimizer : {"sgd", "adagrad", "ftrl"}) {
     LogisticRegressionSGDSettings s;
-    s.mode = "online";
-    s.optimizer = optimizer;
+    s.mode = LogisticMode::Online;
+    s.set("optimizer", optimizer);
     s.fit_intercept = true;
     if (std::string(optimizer) == "ftrl") {
       s.ftrl_l1 = 0.01;  // FTRL carries its own L1/L2
       s.ftrl_l2 = 0.01;
     } else {
-      s.penalty = "elasticnet";
+      s.penalty = Penalty::ElasticNet;
       s.reg_param = 0.01;
     }
     LogisticRegressionSGD model(s), twin(s), fresh(s);

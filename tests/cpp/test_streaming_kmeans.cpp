@@ -108,7 +108,7 @@ SparkData spark_data(int points, int batches, int k, int d, double r, std::uint6
 Settings given(std::vector<double> centers, std::vector<double> weights) {
   Settings s;
   s.k = std::int64_t(weights.size());
-  s.init = "given";
+  s.init = KMeansInit::Given;
   s.initial_centers = std::move(centers);
   s.initial_weights = std::move(weights);
   return s;
@@ -157,7 +157,7 @@ TEST(StreamingKMeans, SparkSingleCenterEqualsGrandMean) {
 TEST(StreamingKMeans, SparkHalfLifeTwoCenters) {
   Settings s = given({-0.1, 0.1, -0.2, -0.3, -0.1, 0.1, -0.2, 0.0, 0.2, 0.1}, {5.0, 5.0});
   s.half_life = 2;
-  s.time_unit = "batches";
+  s.time_unit = TimeUnit::Batches;
   StreamingKMeans m(s);
   EXPECT_DOUBLE_EQ(s.effective_decay(), std::exp(std::log(0.5) / 2.0));  // Spark's setHalfLife
   const auto data = spark_data(5, 10, 2, 5, 0.1, 42);
@@ -181,7 +181,7 @@ TEST(StreamingKMeans, SparkHalfLifeTwoCenters) {
 TEST(StreamingKMeans, SparkDyingClusterIsSplit) {
   Settings s = given({0.0, 1000.0}, {1.0, 1.0});
   s.half_life = 0.5;
-  s.time_unit = "points";
+  s.time_unit = TimeUnit::Points;
   StreamingKMeans m(s);
   const auto data = spark_data(5, 10, 1, 1, 1.0, 42, {{0.0}});
   for (const auto& b : data.batches) m.partial_fit(b);
@@ -277,7 +277,7 @@ TEST(StreamingKMeans, HandComputedDecayHalf) {
   batches.partial_fit(column({2, 4}));
   EXPECT_NEAR(batches.cluster_centers()(0, 0), 2.4, 1e-15);
   EXPECT_NEAR(batches.cluster_weights()[0], 2.5, 1e-15);
-  s.time_unit = "points";
+  s.time_unit = TimeUnit::Points;
   StreamingKMeans points(s);
   points.partial_fit(column({2, 4}));
   EXPECT_NEAR(points.cluster_centers()(0, 0), 8.0 / 3.0, 1e-15);
@@ -294,7 +294,7 @@ TEST(StreamingKMeans, EmptyBatchIsStillABatch) {
   m.partial_fit(RowMatrix(0, 1));
   EXPECT_EQ(m.cluster_weights()[0], 1.0);
   EXPECT_EQ(m.cluster_weights()[1], 2.0);
-  s.time_unit = "points";
+  s.time_unit = TimeUnit::Points;
   StreamingKMeans p(s);
   p.partial_fit(RowMatrix(0, 1));
   EXPECT_EQ(p.cluster_weights()[0], 2.0);
@@ -319,7 +319,7 @@ TEST(StreamingKMeans, KMeansPlusPlusPicksScikitLearnsPoints) {
 TEST(StreamingKMeans, RandomCentersAreNumpysStandardNormal) {
   Settings s;
   s.k = 3;
-  s.init = "random";
+  s.init = KMeansInit::Random;
   s.dimension = 4;
   s.seed = 7;
   StreamingKMeans m(s);
@@ -435,7 +435,7 @@ TEST(StreamingKMeans, SameBatchesSameModelAndWhenSinglePointsAgree) {
 
   Settings p = given({0.0}, {1.0});
   p.decay_factor = 0.5;
-  p.time_unit = "points";
+  p.time_unit = TimeUnit::Points;
   StreamingKMeans batch(p), one_by_one(p);
   batch.partial_fit(column({2, 4}));
   one_by_one.partial_fit(column({2}));
@@ -503,20 +503,21 @@ TEST(StreamingKMeans, BadSettingsAreNamed) {
   auto has = [](const std::string& message, const std::string& part) {
     EXPECT_NE(message.find(part), std::string::npos) << message;
   };
-  has(bad([](Settings& s) { s.k = 0; }), "k (the number of clusters) must be >= 1, got 0");
+  has(bad([](Settings& s) { s.k = 0; }), "kmeans: k must be >= 1, got 0");
   has(bad([](Settings& s) { s.decay_factor = 1.5; }), "decay_factor must be in [0, 1], got 1.5");
   has(bad([](Settings& s) { s.decay_factor = -0.1; }), "decay_factor must be in [0, 1], got -0.1");
-  has(bad([](Settings& s) { s.half_life = -2; }), "half_life must be > 0 (or 0 for none), got -2");
+  has(bad([](Settings& s) { s.half_life = -2; }), "kmeans: half_life must be >= 0, got -2");
   has(bad([](Settings& s) { s.half_life = 2, s.decay_factor = 0.5; }), "give decay_factor or half_life, not both");
-  has(bad([](Settings& s) { s.time_unit = "minutes"; }), "unknown time_unit 'minutes': expected 'batches' or 'points'");
-  has(bad([](Settings& s) { s.init = "kmeans||"; }), "unknown init 'kmeans||'");
-  has(bad([](Settings& s) { s.init = "given"; }), "init 'given' needs initial_centers");
-  has(bad([](Settings& s) { s.init = "given", s.initial_centers = {1, 2, 3}; }),
+  has(error_of([] { Settings().set("time_unit", "minutes"); }),
+      "kmeans: time_unit must be one of 'batches', 'points', got 'minutes'");
+  has(error_of([] { Settings().set("init", "kmeans||"); }), "kmeans: init must be one of 'k-means++', 'random', 'given', got 'kmeans||'");
+  has(bad([](Settings& s) { s.init = KMeansInit::Given; }), "init 'given' needs initial_centers");
+  has(bad([](Settings& s) { s.init = KMeansInit::Given, s.initial_centers = {1, 2, 3}; }),
       "initial_centers has 3 values, not k = 2 rows of equal length");
   has(bad([](Settings& s) { s.initial_weights = {1}; }), "initial_weights has 1 entries, expected k = 2");
-  has(bad([](Settings& s) { s.initial_weights = {1, -1}; }), "initial_weights[1] is -1");
+  has(bad([](Settings& s) { s.initial_weights = {1, -1}; }), "kmeans: initial_weights[1] must be >= 0, got -1");
   has(bad([](Settings& s) { s.initial_centers = {1, 2}; }), "initial_centers are given but init is 'k-means++'");
-  has(bad([](Settings& s) { s.seed = std::uint64_t{1} << 32; }), "seed must be in [0, 2^32 - 1]");
+  has(bad([](Settings& s) { s.seed = std::uint64_t{1} << 32; }), "kmeans: seed must be in [0, 4294967295]");
   Settings s;
   has(error_of([&] { s.set("decay", "0.5"); }), "kmeans has no setting 'decay'; known: k, decay_factor");
   has(error_of([&] { s.set("k", "two"); }), "setting 'k' expects an integer, got 'two'");
@@ -531,7 +532,7 @@ TEST(StreamingKMeans, BadSettingsAreNamed) {
   EXPECT_EQ(m.dimension(), 2);
   EXPECT_EQ(m.cluster_centers()(1, 0), 1.0);
   EXPECT_EQ(m.cluster_weights()[1], 2.0);
-  has(error_of([&] { s.set("initial_centers", "0,0;1"); }), "row 1 has 1 values, row 0 has 2");
+  has(error_of([&] { s.set("initial_centers", "0,0;1"); }), "kmeans: setting 'initial_centers' expects rows of numbers of equal length, as 1,2;3,4, got '0,0;1'");
 }
 
 TEST(StreamingKMeans, LearnerInterface) {

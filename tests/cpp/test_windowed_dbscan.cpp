@@ -192,12 +192,12 @@ TEST(WindowedDBSCAN, GridWindowEqualsRecomputationForEachMetricAndFarPoints) {
       WindowedDBSCANSettings ws;
       ws.eps = 0.3;
       ws.min_samples = 5;
-      ws.metric = metric;
-      ws.algorithm = "grid";
+      ws.set("metric", metric);
+      ws.algorithm = NeighborAlgorithm::Grid;
       ws.window_batches = 5;
       WindowedDBSCAN w(ws);
       DBSCANSettings s = ws.dbscan();
-      s.algorithm = "kd_tree";
+      s.algorithm = NeighborAlgorithm::KdTree;
       for (int b = 0; b < 20; ++b) {
         RowMatrix x = stream_batch(b, d, 0.35, 31 + d);
         for (Eigen::Index i = 0; i < x.rows(); i += 4) x(i, 0) += 1e9;
@@ -237,7 +237,7 @@ TEST(WindowedDBSCAN, BadInputIsNamed) {
   EXPECT_NE(error_of([&] { WindowedDBSCAN{s}; }).find("window_batches must be >= 1, got 0"), std::string::npos);
   s = {};
   s.eps = -0.5;
-  EXPECT_NE(error_of([&] { WindowedDBSCAN{s}; }).find("eps must be a positive number, got -0.5"), std::string::npos);
+  EXPECT_NE(error_of([&] { WindowedDBSCAN{s}; }).find("dbscan: eps must be > 0, got -0.5"), std::string::npos);
   s = {};
   EXPECT_NE(error_of([&] { s.set("window", "3"); }).find("dbscan has no setting 'window'; known: eps, min_samples, "
                                                          "metric, algorithm, window_batches"),

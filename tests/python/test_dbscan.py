@@ -124,14 +124,14 @@ def test_params_clone_and_errors():
     assert model.eps == 0.5
     with pytest.raises(ValueError, match="Invalid parameter 'epsilon'"):
         model.set_params(epsilon=1)
-    with pytest.raises(ValueError, match="eps must be a positive number, got -1"):
+    with pytest.raises(ValueError, match="dbscan: eps must be > 0, got -1"):
         model.set_params(eps=-1)
     assert model.eps == 0.5  # unchanged by the rejected call
     with pytest.raises(TypeError):
         streamml.DBSCAN(epsilon=0.3)
     with pytest.raises(ValueError, match="min_samples must be >= 1"):
         streamml.DBSCAN(min_samples=0).fit(np.zeros((3, 2)))
-    with pytest.raises(ValueError, match="unknown metric 'cosine'"):
+    with pytest.raises(ValueError, match="dbscan: metric must be one of 'euclidean', 'manhattan', 'chebyshev'.*got 'cosine'"):
         streamml.DBSCAN(metric="cosine").fit(np.zeros((3, 2)))
     X = np.zeros((5, 2))
     X[2, 1] = np.nan

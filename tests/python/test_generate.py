@@ -78,7 +78,7 @@ def test_a_flag_of_another_kind_is_ignored_by_the_command_line_as_before(tmp_pat
 
 def test_bad_options_raise_value_error_naming_them(tmp_path):
     out = tmp_path / "x.csv"
-    with pytest.raises(ValueError, match=r"clicks has no setting 'userz' \(did you mean 'users'\?\)"):
+    with pytest.raises(ValueError, match=r"clicks has no setting 'userz'; known: .* \(did you mean 'users'\?\)"):
         streamml.generate("clicks", out, userz=3)
     with pytest.raises(ValueError, match=r"sensors: clusters must be in \[1, 8\], got 9"):
         streamml.generate("sensors", out, clusters=9)

@@ -266,10 +266,10 @@ def test_misspelled_and_bad_settings():
     model = streamml.LogisticRegressionSGD()
     with pytest.raises(ValueError, match="Invalid parameter 'stepsize'"):
         model.set_params(stepsize=0.1)
-    with pytest.raises(ValueError, match="step_size must be positive, got -1"):
+    with pytest.raises(ValueError, match="logreg: step_size must be > 0, got -1"):
         model.set_params(step_size=-1.0)
     assert model.step_size == 0.1  # a rejected set_params changes nothing
-    with pytest.raises(ValueError, match="unknown optimizer 'adam'"):
+    with pytest.raises(ValueError, match="logreg: optimizer must be one of 'sgd', 'adagrad', 'ftrl', got 'adam'"):
         model.set_params(optimizer="adam", mode="online")
     with pytest.raises(ValueError, match="mini_batch_fraction must be in \\(0, 1\\], got 1.5"):
         streamml.LogisticRegressionSGD(mini_batch_fraction=1.5).fit(np.ones((2, 1)), [0, 1])

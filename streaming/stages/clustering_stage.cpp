@@ -1,4 +1,4 @@
-#include "apps/clustering_stage.h"
+#include "streaming/stages/clustering_stage.h"
 
 #include <cmath>
 
@@ -8,20 +8,24 @@
 
 namespace streamml {
 
-ClusteringStage::ClusteringStage(std::unique_ptr<Learner> learner) : learner_(std::move(learner)) {
-  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "ClusteringStage needs a learner, got null");
+ClusteringStage::ClusteringStage(std::string name, std::shared_ptr<Learner> learner)
+    : name_(std::move(name)), learner_(std::move(learner)) {
+  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "stage '" << name_ << "' needs a learner, got null");
 }
 
 void ClusteringStage::process(Batch& batch) {
   if (batch.empty()) return;
   learner_->partial_fit(batch);
   const Eigen::VectorXd labels = learner_->score(batch);
+  std::vector<std::int64_t> clusters(std::size_t(labels.size()));
   last_sizes_.clear();
   for (Eigen::Index i = 0; i < labels.size(); ++i) {
     const auto label = std::int64_t(std::llround(labels[i]));
+    clusters[std::size_t(i)] = label;
     ++last_sizes_[label];
     ++total_sizes_[label];
   }
+  batch.add_output(name_ + ".cluster", std::move(clusters));
   const auto noise = last_sizes_.find(-1);
   batch_index_.push_back(batch.index);
   noise_per_batch_.push_back(noise == last_sizes_.end() ? 0 : noise->second);

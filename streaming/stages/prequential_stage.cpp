@@ -1,8 +1,7 @@
-#include "apps/prequential_stage.h"
+#include "streaming/stages/prequential_stage.h"
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -10,28 +9,20 @@
 
 namespace streamml {
 
-PrequentialStage::PrequentialStage(std::unique_ptr<Learner> learner, PrequentialSettings evaluation,
-                                   std::string curve_path)
-    : learner_(std::move(learner)), evaluator_(evaluation), curve_path_(std::move(curve_path)) {
-  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "PrequentialStage needs a learner, got null");
+PrequentialStage::PrequentialStage(std::string name, std::shared_ptr<Learner> learner, PrequentialSettings evaluation)
+    : name_(std::move(name)), learner_(std::move(learner)), evaluator_(evaluation) {
+  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "stage '" << name_ << "' needs a learner, got null");
 }
 
 void PrequentialStage::process(Batch& batch) {
   if (batch.empty()) return;
   STREAMML_CHECK(batch.has_labels(), InvalidInput,
-                 "learner '" << learner_->type() << "' needs labels: replay with --label COL");
+                 "stage '" << name_ << "': learner '" << learner_->type() << "' needs labels: replay with --label COL");
   const Eigen::VectorXd scores = learner_->score(batch);  // test ...
   evaluator_.update(scores, Eigen::Map<const Eigen::VectorXd>(batch.labels.data(),
                                                               Eigen::Index(batch.rows)));
   learner_->partial_fit(batch);  // ... then train
-}
-
-void PrequentialStage::finish() {
-  if (curve_path_.empty()) return;
-  std::ofstream out(curve_path_);
-  STREAMML_CHECK(out.good(), Io, "cannot write the learning curve to '" << curve_path_ << "'");
-  out << learning_curve_csv(evaluator_);
-  STREAMML_CHECK(out.good(), Io, "failed writing the learning curve to '" << curve_path_ << "'");
+  batch.add_output(name_ + ".probability", std::vector<double>(scores.data(), scores.data() + scores.size()));
 }
 
 void PrequentialStage::write_summary(JsonWriter& out) const {

@@ -2,7 +2,8 @@
 //
 // Each batch is learned, then labelled by the updated model (Spark's predictOn uses the
 // latest model too): the summary gets the cluster sizes of every batch and its noise points
-// (label -1), which for a windowed DBSCAN are the stream's anomalies.
+// (label -1), which for a windowed DBSCAN are the stream's anomalies. Each record's cluster is
+// added to the batch as the output column "<name>.cluster".
 #pragma once
 
 #include <cstdint>
@@ -15,12 +16,12 @@
 
 namespace streamml {
 
-// Checkpointed as its learner plus the stage's per-batch figures under `stage/`.
+// The stage's name is the user's, its type the learner's. Checkpointed as its learner plus the stage's per-batch figures under `stage/`.
 class ClusteringStage : public Stage, public Stateful {
  public:
-  explicit ClusteringStage(std::unique_ptr<Learner> learner);
+  ClusteringStage(std::string name, std::shared_ptr<Learner> learner);
 
-  std::string name() const override { return learner_->type(); }
+  std::string name() const override { return name_; }
   void process(Batch& batch) override;
   void write_summary(JsonWriter& out) const override;
   std::string progress() const override;
@@ -39,7 +40,8 @@ class ClusteringStage : public Stage, public Stateful {
   const std::map<std::int64_t, std::int64_t>& last_batch_sizes() const { return last_sizes_; }
 
  private:
-  std::unique_ptr<Learner> learner_;
+  std::string name_;
+  std::shared_ptr<Learner> learner_;
   std::vector<std::int64_t> batch_index_;
   std::vector<std::int64_t> noise_per_batch_;
   std::map<std::int64_t, std::int64_t> last_sizes_;

@@ -14,18 +14,16 @@
 
 namespace streamml {
 
-// Checkpointed as its learner (so the file loads into a plain learner of that type, e.g. from
-// Python) plus the evaluator's state under `evaluation/`.
+// The stage's name is the user's ("ctr"); its type is the learner's ("logreg"). Checkpointed
+// as its learner (so the file loads into a plain learner of that type, e.g. from Python) plus
+// the evaluator's state under `evaluation/`. Each record's score is added to the batch as the
+// output column "<name>.probability" (classifiers) for later stages and sinks.
 class PrequentialStage : public Stage, public Stateful {
  public:
-  // curve_path: when not empty, the learning curve (one line per batch) is written there as
-  // CSV at the end of the stream.
-  PrequentialStage(std::unique_ptr<Learner> learner, PrequentialSettings evaluation = {},
-                   std::string curve_path = {});
+  PrequentialStage(std::string name, std::shared_ptr<Learner> learner, PrequentialSettings evaluation = {});
 
-  std::string name() const override { return learner_->type(); }
+  std::string name() const override { return name_; }
   void process(Batch& batch) override;
-  void finish() override;
   void write_summary(JsonWriter& out) const override;
   std::string progress() const override;
   Stateful* stateful() override { return this; }
@@ -41,9 +39,9 @@ class PrequentialStage : public Stage, public Stateful {
   const PrequentialEvaluator& evaluator() const { return evaluator_; }
 
  private:
-  std::unique_ptr<Learner> learner_;
+  std::string name_;
+  std::shared_ptr<Learner> learner_;
   PrequentialEvaluator evaluator_;
-  std::string curve_path_;
 };
 
 // The learning curve as CSV: batch, then count/log_loss/accuracy/auc for the batch, the

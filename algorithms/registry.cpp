@@ -1,0 +1,55 @@
+#include "algorithms/registry.h"
+
+#include "algorithms/clustering/streaming_kmeans.h"
+#include "algorithms/clustering/windowed_dbscan.h"
+#include "algorithms/evaluation/prequential.h"
+#include "algorithms/linear/logistic_regression_sgd.h"
+#include "core/checkpoint_file.h"
+#include "core/error.h"
+
+namespace streamml {
+
+const LearnerRegistry& learner_registry() {
+  // A new learner is one line here (DESIGN.md, "Adding a learner").
+  static const LearnerRegistry registry = [] {
+    LearnerRegistry r;
+    r.add<LogisticRegressionSGD>(
+        "binary logistic regression by SGD: Spark's streaming mini-batch mode, or online SGD / AdaGrad / FTRL");
+    r.add<StreamingKMeans>("Spark's streaming k-means with forgetting (decay_factor / half_life)");
+    r.add<WindowedDBSCAN>("DBSCAN over a sliding window of batches; its noise points are the stream's anomalies");
+    r.add<PrequentialEvaluator>("test-then-train figures of a classifier (log loss, accuracy, AUC)");
+    return r;
+  }();
+  return registry;
+}
+
+namespace {
+// The file's type, checked against the registry before anything is made.
+const LearnerType& type_of(const CheckpointInfo& info) {
+  const LearnerType* type = learner_registry().find(info.learner_type);
+  if (type) return *type;
+  std::string known;
+  for (const auto& n : learner_registry().names()) known += (known.empty() ? "" : ", ") + n;
+  STREAMML_FAIL(InvalidInput, info.path << ": holds a '" << info.learner_type << "' checkpoint; the known types are "
+                                        << known
+                                        << (info.learner_type == "pipeline"
+                                                ? " (a pipeline's manifest names its stages' versions: load those)"
+                                                : ""));
+}
+}  // namespace
+
+std::unique_ptr<Stateful> load_any_checkpoint(const std::string& path) {
+  const CheckpointInfo info = describe_checkpoint_file(path);
+  std::unique_ptr<Stateful> made = type_of(info).from_json(info.params);
+  load_checkpoint_file(path, *made);
+  return made;
+}
+
+std::unique_ptr<Stateful> load_any_checkpoint_bytes(const void* data, std::size_t size, const std::string& name) {
+  const CheckpointInfo info = describe_checkpoint_bytes(data, size, name);
+  std::unique_ptr<Stateful> made = type_of(info).from_json(info.params);
+  load_checkpoint_bytes(data, size, *made, name);
+  return made;
+}
+
+}  // namespace streamml
