@@ -40,8 +40,8 @@ struct ForecastSettings {
 // Adds the forecast settings to a settings table whose struct derives from ForecastSettings,
 // so every decision stage declares them once, here.
 template <class S>
-SettingsTable<S>&& with_forecast_settings(SettingsTable<S>&& table) {
-  return std::move(table)
+SettingsTable<S>& with_forecast_settings(SettingsTable<S>& table) {
+  return table
       .choice("forecast", static_cast<ForecastMethod S::*>(&ForecastSettings::forecast),
               {{ForecastMethod::Holt, "holt"}, {ForecastMethod::Ewma, "ewma"}},
               "demand forecast per service: Holt's linear trend or an EWMA of the windowed rates")
