@@ -3,6 +3,7 @@
 #include "core/error.h"
 #include "core/settings.h"
 #include "datasets/clicks.h"
+#include "datasets/monitoring.h"
 #include "datasets/sensors.h"
 #include "datasets/transactions.h"
 #include "datasets/weblog.h"
@@ -31,6 +32,7 @@ const std::vector<GeneratorKind>& kinds() {
       kind<SensorsSettings, generate_sensors>(),
       kind<WeblogSettings, generate_weblog>(),
       kind<TransactionsSettings, generate_transactions>(),
+      kind<MonitoringSettings, generate_monitoring>(),
   };
   return list;
 }

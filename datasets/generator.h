@@ -1,5 +1,6 @@
 // Synthetic recorded streams whose ground truth is known (`streamml generate KIND`), one kind
-// per file pair: clicks.h, sensors.h, weblog.h, transactions.h say what each stream holds.
+// per file pair: clicks.h, sensors.h, weblog.h, transactions.h, monitoring.h say what each
+// stream holds.
 //
 // Adding a kind (say "ratings") is two files and one line:
 //   1. datasets/ratings.h: what the stream holds (columns, laws, side files); a settings

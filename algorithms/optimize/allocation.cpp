@@ -57,7 +57,7 @@ LpSolverSettings lp_settings(const AllocationSettings& s) {
 }  // namespace
 
 const SettingsTable<AllocationSettings>& Allocator::settings_table() {
-  static const auto t = with_forecast_settings(
+  static const auto t = add_forecast_settings(
       SettingsTable<AllocationSettings>(kType)
           .reals("capacity", &AllocationSettings::capacity, "each server's capacity, requests/s (one per server)")
           .rows("cost", &AllocationSettings::cost, &AllocationSettings::services,

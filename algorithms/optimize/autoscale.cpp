@@ -38,7 +38,7 @@ std::int64_t ds2_instances(double arrivals, double rate_per_instance, double uti
 }
 
 const SettingsTable<AutoscaleSettings>& Autoscaler::settings_table() {
-  static const auto t = with_forecast_settings(
+  static const auto t = add_forecast_settings(
       SettingsTable<AutoscaleSettings>(kType)
           .integer("services", &AutoscaleSettings::services, "services (ids 0 .. services - 1)", Range::at_least(1))
           .real("target_utilization", &AutoscaleSettings::target_utilization,
@@ -58,6 +58,9 @@ const SettingsTable<AutoscaleSettings>& Autoscaler::settings_table() {
           .integer("stabilization_window", &AutoscaleSettings::stabilization_window,
                    "batches whose highest forecast a count is sized for (scale down only after a whole window)",
                    Range::at_least(1))
+          .real("utilization_boundary", &AutoscaleSettings::utilization_boundary,
+                "scale down only while planned utilisation is below target_utilization minus this",
+                Range::closed(0, 1))
           .choice("mode", &AutoscaleSettings::mode,
                   {{AutoscaleMode::Auto, "auto"}, {AutoscaleMode::Ds2, "ds2"}, {AutoscaleMode::Mip, "mip"}},
                   "auto: DS2's rule, the MIP when a budget or shared capacity couples services")
@@ -93,8 +96,13 @@ void AutoscaleSettings::validate() const {
                                     " is below what min_instances everywhere use (" + real_text(least_cpu) + ")");
 }
 
+bool hold_count(const AutoscaleSettings& s, double planned, double rate, std::int64_t current) {
+  return current > 0 && rate > 0 && planned / (double(current) * rate) >= s.target_utilization - s.utilization_boundary;
+}
+
 LpModel autoscale_mip(const AutoscaleSettings& s, const Eigen::Ref<const Eigen::VectorXd>& arrivals,
-                      const Eigen::Ref<const Eigen::VectorXd>& rates, const std::vector<std::int64_t>& current) {
+                      const Eigen::Ref<const Eigen::VectorXd>& rates, const std::vector<std::int64_t>& current,
+                      bool hold) {
   const Eigen::Index J = s.services;
   check_per_service(arrivals, J, "arrivals", true);
   check_per_service(rates, J, "processing rate", false);
@@ -119,7 +127,9 @@ LpModel autoscale_mip(const AutoscaleSettings& s, const Eigen::Ref<const Eigen::
     m.objective[J + j] = m.objective[2 * J + j] = s.scale_change_cost;
     m.objective[3 * J + j] = s.shortfall_penalty;
     m.integrality[std::size_t(j)] = 1;
-    m.col_lower[j] = known ? double(s.min_instances) : now;
+    // Not over-provisioned: no scale-down (autoscale.h).
+    const double floor = hold && hold_count(s, arrivals[j], rates[j], std::int64_t(now)) ? now : double(s.min_instances);
+    m.col_lower[j] = known ? floor : now;
     m.col_upper[j] = known ? double(s.max_instances) : now;
     // Coverage: ρ μ n + shortfall >= λ (nothing to cover when μ is unknown).
     if (known) entries.emplace_back(int(j), int(j), s.target_utilization * rates[j]);
@@ -159,11 +169,14 @@ Autoscaler::Autoscaler(AutoscaleSettings settings) : settings_(std::move(setting
 }
 
 std::vector<std::int64_t> Autoscaler::mip_counts(const Eigen::VectorXd& planned, const Eigen::VectorXd& rates) {
-  const LpModel m = autoscale_mip(settings_, planned, rates, decision_.instances);
   SolveSettings s;
   s.mip_rel_gap = settings_.mip_rel_gap;
   s.time_limit = settings_.time_limit;
-  const SolveResult r = solve_mip(m, s);
+  SolveResult r = solve_mip(autoscale_mip(settings_, planned, rates, decision_.instances), s);
+  // Holding counts that no longer fit the budget or capacity (counts from before a settings
+  // change, or clamped): decide without holding.
+  if (r.status == SolveStatus::Infeasible)
+    r = solve_mip(autoscale_mip(settings_, planned, rates, decision_.instances, false), s);
   STREAMML_CHECK(r.has_solution(), Runtime, "autoscale: CBC found no instance counts: " << r.message);
   std::vector<std::int64_t> counts(std::size_t(settings_.services));
   for (std::size_t j = 0; j < counts.size(); ++j) counts[j] = std::int64_t(std::llround(r.x[Eigen::Index(j)]));
@@ -190,9 +203,12 @@ const AutoscaleDecision& Autoscaler::decide(const Eigen::Ref<const Eigen::Vector
     counts = mip_counts(planned, rates);
   } else {
     counts = decision_.instances;
-    for (std::int64_t j = 0; j < J; ++j)
-      if (rates[j] > 0)
-        counts[std::size_t(j)] = clamp_count(ds2_instances(planned[j], rates[j], settings_.target_utilization), settings_);
+    for (std::int64_t j = 0; j < J; ++j) {
+      if (rates[j] <= 0) continue;
+      const std::int64_t now = counts[std::size_t(j)];
+      const std::int64_t target = clamp_count(ds2_instances(planned[j], rates[j], settings_.target_utilization), settings_);
+      counts[std::size_t(j)] = target < now && hold_count(settings_, planned[j], rates[j], now) ? now : target;
+    }
   }
   decision_.started = decision_.stopped = 0;
   for (std::size_t j = 0; j < counts.size(); ++j) {

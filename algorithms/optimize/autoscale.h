@@ -14,10 +14,15 @@
 //   budget and cpu rows as above;  n_j integer in [min_instances, max_instances]
 // (mode "ds2" or "mip" forces one path; "auto" takes the MIP only when services are coupled).
 //
-// Stabilisation (as the Flink autoscaler's stabilisation interval and Kubernetes' HPA
-// scale-down window): λ_j is the highest arrival forecast of the last stabilization_window
-// batches, so a count goes up as soon as the forecast does and down only after it has stayed
-// lower for the whole window; counts do not oscillate with noise.
+// Stabilisation, as the Flink autoscaler does it (a stabilisation interval and a utilisation
+// boundary) and Kubernetes' HPA (a scale-down window):
+//   - λ_j is the highest arrival forecast of the last stabilization_window batches, so a count
+//     goes up as soon as the forecast does and down only after it has stayed lower for the
+//     whole window;
+//   - a count goes down only when the planned utilisation at the current count,
+//     λ_j / (n_j μ_j), is below target_utilization - utilization_boundary (the MIP gets
+//     n_j >= its current count otherwise: feasible, since the current counts are).
+// Together they keep counts from following noise down and up again.
 //
 // A batch (service_records.h): one record per service and monitoring window, the service id
 // from the "service" id column or the key, its arrival rate (records/s) in dense feature
@@ -55,7 +60,8 @@ struct AutoscaleSettings : ForecastSettings {
   double cpu_capacity = 0;            // Σ cpu n <= cpu_capacity; 0: none
   double scale_change_cost = 0.5;     // per instance started or stopped (MIP)
   double shortfall_penalty = 100.0;   // per record/s planned beyond capacity (MIP)
-  std::int64_t stabilization_window = 5;  // batches
+  std::int64_t stabilization_window = 3;  // batches
+  double utilization_boundary = 0.2;      // scale down only below target_utilization - this
   AutoscaleMode mode = AutoscaleMode::Auto;
   double mip_rel_gap = 1e-4;
   double time_limit = 0;              // seconds per MIP; 0: none
@@ -71,11 +77,16 @@ struct AutoscaleSettings : ForecastSettings {
 // DS2's count for arrivals λ and a true processing rate μ per instance at utilisation ρ,
 // unclamped (0 for λ = 0).
 std::int64_t ds2_instances(double arrivals, double rate_per_instance, double utilization);
+// Whether a service keeps its current count rather than scale down: its planned utilisation
+// there is at least target_utilization - utilization_boundary.
+bool hold_count(const AutoscaleSettings& settings, double planned, double rate, std::int64_t current);
 
 // The coupled MIP above (columns n_j, then up_j, down_j, s_j; rows coverage j, change j, then
-// budget and cpu when set), for planned arrivals, processing rates (> 0) and current counts.
+// budget and cpu when set), for planned arrivals, processing rates (<= 0: unknown, the count is
+// fixed) and current counts; with `hold`, n_j >= current where hold_count says so.
 LpModel autoscale_mip(const AutoscaleSettings& settings, const Eigen::Ref<const Eigen::VectorXd>& arrivals,
-                      const Eigen::Ref<const Eigen::VectorXd>& rates, const std::vector<std::int64_t>& current);
+                      const Eigen::Ref<const Eigen::VectorXd>& rates, const std::vector<std::int64_t>& current,
+                      bool hold = true);
 
 struct AutoscaleDecision {
   std::vector<std::int64_t> instances;  // per service

@@ -37,10 +37,10 @@ struct ForecastSettings {
   double horizon = 1.0;  // windows ahead (holt), >= 0
 };
 
-// Adds the forecast settings to a settings table whose struct derives from ForecastSettings,
-// so every decision stage declares them once, here.
+// Adds the forecast settings to the table of a struct that derives from ForecastSettings, so
+// every decision stage declares them once, here.
 template <class S>
-SettingsTable<S>& with_forecast_settings(SettingsTable<S>& table) {
+SettingsTable<S>& add_forecast_settings(SettingsTable<S>& table) {
   return table
       .choice("forecast", static_cast<ForecastMethod S::*>(&ForecastSettings::forecast),
               {{ForecastMethod::Holt, "holt"}, {ForecastMethod::Ewma, "ewma"}},

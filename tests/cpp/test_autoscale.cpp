@@ -98,32 +98,38 @@ double mip_objective(const AutoscaleSettings& s, const std::vector<std::int64_t>
 }
 
 TEST(Autoscale, CoupledMipEqualsBruteForce) {
+  int holds = 0;
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> u(0, 1);
-  for (int trial = 0; trial < 6; ++trial) {
+  for (int trial = 0; trial < 12; ++trial) {
+    const bool hold = trial % 2 == 0;
     AutoscaleSettings s;
     s.services = 3;
     s.min_instances = 1;
     s.max_instances = 6;
     s.instance_cost = {1.0 + u(rng), 1.0 + u(rng), 1.0 + u(rng)};
     s.instance_cpu = {1.0, 2.0, 1.5};
-    s.budget = 9.0;
+    s.budget = 10.0;  // the current counts (2, 1, 2) cost at most 10: holding them stays feasible
     s.cpu_capacity = trial % 2 ? 12.0 : 0.0;
     s.shortfall_penalty = 0.2 + u(rng);
     s.scale_change_cost = 0.3;
     s.mip_rel_gap = 0;
     const std::vector<double> lambda = {40 * u(rng), 40 * u(rng), 40 * u(rng)}, mu = {5, 8, 3};
-    const std::vector<std::int64_t> now = {2, 2, 2};
+    const std::vector<std::int64_t> now = {2, 1, 2};
     const LpModel m = autoscale_mip(s, Eigen::Map<const Eigen::VectorXd>(lambda.data(), 3),
-                                    Eigen::Map<const Eigen::VectorXd>(mu.data(), 3), now);
+                                    Eigen::Map<const Eigen::VectorXd>(mu.data(), 3), now, hold);
+    // With `hold`, a service not over-provisioned keeps at least its current count.
+    std::vector<std::int64_t> floor(3, 1);
+    for (std::size_t j = 0; j < 3; ++j)
+      if (hold && hold_count(s, lambda[j], mu[j], now[j])) floor[j] = now[j];
     SolveSettings ss;
     ss.mip_rel_gap = 0;
     const SolveResult r = solve(m, ss);
     ASSERT_EQ(r.status, SolveStatus::Optimal) << r.message;
     double best = std::numeric_limits<double>::infinity();
-    for (std::int64_t a = 1; a <= 6; ++a)
-      for (std::int64_t b = 1; b <= 6; ++b)
-        for (std::int64_t c = 1; c <= 6; ++c) {
+    for (std::int64_t a = floor[0]; a <= 6; ++a)
+      for (std::int64_t b = floor[1]; b <= 6; ++b)
+        for (std::int64_t c = floor[2]; c <= 6; ++c) {
           const std::vector<std::int64_t> n = {a, b, c};
           double cost = 0, cpu = 0;
           for (std::int64_t j = 0; j < 3; ++j) cost += s.cost(j) * double(n[std::size_t(j)]), cpu += s.cpu(j) * double(n[std::size_t(j)]);
@@ -131,7 +137,9 @@ TEST(Autoscale, CoupledMipEqualsBruteForce) {
           best = std::min(best, mip_objective(s, n, lambda, mu, now));
         }
     EXPECT_NEAR(r.objective, best, 1e-7 * best) << "trial " << trial;
+    holds += floor != std::vector<std::int64_t>(3, 1);
   }
+  EXPECT_GT(holds, 0);  // some trials did hold a count
 }
 
 TEST(Autoscale, UncoupledMipAgreesWithDs2) {

@@ -183,8 +183,8 @@ const std::string kSensorsHeader = "event_time,device,temperature,vibration,pres
 
 // ---------------------------------------------------------------- format and determinism
 
-TEST(Generate, KindsAreClicksSensorsWeblogAndTransactions) {
-  EXPECT_EQ(generator_kinds(), (std::vector<std::string>{"clicks", "sensors", "weblog", "transactions"}));
+TEST(Generate, KindsAreClicksSensorsWeblogTransactionsAndMonitoring) {
+  EXPECT_EQ(generator_kinds(), (std::vector<std::string>{"clicks", "sensors", "weblog", "transactions", "monitoring"}));
 }
 
 TEST(Generate, SameSeedGivesTheSameBytesAndAnotherSeedDifferentOnes) {
