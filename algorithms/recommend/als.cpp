@@ -226,9 +226,10 @@ void AlternatingLeastSquares::fit(const CsrMatrix& ratings, const RowMatrix* use
     items_f_.assign(item_init->data(), n_items);
   }
   grow(n_users, n_items);
-  for (std::size_t u = 0; u < n_users; ++u)
-    for (auto p = ratings.indptr[u]; p < ratings.indptr[u + 1]; ++p)
-      store_.add(std::uint32_t(u), std::uint32_t(ratings.indices[std::size_t(p)]), ratings.values[std::size_t(p)], 0);
+  if (!store_.load_matrix(ratings, 0))
+    for (std::size_t u = 0; u < n_users; ++u)
+      for (auto p = ratings.indptr[u]; p < ratings.indptr[u + 1]; ++p)
+        store_.add(std::uint32_t(u), std::uint32_t(ratings.indices[std::size_t(p)]), ratings.values[std::size_t(p)], 0);
   interactions_ = std::int64_t(ratings.nnz());
   refresh_grams();
   for (std::int64_t it = 0; it < settings_.max_iter; ++it) sweep();
@@ -261,7 +262,17 @@ void AlternatingLeastSquares::partial_fit(const KeyColumn& users, const KeyColum
                  times.empty() ? EventTime(interactions_ + std::int64_t(r)) : times[r]);
     store_.expire();
     interactions_ += std::int64_t(n);
-    const auto touched_users = sorted_unique(u), touched_items = sorted_unique(i);
+    auto touched_users = sorted_unique(u), touched_items = sorted_unique(i);
+    if (settings_.max_fold_in_history > 0) {
+      const auto limit = std::size_t(settings_.max_fold_in_history);
+      const auto& store = store_;
+      touched_users.erase(std::remove_if(touched_users.begin(), touched_users.end(),
+                                         [&](std::uint32_t r) { return store.user_count(r) > limit; }),
+                          touched_users.end());
+      touched_items.erase(std::remove_if(touched_items.begin(), touched_items.end(),
+                                         [&](std::uint32_t r) { return store.item_count(r) > limit; }),
+                          touched_items.end());
+    }
     solve_users(touched_users);
     solve_items(touched_items);
     last_users_solved_ = std::int64_t(touched_users.size());

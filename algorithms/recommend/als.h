@@ -20,7 +20,9 @@
 //   2. then every item of the batch against its history and the new user factors;
 //   3. every `sweep_interval` batches, a full iteration over every row.
 // A fold-in is the exact solve of those rows (implicit's maintainers' advice: re-solve from the
-// user's whole history), not an approximation of it. Y^T Y (implicit feedback) is kept up to
+// user's whole history), not an approximation of it. Its cost is the touched rows' histories:
+// a popular item's is long, and 1,000 interactions drawn by popularity touch items holding
+// about 40 % of a MovieLens-like store; max_fold_in_history leaves such rows to the sweep. Y^T Y (implicit feedback) is kept up to
 // date by adding the changed rows' outer products in row order and recomputed exactly at each
 // sweep. Rows whose cells the store evicted keep their factors until they are touched again or
 // swept.

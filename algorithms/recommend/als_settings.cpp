@@ -43,6 +43,10 @@ const SettingsTable<AlsSettings>& als_settings_table() {
                 "accept negative ratings or counts (Spark's implicit extension); false: refuse them")
           .integer("sweep_interval", &S::sweep_interval,
                    "partial_fit: a full ALS iteration over every row every this many batches (0: never)",
+                   Range::at_least(0))
+          .integer("max_fold_in_history", &S::max_fold_in_history,
+                   "partial_fit re-solves only touched rows with at most this many stored interactions; longer "
+                   "ones (popular items) wait for the sweep (0: every touched row)",
                    Range::at_least(0));
   return t;
 }

@@ -34,6 +34,9 @@ struct AlsSettings {
   bool allow_negative = true;
   // Streaming: a full sweep (one ALS iteration over every row) every this many batches.
   std::int64_t sweep_interval = 100;
+  // Fold-in re-solves only rows with at most this many stored interactions (0: every touched
+  // row); longer ones (popular items) wait for the next sweep.
+  std::int64_t max_fold_in_history = 0;
 
   // Cross-field checks the table cannot make; throws Error(InvalidInput) "als: ...".
   void validate() const;

@@ -95,6 +95,42 @@ void InteractionStore::add(std::uint32_t user, std::uint32_t item, double value,
   if (policy_.max_per_user > 0 && std::int64_t(by_user_[user].size()) > policy_.max_per_user) evict_oldest(user);
 }
 
+bool InteractionStore::load_matrix(const CsrMatrix& m, EventTime time) {
+  if (size() != 0 || !cells_.empty()) return false;
+  for (std::size_t u = 0; u < m.rows(); ++u)
+    for (auto p = m.indptr[u] + 1; p < m.indptr[u + 1]; ++p)
+      if (m.indices[std::size_t(p)] <= m.indices[std::size_t(p - 1)]) return false;
+  grow(m.rows(), std::size_t(m.cols));
+  if (m.nnz() == 0) return true;
+  clock_started_ = true;
+  now_ = t0_ = time;
+  std::vector<std::size_t> per_item(by_item_.size(), 0);
+  for (auto i : m.indices) ++per_item[std::size_t(i)];
+  for (std::size_t i = 0; i < per_item.size(); ++i) by_item_[i].reserve(per_item[i]);
+  cells_.reserve(m.nnz());
+  for (std::size_t u = 0; u < m.rows(); ++u) {
+    auto begin = m.indptr[u];
+    const auto end = m.indptr[u + 1];
+    // Adding in item order with equal times, the cap evicts the smallest items first.
+    if (policy_.max_per_user > 0 && end - begin > policy_.max_per_user) {
+      evicted_ += (end - begin) - policy_.max_per_user;
+      begin = end - std::int32_t(policy_.max_per_user);
+    }
+    auto& ulist = by_user_[u];
+    ulist.reserve(std::size_t(end - begin));
+    for (auto p = begin; p < end; ++p) {
+      const auto slot = std::uint32_t(cells_.size());
+      const auto item = std::uint32_t(m.indices[std::size_t(p)]);
+      cells_.push_back(Cell{std::uint32_t(u), item, m.values[std::size_t(p)], time});
+      ulist.push_back(slot);
+      by_item_[item].push_back(slot);
+      if (policy_.horizon > 0) expiry_.push_back({time, std::uint32_t(u), item});
+    }
+  }
+  std::make_heap(expiry_.begin(), expiry_.end(), [](const Expiry& a, const Expiry& b) { return later(a, b); });
+  return true;
+}
+
 void InteractionStore::evict_oldest(std::uint32_t user) {
   const auto& list = by_user_[user];
   std::uint32_t oldest = list.front();
@@ -161,7 +197,10 @@ void InteractionStore::gather_item(std::uint32_t item, std::vector<std::uint32_t
   const double scale = decay_scale();
   users.resize(list.size());
   values.resize(list.size());
+  // An item's cells lie scattered over the pool (it is filled user by user): fetch ahead.
+  constexpr std::size_t kAhead = 16;
   for (std::size_t j = 0; j < list.size(); ++j) {
+    if (j + kAhead < list.size()) __builtin_prefetch(&cells_[list[j + kAhead]]);
     const Cell& c = cells_[list[j]];
     users[j] = c.user;
     values[j] = c.value * scale;

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/batch.h"
 #include "core/event_time.h"
 
 namespace streamml {
@@ -59,6 +60,10 @@ class InteractionStore {
   void grow(std::size_t users, std::size_t items);
   // Records one interaction (rows already grown); the cap applies at once.
   void add(std::uint32_t user, std::uint32_t item, double value, EventTime time);
+  // Fills an empty store with a whole users x items matrix, every entry at `time`: what adding
+  // the entries row by row would store, in one pass. False (nothing changed) when a row's
+  // columns are not strictly increasing: add() them one by one then.
+  bool load_matrix(const CsrMatrix& m, EventTime time);
   // Evicts the cells past the horizon; call once a batch's interactions are all added.
   void expire();
   void clear();

@@ -11,6 +11,7 @@
 
 #include "algorithms/recommend/factor_table.h"
 #include "algorithms/recommend/normal_equation.h"
+#include "algorithms/recommend/row_kernels.h"
 #include "core/error.h"
 
 namespace streamml {
@@ -38,6 +39,8 @@ std::string CsrRowSource::describe(std::size_t i) const { return std::string(sid
 namespace {
 
 using ColVec = Eigen::Map<Eigen::VectorXd, Eigen::Aligned16>;
+
+constexpr std::size_t kPrefetchAhead = 4;
 using RowMat = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, Eigen::Aligned16>;
 
 // One thread's buffers, kept across rows so a solve allocates nothing once they are large
@@ -76,7 +79,13 @@ class Solver {
     w.size_for(n, k);
     // Gather the other side's factors and the per-interaction weight and target.
     std::size_t positives = 0;
+    const std::size_t row_bytes = sizeof(double) * std::size_t(k);
     for (std::size_t j = 0; j < n; ++j) {
+      // Rows are scattered in memory: ask for the one a few steps ahead while this one copies.
+      if (j + kPrefetchAhead < n) {
+        const char* ahead = reinterpret_cast<const char*>(other_ + std::size_t(w.other[j + kPrefetchAhead]) * std::size_t(k));
+        for (std::size_t o = 0; o < row_bytes; o += 64) __builtin_prefetch(ahead + o);
+      }
       std::memcpy(w.yu.data() + j * std::size_t(k), other_ + std::size_t(w.other[j]) * std::size_t(k),
                   sizeof(double) * std::size_t(k));
       const double r = w.values[j];
@@ -91,54 +100,57 @@ class Solver {
       }
     }
     const double lambda = m_.reg_param * double(m_.implicit_prefs ? positives : n);
-    const RowMat yu(w.yu.data(), Eigen::Index(n), k);
-    const ColVec weight(w.weight.data(), Eigen::Index(n)), target(w.target.data(), Eigen::Index(n));
-    ColVec b(w.b.data(), k), x(w.x.data(), k);
-    b.noalias() = yu.transpose() * target;
-    // The factor row is copied into an aligned vector: a row of odd rank sits at an odd offset.
+    // The factor row is copied into the workspace (rows of odd rank sit at odd offsets).
     std::memcpy(w.x.data(), x_out, sizeof(double) * std::size_t(k));
     if (m_.solver == AlsSolver::ConjugateGradient) {
-      conjugate_gradient(w, yu, weight, b, lambda, x);
+      conjugate_gradient(w, n, lambda);
     } else {
+      const RowMat yu(w.yu.data(), Eigen::Index(n), k);
+      const ColVec target(w.target.data(), Eigen::Index(n));
+      ColVec b(w.b.data(), k), x(w.x.data(), k);
+      b.noalias() = yu.transpose() * target;
       cholesky(w, n, lambda, b, source, i, x);
     }
     std::memcpy(x_out, w.x.data(), sizeof(double) * std::size_t(k));
   }
 
  private:
-  // A v for the row's A: (Y^T Y) v + lambda v + Yu^T (weight .* (Yu v)); explicit rows have no
-  // Y^T Y and weight 1.
-  void apply(Workspace& w, const RowMat& yu, const ColVec& weight, double lambda, const ColVec& v,
-             ColVec& out) const {
-    ColVec t(w.t.data(), yu.rows());
-    t.noalias() = yu * v;
-    t.array() *= weight.array();
-    if (m_.implicit_prefs) {
-      out.noalias() = *gram_ * v;
-      out.noalias() += yu.transpose() * t;
-    } else {
-      out.noalias() = yu.transpose() * t;
-    }
-    out += lambda * v;
+  // out = A v for the row's A: (Y^T Y) v + Yu^T (weight .* (Yu v)) + lambda v; explicit rows
+  // have no Y^T Y and weight 1.
+  void apply(const double* yu, const double* weight, std::size_t n, double lambda, const double* v,
+             double* out) const {
+    const int k = m_.rank;
+    if (m_.implicit_prefs)
+      als_kernels::symmetric_times(gram_->data(), v, out, k);
+    else
+      std::fill(out, out + k, 0.0);
+    als_kernels::add_weighted_projections(yu, weight, n, v, out, k);
+    for (int i = 0; i < k; ++i) out[i] += lambda * v[i];
   }
 
-  void conjugate_gradient(Workspace& w, const RowMat& yu, const ColVec& weight, const ColVec& b, double lambda,
-                          ColVec& x) const {
+  void conjugate_gradient(Workspace& w, std::size_t n, double lambda) const {
     const int k = m_.rank;
-    ColVec r(w.r.data(), k), p(w.p.data(), k), ap(w.ap.data(), k);
-    apply(w, yu, weight, lambda, x, ap);
-    r = b - ap;
-    p = r;
-    double rs_old = r.squaredNorm();
+    double *x = w.x.data(), *r = w.r.data(), *p = w.p.data(), *ap = w.ap.data();
+    // r = b - A x in one pass over the rows: sum_j (target_j - weight_j y_j.x) y_j - (Y^T Y + lambda) x.
+    als_kernels::residual(w.yu.data(), w.target.data(), w.weight.data(), n, x, r, k);
+    if (m_.implicit_prefs) {
+      als_kernels::symmetric_times(gram_->data(), x, ap, k);
+      for (int i = 0; i < k; ++i) r[i] -= ap[i];
+    }
+    for (int i = 0; i < k; ++i) p[i] = r[i] -= lambda * x[i];
+    double rs_old = als_kernels::dot(r, r, k);
     if (rs_old < 1e-20) return;
     for (int step = 0; step < m_.cg_steps; ++step) {
-      apply(w, yu, weight, lambda, p, ap);
-      const double a = rs_old / p.dot(ap);
-      x += a * p;
-      r -= a * ap;
-      const double rs_new = r.squaredNorm();
+      apply(w.yu.data(), w.weight.data(), n, lambda, p, ap);
+      const double a = rs_old / als_kernels::dot(p, ap, k);
+      for (int i = 0; i < k; ++i) {
+        x[i] += a * p[i];
+        r[i] -= a * ap[i];
+      }
+      const double rs_new = als_kernels::dot(r, r, k);
       if (rs_new < 1e-20) break;
-      p = r + (rs_new / rs_old) * p;
+      const double beta = rs_new / rs_old;
+      for (int i = 0; i < k; ++i) p[i] = r[i] + beta * p[i];
       rs_old = rs_new;
     }
   }

@@ -356,6 +356,29 @@ void expect_fold_in_exact(bool implicit) {
 }
 
 TEST(AlsFoldIn, ExplicitEqualsExactResolve) { expect_fold_in_exact(false); }
+
+// max_fold_in_history: rows with a longer history keep their factors until the sweep; the
+// others are solved as without the limit. Oracle: the same model without the limit.
+TEST(AlsFoldIn, LongHistoriesWaitForTheSweep) {
+  AlsSettings s;
+  s.rank = 3;
+  s.implicit_prefs = true;
+  s.sweep_interval = 0;
+  AlternatingLeastSquares free_model(s);
+  s.max_fold_in_history = 3;
+  AlternatingLeastSquares limited_model(s);
+  // Item 0 gets 5 users, item 1 one.
+  const auto first = als_test::rating_batch({{1, 0, 1}, {2, 0, 1}, {3, 0, 1}, {4, 0, 1}, {5, 0, 1}, {6, 1, 1}});
+  limited_model.partial_fit(first);
+  free_model.partial_fit(first);
+  EXPECT_EQ(limited_model.last_items_solved(), 1);  // item 1 only
+  EXPECT_EQ(free_model.last_items_solved(), 2);
+  const RowMatrix start = limited_model.item_factors();
+  Eigen::VectorXd initial(3);
+  FactorTable::initial_row(0, 1, 0, 3, initial.data());
+  EXPECT_TRUE(start.row(0).transpose() == initial);  // item 0 never solved: still its start
+  EXPECT_TRUE(limited_model.item_factors().row(1) == free_model.item_factors().row(1));
+}
 TEST(AlsFoldIn, ImplicitEqualsExactResolve) { expect_fold_in_exact(true); }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,6 +534,65 @@ TEST(AlsStore, CapEvictsTheOldestAndHorizonExpires) {
   EXPECT_TRUE(timed.has(0, 0));
   EXPECT_FALSE(timed.has(1, 1));
   EXPECT_TRUE(timed.has(1, 0));
+}
+
+// Oracle: the same matrix added entry by entry. load_matrix (fit's one pass) stores the same
+// cells, evicts the same under a cap, and gathers the same rows.
+TEST(AlsStore, LoadingAMatrixEqualsAddingItsEntries) {
+  const auto d = als_test::gen_test_data(30, 50, 2, 0.1, false);
+  std::map<std::pair<std::int64_t, std::int64_t>, double> cells;
+  std::map<std::int64_t, std::int32_t> users, items;
+  for (const auto& r : d.training) users.emplace(r.user, 0), items.emplace(r.item, 0);
+  std::int32_t n = 0;
+  for (auto& [id, row] : users) row = n++;
+  n = 0;
+  for (auto& [id, row] : items) row = n++;
+  for (const auto& r : d.training) cells[{users[r.user], items[r.item]}] = r.rating;
+  CsrMatrix m;
+  m.cols = std::int64_t(items.size());
+  m.indptr.assign(users.size() + 1, 0);
+  for (const auto& [key, v] : cells) {
+    m.indices.push_back(std::int32_t(key.second));
+    m.values.push_back(v);
+    ++m.indptr[std::size_t(key.first) + 1];
+  }
+  for (std::size_t u = 0; u < users.size(); ++u) m.indptr[u + 1] += m.indptr[u];
+  for (std::int64_t cap : {0, 5}) {
+    StorePolicy p;
+    p.max_per_user = cap;
+    p.horizon = 100;
+    InteractionStore loaded(p), added(p);
+    ASSERT_TRUE(loaded.load_matrix(m, 0));
+    added.grow(users.size(), items.size());
+    for (std::size_t u = 0; u < users.size(); ++u)
+      for (auto q = m.indptr[u]; q < m.indptr[u + 1]; ++q)
+        added.add(std::uint32_t(u), std::uint32_t(m.indices[std::size_t(q)]), m.values[std::size_t(q)], 0);
+    EXPECT_EQ(loaded.size(), added.size());
+    EXPECT_EQ(loaded.evicted(), added.evicted());
+    std::vector<std::uint32_t> a, b;
+    std::vector<double> va, vb;
+    for (std::uint32_t u = 0; u < users.size(); ++u) {
+      loaded.gather_user(u, a, va);
+      added.gather_user(u, b, vb);
+      EXPECT_EQ(a, b);
+      EXPECT_EQ(va, vb);
+    }
+    for (std::uint32_t i = 0; i < items.size(); ++i) {
+      loaded.gather_item(i, a, va);
+      added.gather_item(i, b, vb);
+      EXPECT_EQ(a, b);
+      EXPECT_EQ(va, vb);
+    }
+  }
+  // Columns out of order: refused, so fit adds the entries one by one.
+  CsrMatrix unsorted;
+  unsorted.cols = 3;
+  unsorted.indptr = {0, 2};
+  unsorted.indices = {2, 1};
+  unsorted.values = {1, 1};
+  InteractionStore s;
+  EXPECT_FALSE(s.load_matrix(unsorted, 0));
+  EXPECT_EQ(s.size(), 0u);
 }
 
 TEST(AlsStore, DecayHalvesACountEveryHalfLife) {

@@ -78,6 +78,9 @@ class ALS(Checkpointed):
     sweep_interval : int
         ``partial_fit`` folds in the touched users, then items, every batch, and runs a full
         iteration over every row every this many batches (0: never).
+    max_fold_in_history : int
+        Fold-in re-solves only touched rows with at most this many stored interactions (0:
+        all); longer ones, such as popular items, wait for the sweep.
 
     Learned attributes: ``user_factors_``, ``item_factors_`` (copies, rows in the order of
     ``user_ids_`` / ``item_ids_``). ``set_params`` starts over from the new settings.
@@ -88,7 +91,7 @@ class ALS(Checkpointed):
     def __init__(self, *, rank=10, max_iter=10, reg_param=0.1, alpha=1.0, implicit_prefs=False,
                  nonnegative=False, solver="cholesky", cg_steps=3, seed=None, cold_start_strategy="nan",
                  init="random", block_size=4096, max_per_user=0, horizon=0.0, half_life=0.0,
-                 allow_negative=True, sweep_interval=100):
+                 allow_negative=True, sweep_interval=100, max_fold_in_history=0):
         self.rank = rank
         self.max_iter = max_iter
         self.reg_param = reg_param
@@ -106,6 +109,7 @@ class ALS(Checkpointed):
         self.half_life = half_life
         self.allow_negative = allow_negative
         self.sweep_interval = sweep_interval
+        self.max_fold_in_history = max_fold_in_history
 
     # ---- the C++ learner --------------------------------------------------------------------
 
