@@ -3,7 +3,9 @@
 #include "algorithms/clustering/streaming_kmeans.h"
 #include "algorithms/clustering/windowed_dbscan.h"
 #include "algorithms/evaluation/prequential.h"
+#include "algorithms/evaluation/prequential_ranking.h"
 #include "algorithms/linear/logistic_regression_sgd.h"
+#include "algorithms/recommend/als.h"
 #include "algorithms/optimize/allocation.h"
 #include "algorithms/optimize/autoscale.h"
 #include "core/checkpoint_file.h"
@@ -20,6 +22,9 @@ const LearnerRegistry& learner_registry() {
     r.add<StreamingKMeans>("Spark's streaming k-means with forgetting (decay_factor / half_life)");
     r.add<WindowedDBSCAN>("DBSCAN over a sliding window of batches; its noise points are the stream's anomalies");
     r.add<PrequentialEvaluator>("test-then-train figures of a classifier (log loss, accuracy, AUC)");
+    r.add<AlternatingLeastSquares>(
+        "Spark's ALS (explicit or implicit feedback) with fold-in every batch over a bounded interaction store");
+    r.add<PrequentialRanking>("test-then-train top-N figures of a recommender (recall@N, MRR) against popularity");
     r.add<Allocator>("services' forecast demand placed on servers at least cost, an LP re-solved warm by CLP each batch");
     r.add<Autoscaler>("instance counts per service: DS2's rule, a CBC MIP under a budget or shared capacity");
     return r;
