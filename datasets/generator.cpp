@@ -2,8 +2,10 @@
 
 #include "core/error.h"
 #include "core/settings.h"
+#include "datasets/churn.h"
 #include "datasets/clicks.h"
 #include "datasets/monitoring.h"
+#include "datasets/ratings.h"
 #include "datasets/sensors.h"
 #include "datasets/transactions.h"
 #include "datasets/weblog.h"
@@ -33,6 +35,8 @@ const std::vector<GeneratorKind>& kinds() {
       kind<WeblogSettings, generate_weblog>(),
       kind<TransactionsSettings, generate_transactions>(),
       kind<MonitoringSettings, generate_monitoring>(),
+      kind<RatingsSettings, generate_ratings>(),
+      kind<ChurnSettings, generate_churn>(),
   };
   return list;
 }

@@ -40,6 +40,18 @@ class Random {
 
   double exponential(double mean) { return -mean * std::log(uniform_positive()); }
 
+  // Knuth's product of uniforms: fine for the small means generators draw counts with.
+  std::int64_t poisson(double mean) {
+    const double limit = std::exp(-mean);
+    std::int64_t k = -1;
+    double p = 1.0;
+    do {
+      ++k;
+      p *= uniform();
+    } while (p > limit);
+    return k;
+  }
+
   // Uniform on 0..n-1; rejection instead of a bare modulo so no value is favoured.
   std::uint64_t below(std::uint64_t n) {
     const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();

@@ -4,6 +4,8 @@
 // below), never with the generator's, and recompute every figure by brute force.
 #include <gtest/gtest.h>
 
+#include "algorithms/evaluation/prequential.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -183,13 +185,14 @@ const std::string kSensorsHeader = "event_time,device,temperature,vibration,pres
 
 // ---------------------------------------------------------------- format and determinism
 
-TEST(Generate, KindsAreClicksSensorsWeblogTransactionsAndMonitoring) {
-  EXPECT_EQ(generator_kinds(), (std::vector<std::string>{"clicks", "sensors", "weblog", "transactions", "monitoring"}));
+TEST(Generate, KindsAreListedInOrder) {
+  EXPECT_EQ(generator_kinds(), (std::vector<std::string>{"clicks", "sensors", "weblog", "transactions", "monitoring",
+                                                         "ratings", "churn"}));
 }
 
 TEST(Generate, SameSeedGivesTheSameBytesAndAnotherSeedDifferentOnes) {
   const auto dir = testing::temp_dir("generate_seed");
-  for (const std::string kind : {"clicks", "sensors", "weblog", "transactions"}) {
+  for (const std::string kind : {"clicks", "sensors", "weblog", "transactions", "ratings", "churn"}) {
     const auto a = make(kind, dir / (kind + "_a.csv"), 20'000, 7);
     const auto b = make(kind, dir / (kind + "_b.csv"), 20'000, 7);
     const auto c = make(kind, dir / (kind + "_c.csv"), 20'000, 8);
@@ -198,8 +201,8 @@ TEST(Generate, SameSeedGivesTheSameBytesAndAnotherSeedDifferentOnes) {
     for (std::size_t i = 0; i < a.written.size(); ++i) {
       // Side files name their data file, so compare them with that name swapped out.
       std::string sa = read_text(a.written[i]), sb = read_text(b.written[i]);
-      const auto pos = sb.find(kind + "_b.csv");
-      if (pos != std::string::npos) sb.replace(pos, kind.size() + 6, kind + "_a.csv");
+      for (auto pos = sb.find(kind + "_b.csv"); pos != std::string::npos; pos = sb.find(kind + "_b.csv"))
+        sb.replace(pos, kind.size() + 6, kind + "_a.csv");
       EXPECT_EQ(sa, sb) << a.written[i];
     }
     EXPECT_NE(read_text(a.out), read_text(c.out)) << kind;
@@ -750,6 +753,135 @@ TEST(Generate, TransactionsHaveGapsOverThirtyDaysAndTheirTruthAgrees) {
   EXPECT_GT(with_gaps, 100);
   const Json model = read_json(r.out + ".model.json");
   EXPECT_EQ(model["customers_with_gaps_over_30_days"].number, double(with_gaps));
+}
+
+// Ratings. Oracle: the truth file. Each rating is round(3 + 2 x.y + noise) clamped to 1..5, so
+// its error against 3 + 2 x.y (clamped) is the noise (sd 0.5) plus rounding; users appear in
+// proportion to their activity; and taste makes the chosen items' affinity exceed what
+// popularity alone would give (its expectation computed from the truth).
+TEST(GenerateRatings, RatingsFollowTheTrueFactorsAndTasteDrivesTheChoice) {
+  const auto dir = testing::temp_dir("generate_ratings");
+  GenerateOptions o;
+  o.kind = "ratings";
+  o.out = (dir / "r.csv").string();
+  o.events = 40'000;
+  o.settings = {{"users", "200"}, {"items", "150"}, {"rank", "4"}};
+  const auto r = generate_stream(o);
+  const Table t = read_csv(r.out), truth = read_csv(r.out + ".truth.csv");
+  ASSERT_EQ(t.header, (std::vector<std::string>{"event_time", "user", "item", "rating"}));
+  ASSERT_EQ(truth.rows.size(), 350u);
+  std::map<std::string, std::vector<double>> factors;
+  std::map<std::string, double> weight;
+  double users_weight = 0, items_weight = 0;
+  for (const auto& row : truth.rows) {
+    for (std::size_t j = 3; j < row.size(); ++j) factors[row[1]].push_back(num(row[j]));
+    weight[row[1]] = num(row[2]);
+    (row[0] == "user" ? users_weight : items_weight) += num(row[2]);
+  }
+  auto affinity = [&](const std::string& u, const std::string& i) {
+    double a = 0;
+    for (std::size_t j = 0; j < 4; ++j) a += factors[u][j] * factors[i][j];
+    return a;
+  };
+  double error2 = 0, chosen = 0;
+  std::map<std::string, double> count;
+  for (const auto& row : t.rows) {
+    const double a = affinity(row[1], row[2]), rating = num(row[3]);
+    ASSERT_TRUE(rating >= 1 && rating <= 5 && rating == std::round(rating)) << row[3];
+    error2 += std::pow(rating - std::clamp(3 + 2 * a, 1.0, 5.0), 2);
+    chosen += a;
+    count[row[1]] += 1;
+  }
+  const double n = double(t.rows.size());
+  EXPECT_LT(std::sqrt(error2 / n), 0.75);  // noise 0.5 and rounding (0.29), less where clamped
+  // Popularity alone: E[a] = sum over users and items of activity_u popularity_i x_u.y_i.
+  double popularity_only = 0;
+  for (const auto& [u, wu] : weight)
+    if (u[0] == 'u')
+      for (const auto& [i, wi] : weight)
+        if (i[0] == 'i') popularity_only += wu / users_weight * wi / items_weight * affinity(u, i);
+  EXPECT_GT(chosen / n, popularity_only + 0.2) << "taste should pull the chosen items' affinity up";
+  double max_gap = 0;
+  for (const auto& [u, wu] : weight)
+    if (u[0] == 'u') max_gap = std::max(max_gap, std::abs(count[u] / n - wu / users_weight));
+  EXPECT_LT(max_gap, 0.01);  // each user's share of events within 1 point of its activity share
+}
+
+// Churn. Oracles: the truth files and the header's formulas recomputed here. No purchase after
+// a customer's leaving day; fewer purchases per day once decided than before; p30 is 1 from the
+// decision to the leaving and, before it, the formula from s0, drift and joined; left30 agrees
+// with the leaving days; and the true probabilities rank the outcomes well (AUC > 0.85).
+TEST(GenerateChurn, LeavingHasCausesAndTheTruthAgrees) {
+  const auto dir = testing::temp_dir("generate_churn");
+  GenerateOptions o;
+  o.kind = "churn";
+  o.out = (dir / "c.csv").string();
+  o.events = 60'000;
+  o.rate = 0.002;  // 173 purchases a day over 300 customers: a year of days
+  o.settings = {{"customers", "300"}};
+  const auto r = generate_stream(o);
+  const Table t = read_csv(r.out), truth = read_csv(r.out + ".truth.csv"), daily = read_csv(r.out + ".truth_daily.csv");
+  ASSERT_EQ(t.header, (std::vector<std::string>{"event_time", "customer", "category", "amount"}));
+  const EventTime day = 86400 * kMicrosPerSecond, start = o.start;
+  auto day_of = [&](const std::string& text) { return text.empty() ? -1 : (time_of(text) - start) / day; };
+  struct Truth {
+    std::int64_t joined, decided, left;
+    double s0, drift;
+  };
+  std::map<std::string, Truth> customers;
+  for (const auto& row : truth.rows)
+    customers[row[0]] = {day_of(row[1]), day_of(row[2]), day_of(row[3]), num(row[4]), num(row[5])};
+  std::map<std::string, std::pair<double, double>> before_after;  // purchases per day before/after deciding
+  for (const auto& row : t.rows) {
+    const Truth& c = customers.at(row[1]);
+    const std::int64_t d = (time_of(row[0]) - start) / day;
+    ASSERT_GE(d, c.joined) << row[1];
+    if (c.left >= 0) {
+      ASSERT_LT(d, c.left) << row[1] << " bought after leaving";
+    }
+    if (c.decided >= 0 && c.left >= 0) {
+      auto& counts = before_after[row[1]];
+      (d <= c.decided ? counts.first : counts.second) += 1;
+    }
+  }
+  double before = 0, after = 0, days_before = 0, days_after = 0;
+  for (const auto& [id, c] : customers)
+    if (c.decided >= 0 && c.left >= 0) {
+      before += before_after[id].first, after += before_after[id].second;
+      days_before += double(c.decided - c.joined + 1), days_after += double(c.left - c.decided - 1);
+    }
+  EXPECT_LT(after / days_after, 0.6 * before / days_before) << "purchases should thin out after deciding";
+
+  const Json model = read_json(r.out + ".model.json");
+  const double hazard = model["hazard"].number;
+  std::vector<double> p, y;
+  std::int64_t checked = 0;
+  for (const auto& row : daily.rows) {
+    const Truth& c = customers.at(row[1]);
+    const std::int64_t d = day_of(row[0]);
+    const double p30 = num(row[2]);
+    if (c.decided >= 0 && d >= c.decided) {
+      EXPECT_EQ(p30, 1.0);
+    } else if (checked++ < 2000) {
+      double want = 0, stay = 1;
+      for (int j = 1; j <= 16; ++j) {
+        const double h = std::min(1.0, hazard * std::exp(-1.5 * (c.s0 + c.drift * double(d + j - c.joined))));
+        want += stay * h * std::min(15, 17 - j) / 15.0;
+        stay *= 1 - h;
+      }
+      EXPECT_NEAR(p30, want, 1e-6) << row[1] << " on " << row[0];
+    }
+    if (row.size() == 4) {
+      const bool left30 = c.left >= 0 && c.left <= d + 30;
+      EXPECT_EQ(row[3], left30 ? "1" : "0") << row[1] << " on " << row[0];
+      p.push_back(p30);
+      y.push_back(left30 ? 1.0 : 0.0);
+    }
+  }
+  EXPECT_GT(checked, 1000);
+  const double auc = PrequentialEvaluator::exact_auc(p.data(), y.data(), p.size());
+  EXPECT_GT(auc, 0.85);
+  EXPECT_GT(model["customers_left"].number, 40);
 }
 
 }  // namespace
