@@ -20,23 +20,32 @@ struct Bounds {
   Eigen::VectorXd row_lower, row_upper, col_lower, col_upper;
 };
 
+// The two forms (allocation.h): in moves when move_cost > 0, else in the allocation itself.
+bool in_moves(const AllocationSettings& s) { return s.move_cost > 0; }
+Eigen::Index columns(const AllocationSettings& s) {
+  const Eigen::Index IJ = s.servers() * s.services;
+  return (in_moves(s) ? 2 * IJ : IJ) + s.services;
+}
+
 Bounds bounds_for(const AllocationSettings& s, const RowMatrix& previous, const Eigen::Ref<const Eigen::VectorXd>& demand) {
   const Eigen::Index I = s.servers(), J = s.services, IJ = I * J;
+  const bool moves = in_moves(s);
   Bounds b;
   b.row_lower.resize(I + J);
   b.row_upper.resize(I + J);
   for (Eigen::Index i = 0; i < I; ++i) {
     b.row_lower[i] = -kInf;
-    b.row_upper[i] = s.capacity[std::size_t(i)] - previous.row(i).sum();
+    b.row_upper[i] = s.capacity[std::size_t(i)] - (moves ? previous.row(i).sum() : 0.0);
   }
   for (Eigen::Index j = 0; j < J; ++j) {
-    b.row_lower[I + j] = demand[j] - previous.col(j).sum();
+    b.row_lower[I + j] = demand[j] - (moves ? previous.col(j).sum() : 0.0);
     b.row_upper[I + j] = kInf;
   }
-  b.col_lower = Eigen::VectorXd::Zero(2 * IJ + J);
-  b.col_upper = Eigen::VectorXd::Constant(2 * IJ + J, kInf);
-  for (Eigen::Index i = 0; i < I; ++i)
-    for (Eigen::Index j = 0; j < J; ++j) b.col_upper[IJ + i * J + j] = previous(i, j);
+  b.col_lower = Eigen::VectorXd::Zero(columns(s));
+  b.col_upper = Eigen::VectorXd::Constant(columns(s), kInf);
+  if (moves)
+    for (Eigen::Index i = 0; i < I; ++i)
+      for (Eigen::Index j = 0; j < J; ++j) b.col_upper[IJ + i * J + j] = previous(i, j);
   return b;
 }
 
@@ -46,12 +55,6 @@ void check_demand(const Eigen::Ref<const Eigen::VectorXd>& demand, std::int64_t 
   for (Eigen::Index j = 0; j < demand.size(); ++j)
     STREAMML_CHECK(std::isfinite(demand[j]) && demand[j] >= 0, InvalidInput,
                    "allocate: demand of service " << j << " is " << demand[j] << ", expected a finite rate >= 0");
-}
-
-LpSolverSettings lp_settings(const AllocationSettings& s) {
-  LpSolverSettings ls;
-  ls.keep_factorization = s.keep_factorization;
-  return ls;
 }
 
 }  // namespace
@@ -69,10 +72,7 @@ const SettingsTable<AllocationSettings>& Allocator::settings_table() {
                 Range::non_negative())
           .real("headroom", &AllocationSettings::headroom, "plan for forecast * (1 + headroom)", Range::non_negative())
           .integer("rate_feature", &AllocationSettings::rate_feature, "dense feature holding the request rate",
-                   Range::at_least(0))
-          .flag("keep_factorization", &AllocationSettings::keep_factorization,
-                "keep CLP's factorization between re-solves (faster; a resumed stream then re-solves to the same "
-                "optimum but not bit for bit)"));
+                   Range::at_least(0)));
   return t;
 }
 
@@ -101,9 +101,11 @@ LpModel allocation_lp(const AllocationSettings& s, const RowMatrix& previous,
   check_demand(demand, J);
   LpModel m;
   m.name = "allocation";
+  const bool moves = in_moves(s);
+  const Eigen::Index n = columns(s), unmet = n - J;
   std::vector<Eigen::Triplet<double, int>> entries;
-  entries.reserve(std::size_t(4 * IJ + J));
-  m.objective.resize(2 * IJ + J);
+  entries.reserve(std::size_t((moves ? 4 : 2) * IJ + J));
+  m.objective.resize(n);
   double offset = 0;
   for (Eigen::Index i = 0; i < I; ++i)
     for (Eigen::Index j = 0; j < J; ++j) {
@@ -111,17 +113,18 @@ LpModel allocation_lp(const AllocationSettings& s, const RowMatrix& previous,
       const double c = s.cost[std::size_t(i * J + j)];
       entries.emplace_back(int(i), p, 1.0);
       entries.emplace_back(int(I + j), p, 1.0);
+      m.objective[p] = c + s.move_cost;
+      if (!moves) continue;
       entries.emplace_back(int(i), q, -1.0);
       entries.emplace_back(int(I + j), q, -1.0);
-      m.objective[p] = c + s.move_cost;
       m.objective[q] = s.move_cost - c;
       offset += c * previous(i, j);
     }
   for (Eigen::Index j = 0; j < J; ++j) {
-    entries.emplace_back(int(I + j), int(2 * IJ + j), 1.0);
-    m.objective[2 * IJ + j] = s.unmet_penalty;
+    entries.emplace_back(int(I + j), int(unmet + j), 1.0);
+    m.objective[unmet + j] = s.unmet_penalty;
   }
-  m.A.resize(I + J, 2 * IJ + J);
+  m.A.resize(I + J, n);
   m.A.setFromTriplets(entries.begin(), entries.end());
   m.objective_offset = offset;
   Bounds b = bounds_for(s, previous, demand);
@@ -144,7 +147,7 @@ const AllocationDecision& Allocator::decide(const Eigen::Ref<const Eigen::Vector
   check_demand(demand, settings_.services);
   const RowMatrix previous = decision_.x;
   if (!lp_.model().cols()) {
-    lp_ = LPSolver(allocation_lp(settings_, previous, demand), lp_settings(settings_));
+    lp_ = LPSolver(allocation_lp(settings_, previous, demand));
   } else {
     const Bounds b = bounds_for(settings_, previous, demand);
     lp_.set_row_bounds(b.row_lower, b.row_upper);
@@ -158,10 +161,11 @@ const AllocationDecision& Allocator::decide(const Eigen::Ref<const Eigen::Vector
   d.x.resize(I, J);
   d.moved = 0;
   d.serving_cost = 0;
+  const bool moves = in_moves(settings_);
   for (Eigen::Index i = 0; i < I; ++i)
     for (Eigen::Index j = 0; j < J; ++j) {
-      const double p = r.x[i * J + j], m = r.x[IJ + i * J + j];
-      d.x(i, j) = std::max(0.0, previous(i, j) + p - m);
+      const double p = r.x[i * J + j];
+      d.x(i, j) = moves ? std::max(0.0, previous(i, j) + p - r.x[IJ + i * J + j]) : std::max(0.0, p);
       d.moved += std::abs(d.x(i, j) - previous(i, j));
       d.serving_cost += settings_.cost[std::size_t(i * J + j)] * d.x(i, j);
     }
@@ -272,11 +276,12 @@ void Allocator::load_state(const std::string& params, const StateReader& in) {
   STREAMML_CHECK(d.unmet.allFinite() && d.demand.allFinite(), InvalidInput,
                  in.where("unmet") << " or " << in.where("demand") << " holds a value that is not finite");
   const StateReader lp = in.group("lp");
-  fresh.lp_.load_state(LpSolverSettings::table().to_json(lp_settings(fresh.settings_)), lp);
+  fresh.lp_.load_state(LPSolver().params_json(), lp);
   if (fresh.batches_ > 0) {
-    STREAMML_CHECK(fresh.lp_.model().rows() == I + J && fresh.lp_.model().cols() == 2 * I * J + J, InvalidInput,
+    STREAMML_CHECK(fresh.lp_.model().rows() == I + J && fresh.lp_.model().cols() == columns(fresh.settings_),
+                   InvalidInput,
                    in.where("lp") << " holds a " << fresh.lp_.model().rows() << " x " << fresh.lp_.model().cols()
-                                  << " LP, this allocation's is " << I + J << " x " << 2 * I * J + J);
+                                  << " LP, this allocation's is " << I + J << " x " << columns(fresh.settings_));
   }
   *this = std::move(fresh);
 }

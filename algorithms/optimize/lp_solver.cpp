@@ -5,6 +5,8 @@
 #include <vector>
 
 #include <ClpSimplex.hpp>
+#include <ClpDualRowSteepest.hpp>
+#include <ClpPrimalColumnSteepest.hpp>
 
 #include "algorithms/optimize/coin_bridge.h"
 #include "core/error.h"
@@ -14,10 +16,9 @@ namespace streamml {
 
 namespace {
 
-// CLP's startFinishOptions for re-solves with keep_factorization: 1 keep work areas and
-// factorization, 2 reuse the kept factorization when the basis still fits it, 4 skip
-// re-initialising what has not changed. Without: 0, every re-solve starts from the basis alone.
-constexpr int kKeepOptions = 1 | 2 | 4;
+// CLP's startFinishOptions for re-solves: 1 keep work areas, 4 skip re-initialising what has
+// not changed; not 2, reusing the kept factorization (lp_solver.h).
+constexpr int kWarmOptions = 1 | 4;
 constexpr std::int64_t kStateVersion = 1;
 
 void check_bound(const LpModel& m, bool row, Eigen::Index i, double lo, double up) {
@@ -47,10 +48,7 @@ const SettingsTable<LpSolverSettings>& LpSolverSettings::table() {
               {{LpMethod::Dual, "dual"}, {LpMethod::Primal, "primal"}, {LpMethod::Barrier, "barrier"}},
               "algorithm of the cold solve (re-solves are dual after bound changes, primal after objective changes)")
       .flag("presolve", &LpSolverSettings::presolve, "presolve before the cold solve")
-      .real("time_limit", &LpSolverSettings::time_limit, "seconds per solve; 0: none", Range::non_negative())
-      .flag("keep_factorization", &LpSolverSettings::keep_factorization,
-            "keep CLP's factorization and pricing weights between re-solves: about 3x faster re-solves, but a "
-            "solver restored from a checkpoint may pivot differently (same optimum, not the same bits)");
+      .real("time_limit", &LpSolverSettings::time_limit, "seconds per solve; 0: none", Range::non_negative());
   return t;
 }
 
@@ -143,11 +141,15 @@ const SolveResult& LPSolver::solve() {
   if (!has_basis_) {
     solve_cold();
   } else {
-    const int options = settings_.keep_factorization ? kKeepOptions : 0;
+    // Fresh steepest-edge weights: what a solver restored from a checkpoint starts with.
+    ClpDualRowSteepest dual_pricing;
+    ClpPrimalColumnSteepest primal_pricing;
+    s.setDualRowPivotAlgorithm(dual_pricing);  // CLP keeps a copy
+    s.setPrimalColumnPivotAlgorithm(primal_pricing);
     if (bounds_changed_ || !objective_changed_)
-      s.dual(0, options);
+      s.dual(0, kWarmOptions);
     else
-      s.primal(0, options);
+      s.primal(0, kWarmOptions);
     last_warm_ = true;
     result_ = coin::lp_result(s, model_.objective_offset);
     // Numerical trouble from an old basis: start again from nothing.

@@ -221,17 +221,14 @@ void bind_optimize(py::module_& m) {
       "Solves once: CLP for an LP (or, with relax, the LP relaxation), CBC for a MIP; a result dict.");
 
   py::class_<PyLPSolver, PyStateful>(m, "_LPSolver", "The warm LP solver (C++ LPSolver); use streamml.LPSolver.")
-      .def(py::init([](const PyLpModel& model, const std::string& method, bool presolve, double time_limit,
-                       bool keep_factorization) {
+      .def(py::init([](const PyLpModel& model, const std::string& method, bool presolve, double time_limit) {
              LpSolverSettings s;
              s.method = method_of(method);
              s.presolve = presolve;
              s.time_limit = time_limit;
-             s.keep_factorization = keep_factorization;
              return PyLPSolver(LPSolver(model.model(), s));
            }),
-           py::arg("model"), py::kw_only(), py::arg("method"), py::arg("presolve"), py::arg("time_limit"),
-           py::arg("keep_factorization"))
+           py::arg("model"), py::kw_only(), py::arg("method"), py::arg("presolve"), py::arg("time_limit"))
       .def(py::init([]() { return PyLPSolver(LPSolver()); }), "An empty solver, for a checkpoint to load into.")
       .def(
           "set_row_bounds",

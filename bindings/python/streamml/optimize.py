@@ -480,23 +480,20 @@ class LPSolver:
     method : "dual", "primal" or "barrier" (the first, cold solve)
     presolve : bool (the cold solve)
     time_limit : float seconds per solve, optional
-    keep_factorization : bool
-        Keep CLP's factorization and pricing weights between solves (faster re-solves; a
-        solver restored from a checkpoint then reaches the same optimum, not the same bits).
 
     After ``set_row_bounds``/``set_col_bounds`` the next ``solve()`` runs the dual simplex from
     the last basis, after ``set_objective`` the primal simplex; ``iterations`` is the last
     solve's simplex iterations. Pickling and streamml.CheckpointStore keep the model, the basis
-    and the last solution, so a restored solver re-solves warm.
+    and the last solution, so a restored solver re-solves warm, pivot for pivot as the
+    uninterrupted one.
     """
 
     def __init__(self, c, A, row_lower, row_upper, col_lower=None, col_upper=None, *,
-                 method="dual", presolve=True, time_limit=None, keep_factorization=False):
+                 method="dual", presolve=True, time_limit=None):
         model = LpModel(c, A, row_lower, row_upper, col_lower, col_upper)
         self._core = _streamml._LPSolver(model._core, method=_method(method),
                                          presolve=bool(presolve),
-                                         time_limit=_time_limit(time_limit),
-                                         keep_factorization=bool(keep_factorization))
+                                         time_limit=_time_limit(time_limit))
 
     @classmethod
     def _empty_for_checkpoint(cls, params):
