@@ -25,29 +25,53 @@ inline void axpy(double alpha, const double* x, double* out, int k) {
   for (int i = 0; i < k; ++i) out[i] += alpha * x[i];
 }
 
+// out += (a0 x0 + a1 x1) + (a2 x2 + a3 x3): four rows per pass over out, which keeps both FMA
+// units busy where one row at a time waits on out's loads and stores.
+inline void axpy4(double a0, double a1, double a2, double a3, const double* x0, int k, std::size_t stride,
+                  double* out) {
+  const double *x1 = x0 + stride, *x2 = x1 + stride, *x3 = x2 + stride;
+  for (int i = 0; i < k; ++i) out[i] += (a0 * x0[i] + a1 * x1[i]) + (a2 * x2[i] + a3 * x3[i]);
+}
+
 }  // namespace
 
 STREAMML_ALS_CLONES double dot(const double* a, const double* b, int k) { return dot8(a, b, k); }
 
 STREAMML_ALS_CLONES void symmetric_times(const double* g, const double* v, double* out, int k) {
-  for (int i = 0; i < k; ++i) out[i] = dot8(g + std::size_t(i) * std::size_t(k), v, k);
+  // g v as a sum of g's columns (its rows, g being symmetric), four at a time.
+  const std::size_t stride = std::size_t(k);
+  for (int i = 0; i < k; ++i) out[i] = 0.0;
+  int j = 0;
+  for (; j + 4 <= k; j += 4) axpy4(v[j], v[j + 1], v[j + 2], v[j + 3], g + std::size_t(j) * stride, k, stride, out);
+  for (; j < k; ++j) axpy(v[j], g + std::size_t(j) * stride, out, k);
 }
 
 STREAMML_ALS_CLONES void add_weighted_projections(const double* yu, const double* w, std::size_t n, const double* v,
                                                   double* out, int k) {
-  for (std::size_t j = 0; j < n; ++j) {
-    const double* y = yu + j * std::size_t(k);
-    axpy(w[j] * dot8(y, v, k), y, out, k);
+  const std::size_t stride = std::size_t(k);
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const double* y = yu + j * stride;
+    const double a0 = w[j] * dot8(y, v, k), a1 = w[j + 1] * dot8(y + stride, v, k);
+    const double a2 = w[j + 2] * dot8(y + 2 * stride, v, k), a3 = w[j + 3] * dot8(y + 3 * stride, v, k);
+    axpy4(a0, a1, a2, a3, y, k, stride, out);
   }
+  for (; j < n; ++j) axpy(w[j] * dot8(yu + j * stride, v, k), yu + j * stride, out, k);
 }
 
 STREAMML_ALS_CLONES void residual(const double* yu, const double* t, const double* w, std::size_t n, const double* v,
                                   double* out, int k) {
   for (int i = 0; i < k; ++i) out[i] = 0.0;
-  for (std::size_t j = 0; j < n; ++j) {
-    const double* y = yu + j * std::size_t(k);
-    axpy(t[j] - w[j] * dot8(y, v, k), y, out, k);
+  const std::size_t stride = std::size_t(k);
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    const double* y = yu + j * stride;
+    const double a0 = t[j] - w[j] * dot8(y, v, k), a1 = t[j + 1] - w[j + 1] * dot8(y + stride, v, k);
+    const double a2 = t[j + 2] - w[j + 2] * dot8(y + 2 * stride, v, k);
+    const double a3 = t[j + 3] - w[j + 3] * dot8(y + 3 * stride, v, k);
+    axpy4(a0, a1, a2, a3, y, k, stride, out);
   }
+  for (; j < n; ++j) axpy(t[j] - w[j] * dot8(yu + j * stride, v, k), yu + j * stride, out, k);
 }
 
 }  // namespace streamml::als_kernels
