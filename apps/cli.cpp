@@ -69,6 +69,9 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
       ->check(CLI::IsMember({"skip", "error"}));
   replay->add_flag("--allow-nan", o.source.bad_records.allow_non_finite,
                    "Accept NaN/Inf and empty numeric fields (read as NaN)");
+  replay->add_option("--max-bad-fraction", o.source.bad_records.max_bad_fraction,
+                     "Stop when more than this share of the records are bad (default 0.5; 1: never)")
+      ->check(CLI::Range(0.0, 1.0));
   replay->add_option("--dead-letter", o.source.bad_records.dead_letter_path,
                      "Write skipped records to this JSON Lines file with their line numbers");
   replay->add_option("--learner", o.learner, "Learner to train on the stream");
@@ -173,6 +176,8 @@ int run_cli(int argc, char** argv) {
   CLI::App app{"streamml: machine learning on streams"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("streamml ") + STREAMML_VERSION_STRING);
+  bool debug = false;
+  app.add_flag("--debug", debug, "On an error, also say where in streamml's source it was found");
   ReplayOptions replay;
   std::vector<std::string> lists(5);
   add_replay(app, replay, lists);
@@ -208,8 +213,11 @@ int run_cli(int argc, char** argv) {
       return 0;
     }
   } catch (const Error& e) {
-    std::cerr << "streamml: " << e.what() << "\n";
-    return e.kind() == ErrorKind::Runtime ? 1 : 2;
+    // Bad input and bad settings are the user's to fix: the message alone. An internal error
+    // (or --debug) also says where it was found.
+    const bool internal = e.kind() == ErrorKind::Runtime;
+    std::cerr << "streamml: " << (internal || debug ? e.what() : e.message()) << "\n";
+    return internal ? 1 : 2;
   } catch (const std::exception& e) {
     std::cerr << "streamml: " << e.what() << "\n";
     return 1;

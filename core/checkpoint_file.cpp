@@ -171,7 +171,7 @@ void check_json(const std::string& text, const std::string& file, const char* at
 
 // The root attributes of a checkpoint of a model of `type` with these settings and metrics.
 void write_attributes(detail::H5Object& file, const std::string& type, const std::string& params,
-                      const std::string& metrics, const CheckpointHeader& header) {
+                      const std::string& metrics, std::int64_t state_version, const CheckpointHeader& header) {
   detail::h5_write_attr(file, "format_version", kCheckpointFormatVersion);
   detail::h5_write_attr(file, "library_version", STREAMML_VERSION_STRING);
   detail::h5_write_attr(file, "learner_type", type);
@@ -182,11 +182,13 @@ void write_attributes(detail::H5Object& file, const std::string& type, const std
   detail::h5_write_attr(file, "batch_index", header.batch_index);
   detail::h5_write_attr(file, "source_positions", header.source_positions);
   detail::h5_write_attr(file, "metrics", header.metrics.empty() ? metrics : header.metrics);
+  detail::h5_write_attr(file, "state_version", state_version);
+  detail::h5_write_attr(file, "user_metadata", header.user_metadata.empty() ? std::string("{}") : header.user_metadata);
 }
 
 // A model saved at once: its state goes into the file as save_state writes it, uncopied.
 void write_model(detail::H5Object& file, const Stateful& model, const CheckpointHeader& header) {
-  write_attributes(file, model.type(), model.params_json(), model.metrics_json(), header);
+  write_attributes(file, model.type(), model.params_json(), model.metrics_json(), model.state_version(), header);
   detail::h5_save_state(file, model);
 }
 
@@ -227,6 +229,16 @@ CheckpointInfo read_info(detail::H5Object& file, const std::string& name, bool w
   check_json(info.header.source_positions, name, "source_positions");
   info.header.metrics = detail::h5_read_attr_string(file, "metrics", name);
   check_json(info.header.metrics, name, "metrics");
+  // Attributes added within format 1: files written before them get their defaults.
+  if (detail::h5_has_attr(file, "state_version")) {
+    info.state_version = detail::h5_read_attr_int(file, "state_version", name);
+    STREAMML_CHECK(info.state_version >= 1, InvalidInput,
+                   name << ": state_version " << info.state_version << " is not a valid layout (1 is the first)");
+  }
+  if (detail::h5_has_attr(file, "user_metadata")) {
+    info.header.user_metadata = detail::h5_read_attr_string(file, "user_metadata", name);
+    check_json(info.header.user_metadata, name, "user_metadata");
+  }
   if (with_datasets) info.datasets = detail::h5_list_datasets(file, name);
   return info;
 }
@@ -236,12 +248,14 @@ CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const st
   STREAMML_CHECK(info.learner_type == into.type(), InvalidInput,
                  name << ": holds a '" << info.learner_type << "' model, not a '" << into.type() << "'");
   try {
-    into.load_state(info.params, StateReader(file, name));
+    STREAMML_CHECK(info.state_version <= into.state_version(), InvalidInput,
+                   "its '" << info.learner_type << "' state is of layout " << info.state_version
+                           << ", written by a newer streamml; this one reads layouts up to " << into.state_version());
+    into.load_state(info.params, StateReader(file, name, info.state_version));
   } catch (const Error& e) {
-    const std::string what = e.what();
     // State readers name the file already; settings errors do not.
-    if (what.find(name) != std::string::npos) throw;
-    throw Error(e.kind(), name + ": " + what);
+    if (e.message().find(name) != std::string::npos) throw;
+    throw Error(e.kind(), name + ": " + e.message(), e.location());
   }
   return info;
 }
@@ -262,6 +276,8 @@ std::string CheckpointInfo::to_json(bool pretty) const {
   w.key("batch_index").value(header.batch_index);
   w.key("source_positions").raw(header.source_positions);
   w.key("metrics").raw(header.metrics);
+  w.key("state_version").value(state_version);
+  w.key("user_metadata").raw(header.user_metadata);
   w.key("datasets").begin_object();
   for (const auto& d : datasets) {
     w.key(d.path).begin_object();
@@ -280,6 +296,7 @@ void CheckpointContent::take(const Stateful& model) {
   learner_type = model.type();
   params = model.params_json();
   metrics = model.metrics_json();
+  state_version = model.state_version();
   state.clear();
   StateWriter out(state);
   model.save_state(out);
@@ -302,7 +319,7 @@ std::vector<char> checkpoint_bytes(const Stateful& model, const CheckpointHeader
 
 void checkpoint_bytes(const CheckpointContent& content, const CheckpointHeader& header, std::vector<char>& out) {
   auto file = detail::h5_create_in_memory(content.state.payload_bytes());
-  write_attributes(*file, content.learner_type, content.params, content.metrics, header);
+  write_attributes(*file, content.learner_type, content.params, content.metrics, content.state_version, header);
   detail::h5_write_state(*file, content.state);
   seal_image(*file, out);
 }

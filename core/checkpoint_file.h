@@ -12,6 +12,8 @@
 //   batch_index      the last batch the state has learned (-1: not trained from a stream)
 //   source_positions JSON: where the stream stood after that batch
 //   metrics          JSON: figures worth keeping beside the state (the model's own metrics_json)
+//   state_version    the layout of the datasets, per type (Stateful::state_version(); absent: 1)
+//   user_metadata    JSON object: the user's own keys, kept as given (absent: {})
 // Datasets: the learned state under the names the object's save_state gives (state_io.h).
 // The file starts with a 512-byte user block (HDF5 and h5py skip it) holding, as text,
 //   streamml checkpoint\nformat 1\nlength <bytes after the block>\nfletcher32 <hex>\n
@@ -39,6 +41,7 @@ struct CheckpointHeader {
   std::int64_t batch_index = -1;
   std::string source_positions = "{}";
   std::string metrics;  // empty: the model's metrics_json()
+  std::string user_metadata = "{}";  // a JSON object of the user's own keys, kept as given
 };
 
 // Everything a checkpoint's root attributes say, and its datasets' names and shapes.
@@ -49,6 +52,7 @@ struct CheckpointInfo {
   std::string learner_type;
   std::string params;
   std::string created_utc;
+  std::int64_t state_version = 1;  // the state's layout (files before the attribute: 1)
   CheckpointHeader header;  // version, parent_version, batch_index, source_positions, metrics
   std::vector<detail::DatasetInfo> datasets;
 
@@ -63,6 +67,7 @@ struct CheckpointContent {
   std::string learner_type;
   std::string params;
   std::string metrics;
+  std::int64_t state_version = 1;
   StateSnapshot state;
 
   void take(const Stateful& model);

@@ -181,6 +181,7 @@ std::int64_t CheckpointStore::save(const std::string& name, const Stateful& mode
     header.batch_index = metadata.batch_index;
     header.source_positions = metadata.source_positions;
     header.metrics = metadata.metrics;
+    header.user_metadata = metadata.user_metadata;
     const std::string final_path = path(name, header.version);
     const std::string tmp = temporary_path(dir, final_path);
     try {

@@ -33,6 +33,7 @@ struct CheckpointMetadata {
   std::string source_positions = "{}";  // JSON
   std::string metrics;                  // JSON; empty: the model's own metrics_json()
   std::int64_t parent_version = -1;     // -1: the newest version at the time of saving (0: none)
+  std::string user_metadata = "{}";     // JSON object of the user's own keys, kept as given
 };
 
 class CheckpointStore {

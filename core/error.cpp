@@ -14,11 +14,10 @@ void throw_error(ErrorKind kind, const char* condition, const char* file, int li
       break;
     }
   }
-  std::ostringstream os;
-  os << message;
-  if (std::strcmp(condition, "false") != 0) os << " [check `" << condition << "` failed]";
-  os << " (" << shown << ":" << line << ")";
-  throw Error(kind, os.str());
+  std::ostringstream where;
+  if (std::strcmp(condition, "false") != 0) where << "[check `" << condition << "` failed] ";
+  where << "(" << shown << ":" << line << ")";
+  throw Error(kind, message, where.str());
 }
 
 }  // namespace streamml::detail

@@ -20,11 +20,22 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  Error(ErrorKind kind, const std::string& message, const std::string& location = {})
+      : std::runtime_error(location.empty() ? message : message + " " + location),
+        kind_(kind),
+        message_(message),
+        location_(location) {}
   ErrorKind kind() const noexcept { return kind_; }
+  // What a person reads: the problem, without where in streamml's source it was found.
+  const std::string& message() const noexcept { return message_; }
+  // "[check `x > 0` failed] (core/batch.cpp:41)" for a failed check, else empty: for internal
+  // errors and for --debug. what() is the message followed by it.
+  const std::string& location() const noexcept { return location_; }
 
  private:
   ErrorKind kind_;
+  std::string message_;
+  std::string location_;
 };
 
 namespace detail {

@@ -742,8 +742,8 @@ namespace streamml {
 
 using detail::H5Object;
 
-StateReader::StateReader(std::shared_ptr<H5Object> group, std::string file)
-    : group_(std::move(group)), file_(std::move(file)) {}
+StateReader::StateReader(std::shared_ptr<H5Object> group, std::string file, std::int64_t state_version)
+    : group_(std::move(group)), file_(std::move(file)), state_version_(state_version) {}
 StateReader::~StateReader() = default;
 
 std::string StateReader::where(std::string_view name) const {
@@ -1002,7 +1002,7 @@ StateReader StateReader::group(std::string_view name) const {
   const std::string n = std::string(name);
   const hid_t g = H5Gopen2(group_->id, n.c_str(), H5P_DEFAULT);
   if (g < 0) throw Error(ErrorKind::InvalidInput, where(name) + ": cannot open group (" + detail::last_error() + ")");
-  return StateReader(std::make_shared<H5Object>(g, false, group_), file_);
+  return StateReader(std::make_shared<H5Object>(g, false, group_), file_, state_version_);
 }
 
 }  // namespace streamml

@@ -120,7 +120,8 @@ class StateWriter {
 
 class StateReader {
  public:
-  StateReader(std::shared_ptr<detail::H5Object> group, std::string file);
+  // state_version: the layout the file's state was written in (Stateful::state_version()).
+  StateReader(std::shared_ptr<detail::H5Object> group, std::string file, std::int64_t state_version = 1);
   ~StateReader();
 
   bool has(std::string_view name) const;
@@ -140,10 +141,13 @@ class StateReader {
   // "file.h5: /optimizer/grad_sq_sum", for error messages.
   std::string where(std::string_view name) const;
   const std::string& file() const { return file_; }
+  // The layout version of the state being read: a load_state keeps a path for every older one.
+  std::int64_t state_version() const { return state_version_; }
 
  private:
   std::shared_ptr<detail::H5Object> group_;
   std::string file_;
+  std::int64_t state_version_ = 1;
 };
 
 }  // namespace streamml

@@ -24,6 +24,10 @@ class Stateful {
   virtual std::string params_json() const = 0;
   // Figures worth keeping beside the state (a checkpoint's `metrics` attribute), as JSON.
   virtual std::string metrics_json() const { return "{}"; }
+  // The layout of the datasets save_state writes (a checkpoint's `state_version` attribute).
+  // A type that changes its layout bumps it and keeps, in load_state, a path for every older
+  // one (StateReader::state_version()), without a new checkpoint format.
+  virtual std::int64_t state_version() const { return 1; }
 
   // Writes the whole state as named datasets (see state_io.h).
   virtual void save_state(StateWriter& out) const = 0;

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/json.h"
@@ -24,6 +25,27 @@ std::string describe(const BadRecord& bad, const std::string& file) {
   if (bad.column > 0) out += ":" + std::to_string(bad.column);
   out += ": " + bad.reason;
   return out;
+}
+
+void BadRecordPolicy::validate() const {
+  STREAMML_CHECK(max_bad_fraction >= 0 && max_bad_fraction <= 1, InvalidInput,
+                 "max_bad_fraction must be in [0, 1], got " << max_bad_fraction);
+}
+
+void BadRecordHandler::check_fraction(std::int64_t good, std::int64_t bad, bool at_end, bool first_batch_all_bad) const {
+  if (policy_.on_bad != OnBadRecord::Skip || bad == 0) return;
+  const std::int64_t seen = good + bad;
+  if (!at_end && seen < BadRecordPolicy::kBadFractionMinRecords) return;
+  if (double(bad) <= policy_.max_bad_fraction * double(seen)) return;
+  std::ostringstream out;
+  out << bad << " of " << seen << " records of " << file_ << " were bad (" << int(100.0 * double(bad) / double(seen))
+      << "%), more than the " << policy_.max_bad_fraction << " the bad-record policy allows (max_bad_fraction)";
+  if (!examples_.empty()) out << "; the first: " << examples_.front();
+  if (first_batch_all_bad)
+    out << ". The first batch held no good record at all: the settings do not fit the data. Check that every "
+           "text column has a role (--key, --categorical, --text or --ignore), the --delimiter and the --time "
+           "column";
+  throw Error(ErrorKind::InvalidInput, out.str());
 }
 
 BadRecordHandler::BadRecordHandler(BadRecordPolicy policy, std::string file)

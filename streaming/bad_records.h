@@ -26,6 +26,14 @@ struct BadRecordPolicy {
   bool allow_non_finite = false;  // NaN/Inf (and empty numeric fields, read as NaN) allowed
   std::string dead_letter_path;   // JSON Lines, one bad record per line; empty: none
   bool dead_letter_append = false;  // a resumed run appends; a fresh one starts the file anew
+  // Under Skip, the stream stops with an error once more than this share of its records were
+  // bad (judged from kBadFractionMinRecords records on, and at its end whatever the count):
+  // a stream that is mostly refused has the wrong settings (a forgotten --key, a wrong
+  // --delimiter), and learning from what is left would be silent loss. 1 turns it off.
+  double max_bad_fraction = 0.5;
+
+  static constexpr std::int64_t kBadFractionMinRecords = 1000;
+  void validate() const;
 };
 
 struct BadRecord {
@@ -59,6 +67,10 @@ class BadRecordHandler {
   // it have been delivered (so a stream stops exactly where it breaks, not a chunk early).
   std::optional<Error> admit(RecordBlock& block);
   std::int64_t count() const { return count_; }
+  // The max_bad_fraction rule over the whole stream so far (good and bad records, resumed
+  // runs included); throws Error(InvalidInput) with the first bad record and, when the first
+  // batch had no good record at all, a hint that the column roles are wrong.
+  void check_fraction(std::int64_t good, std::int64_t bad, bool at_end, bool first_batch_all_bad) const;
   // The first few, for the summary.
   const std::vector<std::string>& examples() const { return examples_; }
 

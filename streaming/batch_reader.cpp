@@ -10,13 +10,22 @@ BatchReader::BatchReader(std::unique_ptr<Source> source, BatchingSettings batchi
 
 std::optional<Batch> BatchReader::next() {
   while (true) {
-    if (auto batch = batcher_.pop()) return batch;
+    if (auto batch = batcher_.pop()) {
+      if (good_ == 0 && skipped_ == 0) first_batch_all_bad_ = batch->rows == 0 && batch->skipped_records > 0;
+      good_ += std::int64_t(batch->rows);
+      skipped_ += batch->skipped_records;
+      bad_.check_fraction(good_, skipped_, false, first_batch_all_bad_);
+      return batch;
+    }
     if (error_) {
       const Error error = *error_;
       error_.reset();
       throw error;
     }
-    if (finished_) return std::nullopt;
+    if (finished_) {
+      if (!error_) bad_.check_fraction(good_, bad_.count(), true, first_batch_all_bad_);
+      return std::nullopt;
+    }
     if (auto chunk = source_->read_chunk()) {
       RecordBlock block = source_->parse(std::move(*chunk));
       error_ = bad_.admit(block);

@@ -32,6 +32,8 @@ class BatchReader {
   std::unique_ptr<Source> source_;
   MicroBatcher batcher_;
   BadRecordHandler bad_;
+  std::int64_t good_ = 0, skipped_ = 0;  // records in the batches handed out, good and bad
+  bool first_batch_all_bad_ = false;
   std::optional<Error> error_;  // raised once the batches before it are delivered
   bool finished_ = false;
 };

@@ -44,7 +44,7 @@ class FunctionStage : public Stage {
   try {
     throw;
   } catch (const Error& e) {
-    throw Error(e.kind(), where + ": " + e.what());
+    throw Error(e.kind(), where + ": " + e.message(), e.location());
   } catch (const std::exception& e) {
     throw Error(ErrorKind::Runtime, where + ": " + e.what());
   }
@@ -54,6 +54,7 @@ class FunctionStage : public Stage {
 
 void PipelineSettings::validate() const {
   batching.validate();
+  bad_records.validate();
   checkpoint.validate();
   Pacer check(speed);  // validates the speed
   (void)check;
@@ -164,6 +165,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   };
 
   std::int64_t skipped_in_batches = 0;
+  bool first_batch_all_bad = false;
   auto totals = [&] {
     StreamTotals t = before;
     t.records += report.records;
@@ -198,6 +200,9 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
         rethrow_with_context("checkpoint after batch " + std::to_string(batch.index));
       }
     }
+    if (report.batches == 1) first_batch_all_bad = batch.rows == 0 && batch.skipped_records > 0;
+    const StreamTotals so_far = totals();
+    bad.check_fraction(so_far.records, so_far.bad_records, false, first_batch_all_bad);
     if (progress) progress->update(snapshot());
   };
 
@@ -255,6 +260,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   });
   batcher.finish();
   drain();
+  bad.check_fraction(totals().records, before.bad_records + bad.count(), true, first_batch_all_bad);
   if (coordinator) {
     try {
       coordinator->at_end(totals());

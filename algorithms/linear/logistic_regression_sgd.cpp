@@ -718,41 +718,65 @@ void LogisticRegressionSGD::write_summary(JsonWriter& out) const {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Checkpoints: the state struct field by field, every optimizer's memory included (empty
-// vectors for the optimizers not in use), so a restored learner continues bit for bit.
+// Checkpoints. Layout 2 (state_version): the model as users see it at the root — `coef` (dense
+// coordinates, then hashed buckets) and `intercept`, exactly what predictions use — and under
+// `optimizer/` only the memory of the optimizer in use, which a resume needs to continue bit
+// for bit: sgd's iterate (its weights are weight_scale * weights, lazily scaled, and with ASGD
+// coef is the average, not the iterate), its step counter and its L1 / averaging memory;
+// adagrad's squared-gradient sums; ftrl's z and n; spark mode's forgetting count and its last
+// batch's figures. Layout 1 (every field of the state struct, coef not stored) still loads.
 
 void LogisticRegressionSGD::save_state(StateWriter& out) const {
-  const auto& s = state_;
-  out.write_int("dense_features", s.dense_features);
-  out.write_int("hashed_features", s.hashed_features);
-  // The model: w = weight_scale * weights (+ averaging, see optimizer/), and the intercept.
-  out.write_vector("weights", s.weights);
-  out.write_double("weight_scale", s.weight_scale);
-  out.write_double("intercept", s.intercept);
-  out.write_int("examples_seen", s.examples_seen);
-  out.write_int("batches_seen", s.batches_seen);  // also the mini-batch sampler's whole state
-  out.write_double("effective_examples", s.effective_examples);
-  out.write_int("last_iterations", s.last_iterations);
-  out.write_bool("last_converged", s.last_converged);
-  out.write_double("last_loss", s.last_loss);
+  const auto& st = state_;
+  const auto& s = settings_;
+  out.write_int("dense_features", st.dense_features);
+  out.write_int("hashed_features", st.hashed_features);
+  out.write_vector("coef", sized() ? coef() : Eigen::VectorXd());
+  out.write_double("intercept", intercept());
+  out.write_int("examples_seen", st.examples_seen);
+  out.write_int("batches_seen", st.batches_seen);  // also the mini-batch sampler's whole state
   StateWriter opt = out.group("optimizer");
-  opt.write_double("t", s.t);
-  opt.write_double("l1_u", s.l1_u);
-  opt.write_vector("l1_q", s.l1_q);
-  opt.write_vector("avg_weights", s.avg_weights);
-  opt.write_double("avg_a", s.avg_a);
-  opt.write_double("avg_b", s.avg_b);
-  opt.write_double("avg_intercept", s.avg_intercept);
-  opt.write_vector("grad_sq_sum", s.grad_sq_sum);
-  opt.write_double("intercept_grad_sq_sum", s.intercept_grad_sq_sum);
-  opt.write_vector("ftrl_z", s.ftrl_z);
-  opt.write_vector("ftrl_n", s.ftrl_n);
-  opt.write_double("ftrl_z_intercept", s.ftrl_z_intercept);
-  opt.write_double("ftrl_n_intercept", s.ftrl_n_intercept);
+  if (s.mode == LogisticMode::Spark) {
+    opt.write_double("effective_examples", st.effective_examples);
+    opt.write_int("last_iterations", st.last_iterations);
+    opt.write_bool("last_converged", st.last_converged);
+    opt.write_double("last_loss", st.last_loss);
+    return;
+  }
+  switch (s.optimizer) {
+    case OnlineOptimizer::Sgd:
+      opt.write_double("t", st.t);
+      opt.write_vector("weights", st.weights);
+      opt.write_double("weight_scale", st.weight_scale);
+      opt.write_double("intercept", st.intercept);
+      if (l1_share(s) > 0) {
+        opt.write_double("l1_u", st.l1_u);
+        opt.write_vector("l1_q", st.l1_q);
+      }
+      if (s.average > 0) {
+        opt.write_vector("avg_weights", st.avg_weights);
+        opt.write_double("avg_a", st.avg_a);
+        opt.write_double("avg_b", st.avg_b);
+        opt.write_double("avg_intercept", st.avg_intercept);
+      }
+      break;
+    case OnlineOptimizer::AdaGrad:
+      opt.write_vector("grad_sq_sum", st.grad_sq_sum);
+      opt.write_double("intercept_grad_sq_sum", st.intercept_grad_sq_sum);
+      break;
+    case OnlineOptimizer::Ftrl:
+      opt.write_vector("ftrl_z", st.ftrl_z);
+      opt.write_vector("ftrl_n", st.ftrl_n);
+      opt.write_double("ftrl_z_intercept", st.ftrl_z_intercept);
+      opt.write_double("ftrl_n_intercept", st.ftrl_n_intercept);
+      break;
+  }
 }
 
-void LogisticRegressionSGD::load_state(const std::string& params, const StateReader& in) {
-  LogisticRegressionSGD fresh(settings_table().from_json(params));
+namespace {
+
+// Layout 1: every field of the state struct as it was named.
+LogisticRegressionSGDState read_layout_1(const StateReader& in) {
   LogisticRegressionSGDState s;
   s.dense_features = in.read_int("dense_features");
   s.hashed_features = in.read_int("hashed_features");
@@ -779,7 +803,76 @@ void LogisticRegressionSGD::load_state(const std::string& params, const StateRea
   s.ftrl_n = opt.read_vector("ftrl_n");
   s.ftrl_z_intercept = opt.read_double("ftrl_z_intercept");
   s.ftrl_n_intercept = opt.read_double("ftrl_n_intercept");
-  fresh.set_state(std::move(s));  // its errors get the file's name from the checkpoint loader
+  return s;
+}
+
+// Layout 2 (see save_state); the fields the optimizer in use does not keep stay at their
+// fresh values, as set_state expects.
+LogisticRegressionSGDState read_layout_2(const StateReader& in, const LogisticRegressionSGDSettings& s) {
+  LogisticRegressionSGDState st;
+  st.dense_features = in.read_int("dense_features");
+  st.hashed_features = in.read_int("hashed_features");
+  const std::int64_t dim = st.dense_features < 0 ? 0 : st.dense_features + std::max<std::int64_t>(st.hashed_features, 0);
+  const Eigen::VectorXd coef = in.read_vector("coef", dim);
+  st.intercept = in.read_double("intercept");
+  st.examples_seen = in.read_int("examples_seen");
+  st.batches_seen = in.read_int("batches_seen");
+  st.weights = coef;
+  const StateReader opt = in.group("optimizer");
+  if (s.mode == LogisticMode::Spark) {
+    st.effective_examples = opt.read_double("effective_examples");
+    st.last_iterations = int(opt.read_int("last_iterations"));
+    st.last_converged = opt.read_bool("last_converged");
+    st.last_loss = opt.read_double("last_loss");
+    return st;
+  }
+  switch (s.optimizer) {
+    case OnlineOptimizer::Sgd:
+      st.t = opt.read_double("t");
+      st.weights = opt.read_vector("weights", dim);
+      st.weight_scale = opt.read_double("weight_scale");
+      st.intercept = opt.read_double("intercept");
+      if (l1_share(s) > 0) {
+        st.l1_u = opt.read_double("l1_u");
+        st.l1_q = opt.read_vector("l1_q", dim);
+      }
+      if (s.average > 0) {
+        st.avg_weights = opt.read_vector("avg_weights", dim);
+        st.avg_a = opt.read_double("avg_a");
+        st.avg_b = opt.read_double("avg_b");
+        st.avg_intercept = opt.read_double("avg_intercept");
+      }
+      break;
+    case OnlineOptimizer::AdaGrad:
+      st.grad_sq_sum = opt.read_vector("grad_sq_sum", dim);
+      st.intercept_grad_sq_sum = opt.read_double("intercept_grad_sq_sum");
+      break;
+    case OnlineOptimizer::Ftrl:
+      st.ftrl_z = opt.read_vector("ftrl_z", dim);
+      st.ftrl_n = opt.read_vector("ftrl_n", dim);
+      st.ftrl_z_intercept = opt.read_double("ftrl_z_intercept");
+      st.ftrl_n_intercept = opt.read_double("ftrl_n_intercept");
+      break;
+  }
+  return st;
+}
+
+}  // namespace
+
+void LogisticRegressionSGD::load_state(const std::string& params, const StateReader& in) {
+  LogisticRegressionSGD fresh(settings_table().from_json(params));
+  if (in.state_version() == 1) {
+    fresh.set_state(read_layout_1(in));  // its errors get the file's name from the checkpoint loader
+  } else {
+    fresh.set_state(read_layout_2(in, fresh.settings_));
+    // coef and intercept are what users read: they must be what the restored model predicts with.
+    if (fresh.sized()) {
+      const Eigen::VectorXd coef = in.read_vector("coef", fresh.dimension());
+      STREAMML_CHECK(coef.cwiseEqual(fresh.coef()).all() && in.read_double("intercept") == fresh.intercept(),
+                     InvalidInput,
+                     in.where("coef") << ": coef and intercept disagree with the optimizer's state under optimizer/");
+    }
+  }
   settings_ = std::move(fresh.settings_);
   state_ = std::move(fresh.state_);
 }

@@ -194,6 +194,8 @@ class LogisticRegressionSGD : public Learner {
   std::string type() const override { return kType; }
   LearnerRole role() const override { return kRole; }
   std::string params_json() const override { return settings_.to_json(); }
+  // 2: coef and intercept as users see them, and only the optimizer in use (see save_state).
+  std::int64_t state_version() const override { return 2; }
   void partial_fit(const Batch& batch) override;
   Eigen::VectorXd score(const Batch& batch) const override { return predict_proba(batch); }
   void write_summary(JsonWriter& out) const override;

@@ -16,8 +16,8 @@ void bind_errors(py::module_& /*m*/) {
       if (p) std::rethrow_exception(p);
     } catch (const Error& e) {
       switch (e.kind()) {
-        case ErrorKind::InvalidInput: PyErr_SetString(PyExc_ValueError, e.what()); return;
-        case ErrorKind::Io: PyErr_SetString(PyExc_OSError, e.what()); return;
+        case ErrorKind::InvalidInput: PyErr_SetString(PyExc_ValueError, e.message().c_str()); return;
+        case ErrorKind::Io: PyErr_SetString(PyExc_OSError, e.message().c_str()); return;
         case ErrorKind::Runtime: PyErr_SetString(PyExc_RuntimeError, e.what()); return;
       }
       PyErr_SetString(PyExc_RuntimeError, e.what());

@@ -39,7 +39,7 @@ void NodeBase::rethrow_here() const {
   } catch (const OperatorError&) {
     throw;
   } catch (const Error& e) {
-    throw OperatorError(e.kind(), where + ": " + e.what());
+    throw OperatorError(e.kind(), where + ": " + e.message(), e.location());
   } catch (const std::exception& e) {
     throw OperatorError(ErrorKind::Runtime, where + ": " + e.what());
   } catch (...) {

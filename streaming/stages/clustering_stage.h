@@ -30,6 +30,7 @@ class ClusteringStage : public Stage, public Stateful {
   // Stateful.
   std::string type() const override { return learner_->type(); }
   std::string params_json() const override { return learner_->params_json(); }
+  std::int64_t state_version() const override { return learner_->state_version(); }
   void save_state(StateWriter& out) const override;
   void load_state(const std::string& params, const StateReader& in) override;
 

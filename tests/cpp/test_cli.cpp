@@ -206,7 +206,7 @@ TEST(Cli, ReplayCheckpointsResumesAndInspects) {
   const CliRun file = cli({"inspect", ck + "/logreg/v000002.h5", "--json"});
   ASSERT_EQ(file.code, 0) << file.err;
   EXPECT_NE(file.out.find("\"batch_index\": 5,"), std::string::npos) << file.out;
-  EXPECT_NE(file.out.find("\"/weights\""), std::string::npos) << file.out;
+  EXPECT_NE(file.out.find("\"/coef\""), std::string::npos) << file.out;
 
   const CliRun missing = cli({"inspect", (dir / "nothing.h5").string()});
   EXPECT_EQ(missing.code, 2);

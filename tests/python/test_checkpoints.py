@@ -172,7 +172,7 @@ def test_describe_gives_the_root_attributes_with_json_parsed(tmp_path):
     assert first["metrics"] == {"auc": 0.75}
     assert (second["version"], second["parent_version"], second["batch_index"]) == (2, 1, -1)
     assert second["path"] == str(tmp_path / "clicks" / "v000002.h5")
-    assert first["datasets"]["/weights"] == {"dtype": "float64", "shape": (3,)}
+    assert first["datasets"]["/coef"] == {"dtype": "float64", "shape": (3,)}
     assert first["datasets"]["/optimizer/ftrl_z"] == {"dtype": "float64", "shape": (3,)}
     assert first["datasets"]["/intercept"] == {"dtype": "float64", "shape": ()}
     assert streamml.describe_checkpoint(first["path"].replace("v000002", "v000001")) == first
@@ -299,11 +299,12 @@ def _dataset_names(f):
 
 
 ROOT_ATTRIBUTES = {"format_version", "library_version", "learner_type", "params", "created_utc",
-                   "version", "parent_version", "batch_index", "source_positions", "metrics"}
+                   "version", "parent_version", "batch_index", "source_positions", "metrics",
+                   "state_version", "user_metadata"}
 
 
 def test_h5py_reads_a_python_saved_logreg_and_kmeans_as_documented(tmp_path):
-    """Oracle: README's table of root attributes and datasets; coef_ == weight_scale * weights."""
+    """Oracle: README's table of root attributes and datasets; coef_ is the file's coef."""
     store = streamml.CheckpointStore(tmp_path)
     logreg, data, _, _ = _make("logreg-adagrad")
     _fit(logreg, data)
@@ -314,8 +315,9 @@ def test_h5py_reads_a_python_saved_logreg_and_kmeans_as_documented(tmp_path):
     assert attrs["learner_type"] == b"logreg"  # fixed-length UTF-8: h5py gives bytes
     assert json.loads(attrs["params"])["optimizer"] == "adagrad"
     assert json.loads(attrs["source_positions"]) == {}
-    assert ds["weights"].shape == (3,) and ds["weight_scale"].shape == ()
-    assert np.array_equal(logreg.coef_[0], ds["weight_scale"] * ds["weights"])
+    assert attrs["state_version"] == 2
+    assert ds["coef"].shape == (3,) and "weight_scale" not in ds  # adagrad keeps no lazy scale
+    assert np.array_equal(logreg.coef_[0], ds["coef"])
     assert ds["intercept"] == logreg.intercept_[0]
     assert ds["examples_seen"] == logreg.examples_seen_ == 240
     assert ds["optimizer/grad_sq_sum"].shape == (3,) and np.all(ds["optimizer/grad_sq_sum"] > 0)
@@ -366,7 +368,7 @@ def test_a_checkpoint_written_by_the_cli_opens_in_h5py_and_equals_python_trainin
     loaded = store.load("logreg")
     assert isinstance(loaded, streamml.LogisticRegressionSGD)
     assert np.array_equal(loaded.coef_, python.coef_)
-    assert np.array_equal(loaded.coef_[0], ds["weight_scale"] * ds["weights"])
+    assert np.array_equal(loaded.coef_[0], ds["coef"])
     assert np.array_equal(ds["optimizer/ftrl_z"], streamml_state(python)["optimizer/ftrl_z"])
     with pytest.raises(ValueError, match="pipeline"):
         store.load("pipeline")
