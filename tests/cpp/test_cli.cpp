@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "algorithms/registry.h"
 #include "apps/cli.h"
 #include "core/event_time.h"
 #include "core/position.h"
@@ -258,6 +259,80 @@ TEST(Cli, CountByWindowPrintsTheTopKeysOfEveryWindow) {
   const CliRun no_time = cli({"replay", "--input", path.string(), "--count-by", "user", "--window", "10s", "-q"});
   EXPECT_EQ(no_time.code, 2);
   EXPECT_NE(no_time.err.find("add --time COL"), std::string::npos) << no_time.err;
+}
+
+}  // namespace
+}  // namespace streamml
+
+namespace streamml {
+namespace {
+
+// Oracle: the settings tables themselves. `streamml learners` lists every registered type that
+// can be a stage; `streamml learners NAME` shows each setting's name, type, default and doc.
+TEST(Cli, LearnersListsTheRegistryAndEachSettingsTable) {
+  const CliRun all = cli({"learners"});
+  ASSERT_EQ(all.code, 0) << all.err;
+  for (const auto& type : learner_registry().types()) {
+    const bool listed = all.out.find("  " + type.name + " ") != std::string::npos;
+    EXPECT_EQ(listed, type.role != LearnerRole::Evaluator) << type.name << "\n" << all.out;
+    if (type.role == LearnerRole::Evaluator) continue;
+    const CliRun one = cli({"learners", type.name});
+    ASSERT_EQ(one.code, 0) << one.err;
+    for (const auto& s : type.settings->settings()) {
+      const auto at = one.out.find("\n  " + s.name + " ");
+      ASSERT_NE(at, std::string::npos) << type.name << ": " << s.name << "\n" << one.out;
+      const std::string line = one.out.substr(at, one.out.find('\n', at + 1) - at);
+      EXPECT_NE(line.find(setting_type_name(s.type)), std::string::npos) << line;
+      EXPECT_NE(line.find("default " + (s.default_text.empty() ? std::string("(none)") : s.default_text)),
+                std::string::npos) << line;
+      EXPECT_NE(one.out.find(s.doc, at), std::string::npos) << s.doc;
+    }
+  }
+  const CliRun unknown = cli({"learners", "logit"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("unknown learner 'logit' (known: logreg, kmeans, dbscan"), std::string::npos)
+      << unknown.err;
+}
+
+// Oracle: data/clicks.csv's header (its `user` column holds text). A new user who forgets
+// --key user has every record refused: the run stops with an error that says so and hints at
+// the column roles, instead of exiting 0 having learned nothing. Messages for bad input carry
+// no source location unless --debug asks for it.
+TEST(Cli, AStreamOfBadRecordsStopsWithAHint) {
+  const std::string clicks = std::string(std::getenv("STREAMML_SOURCE_DIR")) + "/data/clicks.csv";
+  const CliRun forgot = cli({"replay", "--input", clicks, "--label", "clicked", "--time", "event_time",
+                             "--categorical", "device,ad_category", "--learner", "logreg", "--quiet"});
+  EXPECT_EQ(forgot.code, 2) << forgot.out;
+  EXPECT_NE(forgot.err.find("records of " + clicks + " were bad (100%), more than the 0.5"), std::string::npos)
+      << forgot.err;
+  EXPECT_NE(forgot.err.find("cannot parse 'u04825' as a number in column 'user'"), std::string::npos) << forgot.err;
+  EXPECT_NE(forgot.err.find("The first batch held no good record"), std::string::npos) << forgot.err;
+  EXPECT_EQ(forgot.err.find(".cpp:"), std::string::npos) << forgot.err;  // no source location for people
+
+  const CliRun plain = cli({"replay", "--input", clicks, "--label", "click", "--quiet"});
+  const CliRun debug = cli({"--debug", "replay", "--input", clicks, "--label", "click", "--quiet"});
+  EXPECT_EQ(plain.code, 2);
+  EXPECT_EQ(debug.code, 2);
+  EXPECT_NE(plain.err.find("'click'"), std::string::npos) << plain.err;
+  EXPECT_EQ(plain.err.find(".cpp:"), std::string::npos) << plain.err;
+  EXPECT_EQ(debug.err.rfind(plain.err.substr(0, plain.err.size() - 1), 0), 0u) << debug.err;
+  EXPECT_NE(debug.err.find(".cpp:"), std::string::npos) << debug.err;  // --debug: where it was found
+
+  // The limit is the user's: 1 keeps every good record whatever the share of bad ones.
+  const auto dir = testing::temp_dir("cli_bad_fraction");
+  std::ostringstream mostly_bad;
+  mostly_bad << "x,y\n";
+  for (int i = 0; i < 2000; ++i) mostly_bad << (i % 4 == 0 ? std::to_string(i) : "bad") << "," << i % 2 << "\n";
+  const auto csv = testing::write_file(dir / "mostly_bad.csv", mostly_bad.str());
+  // Batches of 100 good records: after the third (record 1,197; hand-counted: 300 good, 897
+  // bad), the stream has passed the 1,000 records from which the share is judged.
+  const CliRun stopped = cli({"replay", "--input", csv.string(), "--label", "y", "--quiet", "--batch-size", "100"});
+  EXPECT_EQ(stopped.code, 2);
+  EXPECT_NE(stopped.err.find("897 of 1197 records"), std::string::npos) << stopped.err;
+  EXPECT_EQ(stopped.err.find("The first batch held no good record"), std::string::npos) << stopped.err;
+  const CliRun allowed = cli({"replay", "--input", csv.string(), "--label", "y", "--quiet", "--max-bad-fraction", "1"});
+  EXPECT_EQ(allowed.code, 0) << allowed.err;
+  EXPECT_NE(allowed.out.find("500 records in"), std::string::npos) << allowed.out;
 }
 
 }  // namespace
