@@ -54,11 +54,13 @@ DBSCANResult DBSCAN::fit(const Batch& batch) const {
   return fit(batch.features.data(), batch.rows, batch.cols, batch.cols);
 }
 
-DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::size_t stride) const {
+DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::size_t stride,
+                         const double* sample_weight) const {
   STREAMML_CHECK(d >= 1, InvalidInput, "DBSCAN needs at least 1 feature column, got " << d);
   STREAMML_CHECK(n < std::numeric_limits<std::uint32_t>::max(), InvalidInput,
                  "DBSCAN supports fewer than 2^32 - 1 points, got " << n);
   check_finite_rows(data, n, d, stride, "features");
+  if (sample_weight) check_finite_rows(sample_weight, n, 1, 1, "sample_weight");
   DBSCANResult out;
   out.labels.assign(n, -1);
   out.neighbor_counts.assign(n, 0);
@@ -85,7 +87,13 @@ DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::
         nb.clear();
         index.query(data + i * stride, nb);
         out.neighbor_counts[i] = std::int64_t(nb.size());
-        core[i] = std::int64_t(nb.size()) >= min_samples;
+        if (sample_weight) {
+          double weight = 0;  // summed in the index's order, fixed for the data
+          for (std::uint32_t j : nb) weight += sample_weight[j];
+          core[i] = weight >= double(min_samples);
+        } else {
+          core[i] = std::int64_t(nb.size()) >= min_samples;
+        }
         if (keep_lists.load(std::memory_order_relaxed)) {
           for (std::uint32_t j : nb)
             if (j < i) list.push_back(j);

@@ -94,8 +94,12 @@ class DBSCAN {
   DBSCANResult fit(const Eigen::Ref<const RowMatrix>& x) const;
   // The batch's dense features (hashed features are not used).
   DBSCANResult fit(const Batch& batch) const;
-  // Rows of `n` points of dimension d, row r at data + r * stride.
-  DBSCANResult fit(const double* data, std::size_t n, std::size_t d, std::size_t stride) const;
+  // Rows of `n` points of dimension d, row r at data + r * stride. With sample_weight (one
+  // finite weight per point, scikit-learn's fit(X, sample_weight=...)), a point is core when
+  // the weights of its neighbours, its own included, sum to at least min_samples (a weight may
+  // be negative, keeping a neighbour from being core); neighbor_counts stay counts of points.
+  DBSCANResult fit(const double* data, std::size_t n, std::size_t d, std::size_t stride,
+                   const double* sample_weight = nullptr) const;
 
  private:
   DBSCANSettings settings_;

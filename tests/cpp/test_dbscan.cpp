@@ -12,6 +12,7 @@
 
 #include <tbb/global_control.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -214,6 +215,29 @@ TEST(DBSCAN, BorderPointJoinsLowestIndexCoreNeighbour) {
   // min_samples = 1: every point is core (scikit-learn's convention); 2.0 links A and B.
   EXPECT_EQ(run(y, 1.0, 1).n_clusters, 1);
   EXPECT_EQ(run(y, 0.99, 1).n_clusters, 3);
+}
+
+// Hand-worked, the example above with weights (scikit-learn's sample_weight): eps 0.15,
+// min_samples 3. Point 6 (9.0) alone, weight 3: core on its own weight, a cluster of one.
+// Point 2 (5.1) weighs 0.5: its neighbourhood {5.0, 5.1, 5.2} sums to 1 + 0.5 + 1 = 2.5 < 3, so
+// the 5.x points are no longer core and become noise. The 0.x points keep weight 1, as before.
+// Cluster numbers follow the smallest core index: {1, 3, 5, 7} is cluster 0, {6} cluster 1.
+TEST(DBSCAN, SampleWeightsCountTowardMinSamplesByHand) {
+  RowMatrix x(8, 1);
+  x << 5.0, 0.0, 5.1, 0.1, 5.2, 0.2, 9.0, 0.3;
+  const std::vector<double> w = {1, 1, 0.5, 1, 1, 1, 3, 1};
+  const DBSCANResult r = DBSCAN(DBSCANSettings{0.15, 3}).fit(x.data(), 8, 1, 1, w.data());
+  EXPECT_EQ(r.labels, (std::vector<std::int64_t>{-1, 0, -1, 0, -1, 0, 1, 0}));
+  EXPECT_EQ(r.core_sample_indices, (std::vector<std::int64_t>{3, 5, 6}));
+  EXPECT_EQ(r.neighbor_counts, (std::vector<std::int64_t>{2, 2, 3, 3, 2, 3, 1, 2}));  // points, not weights
+  // Weights of 1 give the unweighted result.
+  const std::vector<double> ones(8, 1.0);
+  EXPECT_EQ(DBSCAN(DBSCANSettings{0.15, 3}).fit(x.data(), 8, 1, 1, ones.data()).labels, run(x, 0.15, 3).labels);
+  std::vector<double> bad = ones;
+  bad[4] = std::nan("");
+  EXPECT_NE(error_of([&] { DBSCAN(DBSCANSettings{0.15, 3}).fit(x.data(), 8, 1, 1, bad.data()); })
+                .find("sample_weight row 4 column 0 is nan"),
+            std::string::npos);
 }
 
 TEST(DBSCAN, OneThreadEqualsTwoThreadsBitForBit) {
