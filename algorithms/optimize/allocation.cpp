@@ -215,7 +215,6 @@ Eigen::VectorXd Allocator::score(const Batch& batch) const {
 }
 
 void Allocator::write_summary(JsonWriter& out) const {
-  out.begin_object();
   out.key("batches").value(batches_);
   out.key("servers").value(settings_.servers());
   out.key("services").value(settings_.services);
@@ -225,12 +224,13 @@ void Allocator::write_summary(JsonWriter& out) const {
   out.key("moved").value(decision_.moved);
   out.key("iterations").value(decision_.iterations);
   out.key("warm").value(decision_.warm);
-  out.end_object();
 }
 
 std::string Allocator::metrics_json() const {
   JsonWriter w;
+  w.begin_object();  // write_summary writes members (the Learner contract)
   write_summary(w);
+  w.end_object();
   return w.str();
 }
 

@@ -272,19 +272,19 @@ Eigen::VectorXd Autoscaler::score(const Batch& batch) const {
 void Autoscaler::write_summary(JsonWriter& out) const {
   std::int64_t total = 0;
   for (auto n : decision_.instances) total += n;
-  out.begin_object();
   out.key("batches").value(batches_);
   out.key("services").value(settings_.services);
   out.key("instances").value(total);
   out.key("scale_events").value(scale_events_);
   out.key("mip").value(decision_.mip);
   out.key("mip_gap").value(decision_.mip_gap);
-  out.end_object();
 }
 
 std::string Autoscaler::metrics_json() const {
   JsonWriter w;
+  w.begin_object();  // write_summary writes members (the Learner contract)
   write_summary(w);
+  w.end_object();
   return w.str();
 }
 
