@@ -219,6 +219,11 @@ void StreamingKMeansSettings::validate() const {
   check_forgetting(StreamingKMeans::kType, decay_factor, half_life);
   if (init == KMeansInit::Given) {
     if (initial_centers.empty()) fail("init 'given' needs initial_centers (k = " + std::to_string(k) + " rows)");
+    // The rows' length is known when they were read as rows (dimension): name their count.
+    if (dimension > 0 && initial_centers.size() % std::size_t(dimension) == 0 &&
+        initial_centers.size() / std::size_t(dimension) != std::size_t(k))
+      fail("initial_centers has " + std::to_string(initial_centers.size() / std::size_t(dimension)) + " rows, k is " +
+           std::to_string(k));
     if (initial_centers.size() % std::size_t(k) != 0)
       fail("initial_centers has " + std::to_string(initial_centers.size()) + " values, not k = " + std::to_string(k) +
            " rows of equal length");
@@ -314,8 +319,8 @@ void StreamingKMeans::initialize_from(const Rows& rows) {
   } else {
     STREAMML_CHECK(std::int64_t(rows.n) >= s.k, InvalidInput,
                    "init 'k-means++' picks the k = " << s.k << " centres among the first batch's points, which has "
-                                                     << rows.n << "; send a larger first batch, or use init 'random' "
-                                                                  "or given centres");
+                                                     << rows.n << " sample(s); send a larger first batch, or use init "
+                                                                  "'random' or given centres");
     const auto ids = kmeans_plusplus_rows(rows, s.k, std::uint32_t(s.seed));
     for (Eigen::Index c = 0; c < k; ++c)
       state_.centers.row(c) = Eigen::Map<const Eigen::RowVectorXd>(rows.row(ids[std::size_t(c)]), d);
