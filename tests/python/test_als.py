@@ -281,41 +281,13 @@ def test_sigkill_resume_continues_bit_for_bit(tmp_path, streamml_python_dir):
     """Oracle: one uninterrupted run. A run killed at random moments (between batches and while
     checkpoints are written) and resumed from the newest checkpoint each time ends with the same
     checkpoint, dataset for dataset: factors, ids, the interaction store and Y^T Y."""
-    import os
-    import time
-    from sigkill import datasets, kill_at_random_moments
+    from sigkill import assert_same_newest_checkpoint, run_python_job_with_kills, timed_python_job
     job = tmp_path / "job.py"
     job.write_text(JOB)
-    env = {**os.environ, "PYTHONPATH": str(streamml_python_dir)}
     batches = 60
-    straight = tmp_path / "straight"
-    t0 = time.monotonic()
-    subprocess.run([sys.executable, str(job), str(straight), str(batches)], check=True, env=env)
-    duration = time.monotonic() - t0
-
-    killed = tmp_path / "killed"
-    killed.mkdir()
-    kills = 0
-
-    def on_kill():
-        nonlocal kills
-        kills += 1
-
-    old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = env["PYTHONPATH"]  # kill_at_random_moments inherits the environment
-    try:
-        kill_at_random_moments([sys.executable, str(job), str(killed), str(batches)], killed, random.Random(7),
-                               duration, lambda: kills >= 6, on_kill, spread=0.5)
-    finally:
-        if old is None:
-            os.environ.pop("PYTHONPATH")
-        else:
-            os.environ["PYTHONPATH"] = old
-    assert kills >= 6
-    subprocess.run([sys.executable, str(job), str(killed), str(batches)], check=True, env=env)
-    want, want_attrs = datasets(sorted((straight / "als").glob("v*.h5"))[-1])
-    got, got_attrs = datasets(sorted((killed / "als").glob("v*.h5"))[-1])
-    assert got_attrs["batch_index"] == want_attrs["batch_index"] == batches - 1
-    assert sorted(got) == sorted(want)
-    for name in want:
-        assert np.array_equal(got[name], want[name]), name
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    duration = timed_python_job(job, [straight, batches], streamml_python_dir)
+    assert run_python_job_with_kills(job, [killed, batches], killed, streamml_python_dir, random.Random(7),
+                                     duration, kills=6, spread=0.5) >= 6
+    _, attrs = assert_same_newest_checkpoint(straight, killed, "als")
+    assert attrs["batch_index"] == batches - 1
