@@ -1,5 +1,6 @@
-// streamml._ALS, streamml._PrequentialRanking and streamml._ranking_metrics_at_k: thin
-// bindings of algorithms/recommend/als.h and algorithms/evaluation/.
+// streamml._ALS, streamml._PrequentialRanking and streamml._ranking_metrics_at_k: what ALS adds
+// to the generic _Learner (learner.h; algorithms/recommend/als.h), and the ranking evaluations
+// of algorithms/evaluation/.
 //
 // Conversions only. Settings arrive as a dict and go through the C++ settings table (so names,
 // ranges and choices are checked there, with its messages); ids are int64 arrays or sequences
@@ -14,7 +15,7 @@
 #include "algorithms/evaluation/prequential_ranking.h"
 #include "algorithms/evaluation/ranking_metrics.h"
 #include "algorithms/recommend/als.h"
-#include "bindings/python/bindings.h"
+#include "bindings/python/learner.h"
 #include "core/error.h"
 #include "core/event_time.h"
 #include "core/json.h"
@@ -23,27 +24,8 @@ namespace streamml::python {
 
 namespace {
 
-using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 using Int64Array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
 using Int32Array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
-
-// A Python value as settings text: bools as true/false, numbers in full precision.
-std::string setting_text(const py::handle& value) {
-  if (py::isinstance<py::bool_>(value)) return value.cast<bool>() ? "true" : "false";
-  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::isinstance<py::int_>(value) || py::hasattr(value, "__index__"))
-    return std::to_string(value.attr("__index__")().cast<std::int64_t>());
-  if (py::isinstance<py::float_>(value) || py::hasattr(value, "__float__")) return real_text(value.cast<double>());
-  return py::str(value).cast<std::string>();
-}
-
-template <class Settings>
-Settings settings_from(const SettingsTable<Settings>& table, const py::dict& params) {
-  Settings s;
-  for (const auto& [name, value] : params) table.set(s, name.template cast<std::string>(), setting_text(value));
-  s.validate();
-  return s;
-}
 
 // Ids: an integer array, or a sequence of str.
 KeyColumn ids_from(const py::handle& obj, const char* what) {
@@ -123,63 +105,38 @@ std::vector<EventTime> times_from(const py::object& times, std::size_t n) {
   return out;
 }
 
-class PyAls : public PyStateful {
- public:
-  explicit PyAls(AlsSettings settings) : model_(std::move(settings)) {}
-  explicit PyAls(AlternatingLeastSquares model) : model_(std::move(model)) {}
+using PyAls = PyLearnerOf<AlternatingLeastSquares>;
 
-  AlternatingLeastSquares& model() { return model_; }
-  const AlternatingLeastSquares& model() const { return model_; }
-  Stateful& stateful() override { return model_; }
-
-  // (item ids, scores) of a TopK, as (rows, k) arrays (str ids: lists of lists).
-  py::tuple lists(const TopK& top) const {
-    const auto& ids = model_.item_ids();
-    py::object out_ids;
-    if (ids.kind() == IdMap::Kind::Text) {
-      py::list rows;
-      for (std::size_t r = 0; r < top.rows; ++r)
-        rows.append(ids_to_python(ids, std::vector<std::int64_t>(top.index.begin() + std::ptrdiff_t(r * top.k),
-                                                                 top.index.begin() + std::ptrdiff_t((r + 1) * top.k))));
-      out_ids = rows;
-    } else {
-      Int64Array a({py::ssize_t(top.rows), py::ssize_t(top.k)});
-      for (std::size_t j = 0; j < top.index.size(); ++j)
-        a.mutable_data()[j] = top.index[j] < 0 ? -1 : ids.int_ids()[std::size_t(top.index[j])];
-      out_ids = a;
-    }
-    DoubleArray scores({py::ssize_t(top.rows), py::ssize_t(top.k)});
-    std::copy(top.score.begin(), top.score.end(), scores.mutable_data());
-    return py::make_tuple(out_ids, scores);
+// (item ids, scores) of a TopK, as (rows, k) arrays (str ids: lists of lists).
+py::tuple lists(const AlternatingLeastSquares& model, const TopK& top) {
+  const auto& ids = model.item_ids();
+  py::object out_ids;
+  if (ids.kind() == IdMap::Kind::Text) {
+    py::list rows;
+    for (std::size_t r = 0; r < top.rows; ++r)
+      rows.append(ids_to_python(ids, std::vector<std::int64_t>(top.index.begin() + std::ptrdiff_t(r * top.k),
+                                                               top.index.begin() + std::ptrdiff_t((r + 1) * top.k))));
+    out_ids = rows;
+  } else {
+    Int64Array a({py::ssize_t(top.rows), py::ssize_t(top.k)});
+    for (std::size_t j = 0; j < top.index.size(); ++j)
+      a.mutable_data()[j] = top.index[j] < 0 ? -1 : ids.int_ids()[std::size_t(top.index[j])];
+    out_ids = a;
   }
+  DoubleArray scores({py::ssize_t(top.rows), py::ssize_t(top.k)});
+  std::copy(top.score.begin(), top.score.end(), scores.mutable_data());
+  return py::make_tuple(out_ids, scores);
+}
 
- private:
-  AlternatingLeastSquares model_;
-};
-
-std::string summary_json(const AlternatingLeastSquares& m) { return m.metrics_json(); }
-
-class PyPrequentialRanking : public PyStateful {
- public:
-  explicit PyPrequentialRanking(PrequentialRanking::Settings s) : eval_(s) {}
-  PrequentialRanking& eval() { return eval_; }
-  Stateful& stateful() override { return eval_; }
-
- private:
-  PrequentialRanking eval_;
-};
+using PyRanking = PyLearnerOf<PrequentialRanking>;
 
 }  // namespace
 
 void bind_als(py::module_& m) {
-  py::class_<PyAls, PyStateful>(m, "_ALS", R"doc(
-The compiled learner behind streamml.ALS; use that class instead. Built from a dict of the
-settings (the names of `streamml learners als`); bad names or values raise ValueError.
+  bind_learner_class<AlternatingLeastSquares>(m, "_ALS", R"doc(
+The compiled learner behind streamml.ALS; use that class instead. A _Learner of type "als";
+what is its own: fit on a CSR matrix, fold-in of (user, item, rating) records, recommendations.
 )doc")
-      .def(py::init([](const py::dict& params) {
-             return PyAls(settings_from(AlternatingLeastSquares::settings_table(), params));
-           }),
-           py::arg("params"))
       .def_static(
           "from_factors",
           [](const py::dict& params, const DoubleArray& users, const DoubleArray& items, const py::object& user_ids,
@@ -188,10 +145,10 @@ settings (the names of `streamml learners als`); bad names or values raise Value
                            "user_factors and item_factors must be 2-D (rows, rank)");
             const ConstRowMatrixMap u(users.data(), users.shape(0), users.shape(1));
             const ConstRowMatrixMap i(items.data(), items.shape(0), items.shape(1));
-            return PyAls(AlternatingLeastSquares::from_factors(
-                settings_from(AlternatingLeastSquares::settings_table(), params), u, i,
+            return PyAls(std::make_shared<AlternatingLeastSquares>(AlternatingLeastSquares::from_factors(
+                settings_of(AlternatingLeastSquares::settings_table(), params), u, i,
                 user_ids.is_none() ? KeyColumn{} : ids_from(user_ids, "user"),
-                item_ids.is_none() ? KeyColumn{} : ids_from(item_ids, "item")));
+                item_ids.is_none() ? KeyColumn{} : ids_from(item_ids, "item"))));
           },
           py::arg("params"), py::arg("user_factors"), py::arg("item_factors"), py::arg("user_ids"), py::arg("item_ids"))
       .def(
@@ -248,7 +205,7 @@ settings (the names of `streamml learners als`); bad names or values raise Value
               py::gil_scoped_release release;
               top = p.model().recommend(u, k, filter_seen);
             }
-            return p.lists(top);
+            return lists(p.model(), top);
           },
           py::arg("users"), py::arg("k"), py::arg("filter_seen"))
       .def(
@@ -259,7 +216,7 @@ settings (the names of `streamml learners als`); bad names or values raise Value
               py::gil_scoped_release release;
               top = p.model().recommend_for_all(k, filter_seen);
             }
-            return p.lists(top);
+            return lists(p.model(), top);
           },
           py::arg("k"), py::arg("filter_seen"))
       .def(
@@ -271,34 +228,27 @@ settings (the names of `streamml learners als`); bad names or values raise Value
               py::gil_scoped_release release;
               top = p.model().similar_items(i, k);
             }
-            return p.lists(top);
+            return lists(p.model(), top);
           },
           py::arg("items"), py::arg("k"))
       .def("objective", [](const PyAls& p) { return p.model().objective(); })
       .def_property_readonly("user_factors", [](const PyAls& p) { return RowMatrix(p.model().user_factors()); })
       .def_property_readonly("item_factors", [](const PyAls& p) { return RowMatrix(p.model().item_factors()); })
       .def_property_readonly("user_ids", [](const PyAls& p) { return all_ids(p.model().user_ids()); })
-      .def_property_readonly("item_ids", [](const PyAls& p) { return all_ids(p.model().item_ids()); })
-      .def_property_readonly("summary_json", [](const PyAls& p) { return summary_json(p.model()); })
-      .def_property_readonly("params_json", [](const PyAls& p) { return p.model().params_json(); });
+      .def_property_readonly("item_ids", [](const PyAls& p) { return all_ids(p.model().item_ids()); });
 
-  py::class_<PyPrequentialRanking, PyStateful>(m, "_PrequentialRanking", R"doc(
-The compiled prequential top-N evaluation behind streamml.PrequentialRanking.
+  bind_learner_class<PrequentialRanking>(m, "_PrequentialRanking", R"doc(
+The compiled prequential top-N evaluation behind streamml.PrequentialRanking (type
+"prequential_ranking").
 )doc")
-      .def(py::init([](const py::dict& params) {
-             return PyPrequentialRanking(settings_from(PrequentialRanking::settings_table(), params));
-           }),
-           py::arg("params"))
       .def(
           "update",
-          [](PyPrequentialRanking& e, PyAls& model, const py::object& users, const py::object& items) {
+          [](PyRanking& e, const PyAls& model, const py::object& users, const py::object& items) {
             const KeyColumn u = ids_from(users, "user"), i = ids_from(items, "item");
             py::gil_scoped_release release;
-            e.eval().update(model.model(), u, i);
+            e.model().update(model.model(), u, i);
           },
-          py::arg("model"), py::arg("users"), py::arg("items"))
-      .def_property_readonly("summary_json", [](PyPrequentialRanking& e) { return e.eval().metrics_json(); })
-      .def_property_readonly("params_json", [](PyPrequentialRanking& e) { return e.eval().params_json(); });
+          py::arg("model"), py::arg("users"), py::arg("items"));
 
   m.def(
       "_ranking_metrics_at_k",

@@ -4,9 +4,12 @@
 // capsule is the NumPy array's base: the array reads the very memory the parser wrote, and
 // the vector is freed when the last array (or view) over it goes. The arrays are made once,
 // when the batch reaches Python, so every read of an attribute returns the same array.
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 #include "bindings/python/bindings.h"
+#include "core/error.h"
 
 namespace streamml::python {
 
@@ -20,6 +23,8 @@ struct PyBatch {
   py::object features, labels, keys, event_times, sparse;
   py::object interval_start, interval_end;
   py::dict end_position;
+  py::dict ids;      // role -> id column beyond the key ("item", "service")
+  py::dict outputs;  // what earlier pipeline stages added, by column name
   std::shared_ptr<const StreamLayout> layout;
 };
 
@@ -60,7 +65,134 @@ py::object to_keys(KeyColumn&& keys, const StreamLayout& layout) {
   return py::array(py::dtype("object"), {py::ssize_t(0)}, {py::ssize_t(sizeof(PyObject*))});
 }
 
+py::object to_python(OutputValues&& values) {
+  return std::visit(
+      [](auto& v) -> py::object {
+        using T = typename std::decay_t<decltype(v)>::value_type;
+        const auto n = py::ssize_t(v.size());
+        if constexpr (std::is_same_v<T, std::string>) {
+          py::list list(v.size());
+          for (std::size_t i = 0; i < v.size(); ++i) list[i] = py::str(v[i]);
+          return py::module_::import("numpy").attr("array")(list, py::arg("dtype") = "object");
+        } else {
+          return adopt_vector(std::move(v), {n});
+        }
+      },
+      values);
+}
+
+// ---- back to C++ -----------------------------------------------------------------------------
+
+using Int32Array = py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>;
+using Int64Array = py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>;
+
+std::vector<double> doubles(const py::object& values, py::ssize_t n, const char* name) {
+  const DoubleArray a = DoubleArray::ensure(values);
+  STREAMML_CHECK(a && a.ndim() == 1 && a.shape(0) == n, InvalidInput,
+                 name << " must be 1-D with " << n << " entries (one per row)");
+  return {a.data(), a.data() + n};
+}
+
+KeyColumn key_column(const py::object& keys) {
+  if (keys.is_none()) return std::monostate{};
+  const py::array a = py::module_::import("numpy").attr("asarray")(keys);
+  const char kind = a.dtype().kind();
+  if (kind == 'i' || kind == 'u') {
+    const Int64Array ints = Int64Array::ensure(a);
+    return std::vector<std::int64_t>(ints.data(), ints.data() + ints.size());
+  }
+  std::vector<std::string> text;
+  for (const auto& item : keys) text.push_back(py::str(item));
+  return text;
+}
+
+// scipy.sparse CSR parts (indptr, indices, data, n_cols), checked.
+CsrMatrix csr_of(const py::object& csr) {
+  const auto parts = csr.cast<py::tuple>();
+  STREAMML_CHECK(parts.size() == 4, Runtime, "csr must be (indptr, indices, data, n_cols)");
+  const Int32Array indptr = Int32Array::ensure(parts[0]);
+  const Int32Array indices = Int32Array::ensure(parts[1]);
+  const DoubleArray values = DoubleArray::ensure(parts[2]);
+  STREAMML_CHECK(indptr && indices && values && indptr.ndim() == 1 && indices.ndim() == 1 && values.ndim() == 1 &&
+                     indptr.shape(0) >= 1,
+                 InvalidInput, "sparse X: indptr, indices and data must be 1-D numeric arrays");
+  STREAMML_CHECK(indices.shape(0) == values.shape(0), InvalidInput,
+                 "sparse X: " << indices.shape(0) << " indices for " << values.shape(0) << " values");
+  CsrMatrix m;
+  m.cols = parts[3].cast<std::int64_t>();
+  m.indptr.assign(indptr.data(), indptr.data() + indptr.size());
+  m.indices.assign(indices.data(), indices.data() + indices.size());
+  m.values.assign(values.data(), values.data() + values.size());
+  STREAMML_CHECK(m.indptr.front() == 0 && m.indptr.back() == std::int32_t(values.shape(0)), InvalidInput,
+                 "sparse X: indptr must run from 0 to the number of stored values ("
+                     << values.shape(0) << "), got " << m.indptr.front() << " .. " << m.indptr.back());
+  return m;
+}
+
 }  // namespace
+
+std::optional<Batch> batch_from_python(const py::handle& object) {
+  if (!py::isinstance<PyBatch>(object)) return std::nullopt;
+  const PyBatch& p = object.cast<const PyBatch&>();
+  Batch b;
+  b.index = p.index;
+  b.rows = p.rows;
+  b.cols = p.cols;
+  const DoubleArray features = DoubleArray::ensure(p.features);
+  b.features.assign(features.data(), features.data() + features.size());
+  const auto n = py::ssize_t(p.rows);
+  if (!p.labels.is_none()) b.labels = doubles(p.labels, n, "labels");
+  b.keys = key_column(p.keys);
+  for (const auto& [role, values] : p.ids) b.ids.push_back({py::str(role), key_column(py::reinterpret_borrow<py::object>(values))});
+  if (!p.event_times.is_none()) {
+    const Int64Array us = Int64Array::ensure(p.event_times.attr("view")("int64"));
+    b.event_times.assign(us.data(), us.data() + us.size());
+  }
+  if (!p.sparse.is_none())
+    b.sparse = csr_of(py::make_tuple(p.sparse.attr("indptr"), p.sparse.attr("indices"), p.sparse.attr("data"),
+                                     p.sparse.attr("shape")[py::int_(1)]));
+  b.skipped_records = p.skipped_records;
+  b.validate();
+  return b;
+}
+
+Batch batch_of(const py::object& x, const py::object& csr, const py::object& y, const py::object& keys) {
+  std::optional<Batch> b = batch_from_python(x);
+  if (!b) {
+    b.emplace();
+    std::optional<py::ssize_t> rows;
+    if (!x.is_none()) {
+      const DoubleArray dense = DoubleArray::ensure(x);
+      STREAMML_CHECK(dense, InvalidInput, "X must be numeric");
+      const auto m = rows_of(dense);
+      rows = m.rows();
+      b->cols = std::size_t(m.cols());
+      b->features.assign(dense.data(), dense.data() + dense.size());
+    }
+    if (!csr.is_none()) {
+      b->sparse = csr_of(csr);
+      const auto n = py::ssize_t(b->sparse.rows());
+      STREAMML_CHECK(!rows || *rows == n, InvalidInput, "sparse X has " << n << " rows, dense X has " << *rows);
+      rows = n;
+    }
+    STREAMML_CHECK(rows.has_value(), Runtime, "a batch needs dense or sparse features");
+    b->rows = std::size_t(*rows);
+    if (b->cols == 0) b->features.clear();
+  }
+  if (!y.is_none()) {
+    const DoubleArray labels = DoubleArray::ensure(y);
+    STREAMML_CHECK(labels && labels.ndim() == 1, InvalidInput,
+                   "y must be 1-D (n_samples,), got " << (labels ? shape_text(labels) : std::string("no numbers")));
+    STREAMML_CHECK(std::size_t(labels.shape(0)) == b->rows, InvalidInput,
+                   "y has " << labels.shape(0) << " entries, X has " << b->rows << " rows");
+    b->labels.assign(labels.data(), labels.data() + labels.shape(0));
+  }
+  if (!keys.is_none()) {
+    b->keys = key_column(keys);
+    b->validate();  // one key per row
+  }
+  return std::move(*b);
+}
 
 std::shared_ptr<const StreamLayout> StreamLayout::of(const Schema& schema) {
   auto layout = std::make_shared<StreamLayout>();
@@ -105,6 +237,8 @@ py::object to_python(Batch&& batch, std::shared_ptr<const StreamLayout> layout) 
   out.interval_start = by_time ? datetime_scalar(batch.interval_start) : py::object(py::none());
   out.interval_end = by_time ? datetime_scalar(batch.interval_end) : py::object(py::none());
   out.end_position = position_to_dict(batch.end_position);
+  for (auto& column : batch.ids) out.ids[py::str(column.role)] = to_keys(std::move(column.values), StreamLayout{});
+  for (auto& column : batch.outputs) out.outputs[py::str(column.name)] = to_python(std::move(column.values));
   out.layout = std::move(layout);
   return py::cast(std::move(out));
 }
@@ -138,6 +272,11 @@ skipped_records : int
 interval_start, interval_end : numpy.datetime64 or None
     The event-time interval [start, end) of a batch cut by ``batch_interval``; None otherwise.
 feature_names : list of str
+ids : dict
+    Id columns beyond the key, by role ("item", "service"): arrays as ``keys``.
+outputs : dict
+    In a ``streamml.Pipeline``'s callback stage: the columns earlier stages added, by name
+    (``"<stage>.probability"``, ``"<stage>.cluster"``); empty otherwise.
 )doc")
       .def_readonly("features", &PyBatch::features)
       .def_readonly("labels", &PyBatch::labels)
@@ -149,6 +288,8 @@ feature_names : list of str
       .def_readonly("skipped_records", &PyBatch::skipped_records)
       .def_readonly("interval_start", &PyBatch::interval_start)
       .def_readonly("interval_end", &PyBatch::interval_end)
+      .def_readonly("ids", &PyBatch::ids)
+      .def_readonly("outputs", &PyBatch::outputs)
       .def_property_readonly(
           "feature_names", [](const PyBatch& b) { return py::cast(b.layout->feature_names); },
           "Names of the dense feature columns, in order (a new list on each read).")

@@ -11,7 +11,9 @@
 #include <pybind11/stl.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,9 @@
 #include "core/position.h"
 #include "core/schema.h"
 #include "core/stateful.h"
+#include "streaming/bad_records.h"
+#include "streaming/micro_batcher.h"
+#include "streaming/source.h"
 
 namespace streamml::python {
 
@@ -36,12 +41,52 @@ void bind_errors(py::module_& m);  // streamml::Error -> ValueError / OSError / 
 void bind_checkpoints(py::module_& m);  // _Stateful, _CheckpointStore, checkpoint files and bytes
 void bind_batch(py::module_& m);   // streamml.Batch
 void bind_replay(py::module_& m);  // streamml.Replay, _open_replay, _from_arrays
-void bind_linear(py::module_& m);  // _LogisticRegressionSGD, PrequentialEvaluator
+void bind_learner(py::module_& m);  // _Learner (every registered type), _learner_types
+void bind_pipeline(py::module_& m);  // _Pipeline
+void bind_linear(py::module_& m);  // _LogisticRegressionSGD, _PrequentialEvaluator
 void bind_kmeans(py::module_& m);  // _StreamingKMeans, _kmeans_plusplus
 void bind_dbscan(py::module_& m);  // _DBSCAN, _WindowedDBSCAN
 void bind_generate(py::module_& m);  // streamml.generate
 void bind_optimize(py::module_& m);  // _LpModel, _solve, _read_mps, _LPSolver, ...
 void bind_als(py::module_& m);       // _ALS, _PrequentialRanking, _ranking_metrics_at_k
+void bind_decision(py::module_& m);  // _Allocator, _Autoscaler
+
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// "(3, 2)" / "(3,)": an array's shape as NumPy prints it, for messages.
+std::string shape_text(const py::array& a);
+// A float64 C-contiguous (n, d) array as a matrix view, without a copy; `name` says which
+// argument it is in the message for any other number of dimensions.
+ConstRowMatrixMap rows_of(const DoubleArray& x, const char* name = "X");
+
+// A Python value as the text a settings table reads (`--param` text): bools (Python's and
+// NumPy's) true/false, integers as integers, other numbers in their shortest exact form,
+// strings as they are, 1-D sequences "1,2,3", 2-D ones "1,2;3,4", None as "". Throws
+// Error(InvalidInput) naming `owner` and `name` for anything else (a complex number, a dict).
+std::string setting_text(const py::handle& value, const std::string& owner, const std::string& name);
+// Every item of a dict of settings converted once, for SettingsTable::from_text.
+std::map<std::string, std::string> settings_text(const py::dict& settings, const std::string& owner);
+
+// A C++ batch from a streamml.Batch (copied: features, labels, keys, event times, sparse
+// columns and the index), or nullopt when `object` is not one.
+std::optional<Batch> batch_from_python(const py::handle& object);
+// A batch from separate parts: x None or (n, d) numbers, csr None or (indptr, indices, data,
+// n_cols) (the hashed columns, after the dense ones), y None or (n,) labels, keys None or (n,)
+// integers or strings (the key column: a user, a service). At least one of x and csr. x may
+// also be a streamml.Batch, whose labels and keys y and keys then replace when given.
+Batch batch_of(const py::object& x, const py::object& csr, const py::object& y,
+               const py::object& keys = py::none());
+
+// A stream not yet read: what streamml.replay / from_arrays made, before its first batch.
+struct StreamParts {
+  std::unique_ptr<Source> source;
+  BatchingSettings batching;
+  BadRecordPolicy bad_records;
+  std::int64_t first_index = 0;
+};
+// Takes over the stream of a streamml.Replay that has not started (it is then over); throws
+// Error(InvalidInput) for anything else.
+StreamParts take_stream(const py::handle& replay);
 
 // What every batch of one stream has in common, taken from the source's schema once, so an
 // empty batch (an event-time interval with no records) still shows the stream's columns.

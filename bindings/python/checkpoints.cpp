@@ -34,6 +34,8 @@ py::dict info_dict(const CheckpointInfo& info) {
   out["batch_index"] = info.header.batch_index;
   out["source_positions"] = info.header.source_positions;
   out["metrics"] = info.header.metrics;
+  out["user_metadata"] = info.header.user_metadata;
+  out["state_version"] = info.state_version;
   py::dict datasets;
   for (const auto& d : info.datasets) {
     py::dict one;
@@ -69,11 +71,15 @@ streaming k-means, windowed DBSCAN, the prequential evaluator). Not made directl
 
   m.def(
       "_checkpoint_bytes",
-      [](PyStateful& core) {
-        const std::vector<char> image = without_gil([&] { return checkpoint_bytes(core.stateful()); });
+      [](PyStateful& core, const std::string& user_metadata) {
+        CheckpointHeader header;
+        header.user_metadata = user_metadata;
+        const std::vector<char> image = without_gil([&] { return checkpoint_bytes(core.stateful(), header); });
         return py::bytes(image.data(), image.size());
       },
-      py::arg("core"), "The learner's checkpoint as bytes (a format-versioned HDF5 file image).");
+      py::arg("core"), py::arg("user_metadata") = "{}",
+      "The learner's checkpoint as bytes (a format-versioned HDF5 file image), with the user's keys (a JSON "
+      "object).");
   m.def(
       "_load_checkpoint_bytes",
       [](PyStateful& core, const py::bytes& data, const std::string& name) {
@@ -109,16 +115,18 @@ The compiled store behind streamml.CheckpointStore; use that class instead.
       .def(
           "save",
           [](CheckpointStore& store, const std::string& name, PyStateful& core, std::int64_t batch_index,
-             const std::string& source_positions, const std::string& metrics, std::int64_t parent_version) {
+             const std::string& source_positions, const std::string& metrics, std::int64_t parent_version,
+             const std::string& user_metadata) {
             CheckpointMetadata meta;
             meta.batch_index = batch_index;
             meta.source_positions = source_positions;
             meta.metrics = metrics;
             meta.parent_version = parent_version;
+            meta.user_metadata = user_metadata;
             return without_gil([&] { return store.save(name, core.stateful(), meta); });
           },
           py::arg("name"), py::arg("core"), py::arg("batch_index"), py::arg("source_positions"), py::arg("metrics"),
-          py::arg("parent_version"))
+          py::arg("parent_version"), py::arg("user_metadata"))
       .def(
           "versions",
           [](const CheckpointStore& store, const std::string& name) {

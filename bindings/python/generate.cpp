@@ -40,13 +40,6 @@ EventTime start_time(const py::handle& value) {
   return *t;
 }
 
-// A setting's value as the table reads it: Python's str() of a float is its shortest exact
-// text, so the double that arrives is the one given.
-std::string setting_text(const py::handle& value) {
-  if (py::isinstance<py::bool_>(value)) return value.cast<bool>() ? "true" : "false";
-  return py::str(value);
-}
-
 py::dict generate(const std::string& kind, const py::object& out, const py::kwargs& options) {
   GenerateOptions o;
   o.kind = kind;
@@ -58,7 +51,7 @@ py::dict generate(const std::string& kind, const py::object& out, const py::kwar
     else if (name == "format") o.format = keyword<std::string>(name, value, "a string");
     else if (name == "start") o.start = start_time(value);
     else if (name == "rate") o.rate = keyword<double>(name, value, "a number");
-    else o.settings[name] = setting_text(value);
+    else o.settings[name] = setting_text(value, "generate " + kind, name);
   }
   GenerateReport r;
   {

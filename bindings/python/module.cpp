@@ -15,10 +15,13 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_checkpoints(m);  // first: the learners' classes derive from its _Stateful
   sp::bind_batch(m);
   sp::bind_replay(m);
+  sp::bind_learner(m);  // before the learners: their classes derive from its _Learner
   sp::bind_linear(m);
   sp::bind_kmeans(m);
   sp::bind_dbscan(m);
   sp::bind_generate(m);
   sp::bind_optimize(m);
   sp::bind_als(m);
+  sp::bind_decision(m);
+  sp::bind_pipeline(m);
 }

@@ -25,15 +25,20 @@ using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecas
 
 class Replay {
  public:
+  // The reader is made at the first next(): until then the stream can be handed to a pipeline
+  // instead (take()).
   Replay(std::unique_ptr<Source> source, BatchingSettings batching, BadRecordPolicy bad,
          std::int64_t first_index = 0)
-      : layout_(StreamLayout::of(source->schema())), position_(source->position()) {
-    reader_ = std::make_unique<BatchReader>(std::move(source), batching, std::move(bad), first_index);
-  }
+      : layout_(StreamLayout::of(source->schema())),
+        position_(source->position()),
+        stream_{std::move(source), batching, std::move(bad), first_index} {}
 
   py::object next() {
     // Like a generator, an iterator advanced from two threads at once is an error, not a race.
     STREAMML_CHECK(!busy_, Runtime, "this replay is already being advanced by another thread");
+    if (stream_.source)
+      reader_ = std::make_unique<BatchReader>(std::move(stream_.source), stream_.batching, stream_.bad_records,
+                                              stream_.first_index);
     if (!reader_) throw py::stop_iteration();
     busy_ = true;
     std::optional<Batch> batch;
@@ -62,15 +67,23 @@ class Replay {
     reader_.reset();
   }
 
+  StreamParts take() {
+    STREAMML_CHECK(stream_.source != nullptr, InvalidInput,
+                   "this replay has been iterated or given to a pipeline already: a pipeline needs a fresh one "
+                   "(streamml.replay(...) or streamml.from_arrays(...))");
+    return std::move(stream_);
+  }
+
   std::int64_t bad_records() const { return reader_ ? reader_->bad_records() : bad_; }
   std::int64_t late_records() const { return reader_ ? reader_->late_records() : late_; }
   const Position& position() const { return position_; }
   const StreamLayout& layout() const { return *layout_; }
 
  private:
-  std::unique_ptr<BatchReader> reader_;
   std::shared_ptr<const StreamLayout> layout_;
   Position position_;
+  StreamParts stream_;  // until the first next()
+  std::unique_ptr<BatchReader> reader_;
   std::int64_t bad_ = 0, late_ = 0;
   bool busy_ = false;
 };
@@ -257,6 +270,13 @@ std::unique_ptr<Replay> from_arrays(const DoubleArray& X, const py::object& y, c
 }
 
 }  // namespace
+
+StreamParts take_stream(const py::handle& replay) {
+  STREAMML_CHECK(py::isinstance<Replay>(replay), InvalidInput,
+                 "a pipeline's source is a streamml.replay(...) or streamml.from_arrays(...), got "
+                     << std::string(py::repr(replay)));
+  return replay.cast<Replay&>().take();
+}
 
 void bind_replay(py::module_& m) {
   py::class_<Replay>(m, "Replay", R"doc(

@@ -240,6 +240,10 @@ def test_bad_input_is_named():
         streamml.ALS(rank=0).fit(sp.eye(3))
     with pytest.raises(ValueError, match="init 'custom' needs both user and item factors"):
         streamml.ALS(init="custom").fit(sp.eye(3))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        streamml.ALS().fit(np.ones((3, 3)) + 1j)
+    with pytest.raises(ValueError, match="0 sample"):
+        streamml.ALS().fit(sp.csr_matrix((0, 4)))
 
 
 def test_sklearn_clone_and_params():

@@ -182,12 +182,49 @@ def test_describe_gives_the_root_attributes_with_json_parsed(tmp_path):
         assert sorted(names) == sorted(first["datasets"])
         for key in ("format_version", "version", "parent_version", "batch_index"):
             assert f.attrs[key] == first[key]
-    for bad, message in [({"batch": 1}, "unknown metadata"), ({"batch_index": "x"}, "integer"),
+    for bad, message in [({"batch": object()}, "user metadata"), ({"batch_index": "x"}, "integer"),
                          ({"metrics": {"auc": float("nan")}}, "JSON"),
                          ({"source_positions": "{oops"}, "JSON")]:
         with pytest.raises(ValueError, match=message):
             store.save("clicks", model, metadata=bad)
     assert store.versions("clicks") == [1, 2]  # nothing was saved by the refused calls
+
+
+def test_user_metadata_is_kept_beside_the_known_keys(tmp_path):
+    # Oracle: the values given, read back by describe and by h5py (the root attribute
+    # user_metadata, a JSON object); the known keys keep their meaning.
+    X, y = _batches(1, n_batches=1)[0]
+    model = streamml.LogisticRegressionSGD(mode="online").fit(X, y)
+    store = streamml.CheckpointStore(tmp_path)
+    mine = {"run": "nightly-07", "features": ["a", "b", "c"], "rows": 40, "notes": {"ok": True, "r": 0.25}}
+    version = store.save("clicks", model, metadata={"batch_index": 9, **mine})
+    info = store.describe("clicks")
+    assert info["user_metadata"] == mine and info["batch_index"] == 9
+    assert streamml.describe_checkpoint(info["path"])["user_metadata"] == mine
+    with h5py.File(store._store.path("clicks", version), "r") as f:
+        assert json.loads(f.attrs["user_metadata"]) == mine
+    np.testing.assert_array_equal(store.load("clicks").coef_, model.coef_)
+    # A file without user keys says so: {}.
+    store.save("clicks", model)
+    assert store.describe("clicks")["user_metadata"] == {}
+    with pytest.raises(ValueError, match="'estimator_state' is reserved"):
+        store.save("clicks", model, metadata={"estimator_state": 1})
+
+
+def test_class_labels_travel_with_the_checkpoint(tmp_path):
+    # Oracle: the model before saving; a classifier of "ham"/"spam" stays one after a pickle, a
+    # store round trip and a single file.
+    X, y = _batches(2, n_batches=1, n=60)[0]
+    words = np.where(y == 1, "spam", "ham")
+    model = streamml.LogisticRegressionSGD(mode="online").fit(X, words)
+    store = streamml.CheckpointStore(tmp_path)
+    store.save("words", model, metadata={"run": 3})
+    assert store.describe("words")["user_metadata"] == {"run": 3, "estimator_state": {"classes": ["ham", "spam"]}}
+    for copy in (pickle.loads(pickle.dumps(model)), store.load("words"),
+                 streamml.load_checkpoint(store.describe("words")["path"])):
+        assert copy.classes_.tolist() == ["ham", "spam"]
+        np.testing.assert_array_equal(copy.predict(X), model.predict(X))
+        copy.partial_fit(X, words)  # and goes on learning with the same labels
 
 
 def test_single_file_load_and_describe(tmp_path):

@@ -249,8 +249,9 @@ def test_clone_get_params_set_params_round_trip(data):
         np.testing.assert_array_equal(copy.get_params()[name], value)
     assert not hasattr(copy, "coef_")
     np.testing.assert_array_equal(copy.fit(X, y).coef_, model.coef_)
-    assert repr(copy) == ("LogisticRegressionSGD(mode='online', optimizer='ftrl', "
-                          "fit_intercept=True, initial_weights=array([0.1, 0.2, 0.3, 0.4]), "
+    # The changed settings, in the settings table's order.
+    assert repr(copy) == ("LogisticRegressionSGD(mode='online', fit_intercept=True, "
+                          "initial_weights=array([0.1, 0.2, 0.3, 0.4]), optimizer='ftrl', "
                           "ftrl_l1=0.5)")
 
     fresh = streamml.LogisticRegressionSGD()
@@ -306,7 +307,7 @@ def test_bad_input_raises_valueerror(data):
                                          r"array of shape \(4,\)"):
         model.predict(X[0])
     with pytest.raises(ValueError, match=r"y must be 1-D"):
-        model.partial_fit(X, y.reshape(-1, 1))
+        model.partial_fit(X, np.column_stack([y, y]))
     with pytest.raises(ValueError, match="classes must be"):
         model.partial_fit(X, y, classes=[0, 2])
     with pytest.raises(ValueError, match="could not convert"):

@@ -220,11 +220,11 @@ def test_bad_keywords_and_values():
         streamml.StreamingKMeans().set_params(decay=0.5)
     bad = [({"k": 0}, "kmeans: k must be >= 1, got 0"),
            ({"decay_factor": 2.0}, "decay_factor must be in \\[0, 1\\], got 2"),
-           ({"half_life": -1}, "half_life must be > 0"),
+           ({"half_life": -1}, "kmeans: half_life must be >= 0, got -1"),
            ({"half_life": 2, "decay_factor": 0.5}, "give decay_factor or half_life, not both"),
            ({"time_unit": "seconds"}, "kmeans: time_unit must be one of 'batches', 'points', got 'seconds'"),
-           ({"init": "kmeans||"}, "init must be 'k-means\\+\\+', 'random' or an array"),
-           ({"seed": -1}, "seed must be in"),
+           ({"init": "kmeans||"}, "kmeans: init must be one of 'k-means\\+\\+', 'random'"),
+           ({"seed": -1}, "kmeans: seed must be in \\[0, 4294967295\\], got -1"),
            ({"k": 2, "initial_weights": [1.0]}, "initial_weights has 1 entries, expected k = 2")]
     for params, message in bad:
         with pytest.raises(ValueError, match=message):

@@ -10,9 +10,10 @@ Example::
 
     import streamml
     store = streamml.CheckpointStore("/tmp/ck")
-    version = store.save("clicks", model, metadata={"batch_index": 41})
+    version = store.save("clicks", model, metadata={"batch_index": 41, "run": "nightly-07"})
     model = store.load("clicks")             # the newest version, a ready estimator
     store.describe("clicks")["params"]       # root attributes, JSON ones parsed
+    store.describe("clicks")["user_metadata"]  # {"run": "nightly-07"}
     store.prune("clicks", keep_last=5)
 
 Errors: a damaged, truncated, foreign or newer file raises ValueError naming it and what is
@@ -23,60 +24,63 @@ import json
 import os
 
 from . import _streamml
-from .clustering import StreamingKMeans
-from .dbscan import WindowedDBSCAN
-from .linear import LogisticRegressionSGD, PrequentialEvaluator
-from .optimize import LPSolver
-from .recommend import ALS
+from ._estimator import Checkpointed, checkpoint_class, checkpoint_classes
 
 __all__ = ["CheckpointStore", "load_checkpoint", "describe_checkpoint", "dumps_checkpoint",
            "loads_checkpoint"]
 
-# learner_type -> the estimator class that loads it.
-_CLASSES = {"logreg": LogisticRegressionSGD, "kmeans": StreamingKMeans, "dbscan": WindowedDBSCAN,
-            "prequential": PrequentialEvaluator, "lp_solver": LPSolver, "als": ALS}
-
 _METADATA = ("batch_index", "source_positions", "metrics", "parent_version")
+# The user-metadata key under which an estimator keeps what its compiled core does not hold
+# (a classifier's class labels); reserved.
+_ESTIMATOR_STATE = "estimator_state"
 
 
 def _core(model):
     """The compiled object behind a learner (built from its settings if not yet)."""
-    if isinstance(model, PrequentialEvaluator):
-        return model
-    if not isinstance(model, tuple(c for c in _CLASSES.values() if c is not PrequentialEvaluator)):
+    if not isinstance(model, Checkpointed):
+        names = sorted(c.__name__ for c in checkpoint_classes().values())
         raise TypeError(f"cannot checkpoint a {type(model).__name__}: streamml checkpoints "
-                        f"{', '.join(c.__name__ for c in _CLASSES.values())}")
+                        f"{', '.join(names)}")
     return model._learner()
 
 
 def _new_model(info):
-    """A fresh estimator of the checkpoint's class and settings, and its compiled core."""
+    """A fresh object of the checkpoint's class and settings, and its compiled core."""
     learner_type = info["learner_type"]
-    cls = _CLASSES.get(learner_type)
+    cls = checkpoint_class(learner_type)
     if cls is None:
         raise ValueError(f"{info['path']}: holds a {learner_type!r} checkpoint; the Python module "
-                         f"loads {', '.join(repr(t) for t in _CLASSES)}"
+                         f"loads {', '.join(repr(t) for t in checkpoint_classes())}"
                          + (" (a pipeline's manifest names its stages' versions: load those)"
                             if learner_type == "pipeline" else ""))
-    params = json.loads(info["params"])
-    if hasattr(cls, "_empty_for_checkpoint"):
-        # Its settings do not make it: the state holds the model (LPSolver).
-        model = cls._empty_for_checkpoint(params)
-        return model, model._learner()
-    if cls is PrequentialEvaluator:
-        model = PrequentialEvaluator(window=params["window"], auc_bins=params["auc_bins"],
-                                     threshold=params["threshold"])
-        return model, model
-    model = cls(**cls._params_from_checkpoint(params))
+    model = cls._from_checkpoint(json.loads(info["params"]))
     return model, model._learner()
+
+
+def _restored(model, info):
+    """The model, given back what it kept beside its core (from the user metadata)."""
+    model._set_python_state(json.loads(info["user_metadata"]).get(_ESTIMATOR_STATE, {}))
+    return model
 
 
 def _described(info):
     """The C++ description with its JSON attributes parsed."""
     out = dict(info)
-    for key in ("params", "source_positions", "metrics"):
+    for key in ("params", "source_positions", "metrics", "user_metadata"):
         out[key] = json.loads(info[key])
     return out
+
+
+def _user_metadata(model, user):
+    """The user's keys plus the estimator's own state, as JSON object text."""
+    user = dict(user)
+    if _ESTIMATOR_STATE in user:
+        raise ValueError(f"metadata key {_ESTIMATOR_STATE!r} is reserved for the estimator's own "
+                         f"state; use another name")
+    state = model._python_state()
+    if state:
+        user[_ESTIMATOR_STATE] = state
+    return _json_text("user metadata", user)
 
 
 def _json_text(name, value):
@@ -103,7 +107,7 @@ def dumps_checkpoint(model):
 
     ``pickle`` stores these bytes; ``loads_checkpoint`` reads them back.
     """
-    return _streamml._checkpoint_bytes(_core(model))
+    return _streamml._checkpoint_bytes(_core(model), _user_metadata(model, {}))
 
 
 def loads_checkpoint(data, name="<checkpoint bytes>"):
@@ -113,9 +117,10 @@ def loads_checkpoint(data, name="<checkpoint bytes>"):
     ValueError.
     """
     data = bytes(data)
-    model, core = _new_model(_streamml._describe_checkpoint_bytes(data, name))
+    info = _streamml._describe_checkpoint_bytes(data, name)
+    model, core = _new_model(info)
     _streamml._load_checkpoint_bytes(core, data, name)
-    return model
+    return _restored(model, info)
 
 
 # Pickles name the function that rebuilds a learner; it is recorded as the public
@@ -126,9 +131,10 @@ loads_checkpoint.__module__ = "streamml"
 def load_checkpoint(path):
     """A ready estimator from one checkpoint file (e.g. ``<dir>/<name>/v000003.h5``)."""
     path = os.fspath(path)
-    model, core = _new_model(_streamml._describe_checkpoint_file(path))
+    info = _streamml._describe_checkpoint_file(path)
+    model, core = _new_model(info)
     _streamml._load_checkpoint_file(core, path)
-    return model
+    return _restored(model, info)
 
 
 def describe_checkpoint(path):
@@ -136,7 +142,9 @@ def describe_checkpoint(path):
 
     Keys: ``format_version``, ``library_version``, ``learner_type``, ``params`` (dict),
     ``created_utc``, ``version``, ``parent_version``, ``batch_index``, ``source_positions``
-    (dict), ``metrics`` (dict), plus ``path`` and ``datasets`` ({name: {"dtype", "shape"}}).
+    (dict), ``metrics`` (dict), ``state_version``, ``user_metadata`` (dict: the keys given to
+    ``CheckpointStore.save`` beyond the known ones; {} for files without), plus ``path`` and
+    ``datasets`` ({name: {"dtype", "shape"}}).
     """
     return _described(_streamml._describe_checkpoint_file(os.fspath(path)))
 
@@ -166,23 +174,23 @@ class CheckpointStore:
     def save(self, name, model, metadata=None):
         """Saves a new version of ``name`` and returns its number (1, 2, ...).
 
-        ``model``: a LogisticRegressionSGD, StreamingKMeans, WindowedDBSCAN or
-        PrequentialEvaluator. ``metadata`` (optional dict): ``batch_index`` (the last batch the
-        model learned, default -1), ``source_positions`` and ``metrics`` (dicts or JSON text;
-        metrics default to the model's own), ``parent_version`` (default: the newest version
-        before this save, 0 for none).
+        ``model``: any streamml learner (its class names its checkpoint type). ``metadata``
+        (optional dict): ``batch_index`` (the last batch the model learned, default -1),
+        ``source_positions`` and ``metrics`` (dicts or JSON text; metrics default to the model's
+        own), ``parent_version`` (default: the newest version before this save, 0 for none), and
+        any other keys of your own with JSON-serialisable values (a run id, a data snapshot's
+        name), kept beside them as the file's ``user_metadata`` and given back by ``describe``.
         """
         metadata = dict(metadata or {})
-        unknown = sorted(set(metadata) - set(_METADATA))
-        if unknown:
-            raise ValueError(f"unknown metadata {unknown}; known: {list(_METADATA)}")
+        user = {key: value for key, value in metadata.items() if key not in _METADATA}
         metrics = metadata.get("metrics")
         return self._store.save(
             name, _core(model),
             batch_index=_integer("batch_index", metadata.get("batch_index", -1)),
             source_positions=_json_text("source_positions", metadata.get("source_positions", {})),
             metrics="" if metrics is None else _json_text("metrics", metrics),
-            parent_version=_integer("parent_version", metadata.get("parent_version", -1)))
+            parent_version=_integer("parent_version", metadata.get("parent_version", -1)),
+            user_metadata=_user_metadata(model, user))
 
     def versions(self, name):
         """The complete versions of ``name``, ascending (empty when there are none)."""
@@ -206,9 +214,10 @@ class CheckpointStore:
     def load(self, name, version=None):
         """A ready estimator from a version of ``name`` (default: the newest)."""
         version = self._version(name, version)
-        model, core = _new_model(self._store.describe(name, version))
+        info = self._store.describe(name, version)
+        model, core = _new_model(info)
         self._store.load(name, core, version)
-        return model
+        return _restored(model, info)
 
     def describe(self, name, version=None):
         """A version's root attributes as a dict (see ``describe_checkpoint``), datasets unread."""
@@ -218,9 +227,3 @@ class CheckpointStore:
         """Deletes all but the newest ``keep_last`` (>= 1) versions; returns the deleted ones."""
         return list(self._store.prune(name, _integer("keep_last", keep_last)))
 
-
-def _reduce_evaluator(evaluator):
-    return (loads_checkpoint, (dumps_checkpoint(evaluator),))
-
-
-PrequentialEvaluator.__reduce__ = _reduce_evaluator

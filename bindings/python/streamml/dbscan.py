@@ -18,8 +18,9 @@ Example::
 
 import numpy as np
 
-from ._estimator import Checkpointed, Estimator
-from ._streamml import Batch as _Batch, _DBSCAN, _WindowedDBSCAN
+from . import _input
+from ._estimator import Estimator, Learner
+from ._streamml import Batch as _Batch, _DBSCAN, _WindowedDBSCAN, _dbscan_settings
 
 __all__ = ["DBSCAN", "WindowedDBSCAN"]
 
@@ -33,12 +34,7 @@ def _micros(time):
     return int(round(float(time) * 1e6))
 
 
-def _as_x(X):
-    """float64 C-contiguous (no copy when X already is)."""
-    return np.ascontiguousarray(X, dtype=np.float64)
-
-
-class DBSCAN(Estimator):
+class DBSCAN(Estimator, settings=_dbscan_settings(), core=_DBSCAN):
     """Exact DBSCAN with scikit-learn's definition and canonical labels.
 
     A point is core when at least ``min_samples`` points, itself included, lie within ``eps``
@@ -48,13 +44,7 @@ class DBSCAN(Estimator):
     Agrees with ``sklearn.cluster.DBSCAN``: same noise, same core points and partition of
     them (scikit-learn may put a border point touching two clusters in the other one).
 
-    Parameters (keyword-only)
-    ----------
-    eps : float > 0
-    min_samples : int >= 1
-    metric : {"euclidean", "manhattan", "chebyshev"}
-    algorithm : {"auto", "grid", "kd_tree"}
-        Neighbour search: "auto" takes a grid for 1-2 features, nanoflann's kd-tree above.
+    {parameters}
 
     Attributes (after ``fit``)
     ----------
@@ -65,18 +55,15 @@ class DBSCAN(Estimator):
     n_clusters_, n_noise_ : int
     n_features_in_ : int
 
+    ``fit(X, sample_weight=w)`` weighs points as scikit-learn does: a point is core when the
+    weights of its neighbours, its own included, sum to at least min_samples (a weight of 2 is
+    two points there; a negative weight keeps a neighbour from being core).
+
     NaN/Inf in X, eps <= 0, min_samples < 1 and unknown metrics raise ValueError. The GIL is
     released while C++ computes; a float64 C-contiguous X is read in place.
     """
 
-    def __init__(self, *, eps=0.5, min_samples=5, metric="euclidean", algorithm="auto"):
-        self.eps = eps
-        self.min_samples = min_samples
-        self.metric = metric
-        self.algorithm = algorithm
-
-    def _make_core(self, params, previous):
-        return _DBSCAN(dict(params))  # settings changes start over
+    _estimator_type = "clusterer"  # scikit-learn's word (not a registered learner: no role)
 
     def __getstate__(self):
         # Exact DBSCAN learns nothing beyond its result arrays (plain attributes, pickled as
@@ -86,11 +73,13 @@ class DBSCAN(Estimator):
         return state
 
     def fit(self, X, y=None, sample_weight=None):
-        """Clusters X (n, d). ``y`` is ignored; ``sample_weight`` is not supported."""
+        """Clusters X (n, d); ``y`` is ignored. ``sample_weight`` (n,): each point's weight
+        toward min_samples (scikit-learn's)."""
+        X = _input.dense(X, estimator="DBSCAN")
         if sample_weight is not None:
-            raise ValueError("sample_weight is not supported by streamml.DBSCAN")
-        X = _as_x(X)
-        result = self._learner().fit(X)
+            sample_weight = np.ascontiguousarray(_input.vector(sample_weight, "sample_weight"),
+                                                 dtype=np.float64)
+        result = self._learner().fit(X, sample_weight)
         self.labels_ = result["labels"]
         self.core_sample_indices_ = result["core_sample_indices"]
         self.neighbor_counts_ = result["neighbor_counts"]
@@ -104,7 +93,7 @@ class DBSCAN(Estimator):
         return self.fit(X, y, sample_weight).labels_
 
 
-class WindowedDBSCAN(Checkpointed):
+class WindowedDBSCAN(Learner, type="dbscan", core=_WindowedDBSCAN):
     """DBSCAN of the last ``window_batches`` batches (or ``window_seconds`` of event time) of
     a stream, updated incrementally.
 
@@ -114,13 +103,10 @@ class WindowedDBSCAN(Checkpointed):
     point; on a merge the oldest (smallest) id survives; split-off parts and new clusters get
     fresh, never reused ids. Noise points of the newest batch are its anomalies.
 
-    Parameters (keyword-only)
-    ----------
-    eps, min_samples, metric, algorithm : as ``DBSCAN``
-    window_batches : int >= 1
-    window_seconds : float >= 0
-        0 (default): the window is ``window_batches`` batches. Otherwise the window is instead the batches whose event time ends less than this many
-        seconds before the newest batch's; ``partial_fit`` then needs each batch's time.
+    {parameters}
+
+    ``window_seconds`` > 0: ``partial_fit`` needs each batch's time. Changing a setting
+    (``set_params``) starts over.
 
     Attributes
     ----------
@@ -132,22 +118,6 @@ class WindowedDBSCAN(Checkpointed):
     cluster_sizes_ : dict id -> points
     window_points_, window_noise_, batches_seen_ : int
     """
-
-    def __init__(self, *, eps=0.5, min_samples=5, window_batches=10, window_seconds=0.0,
-                 metric="euclidean", algorithm="auto"):
-        self.eps = eps
-        self.min_samples = min_samples
-        self.window_batches = window_batches
-        self.window_seconds = window_seconds
-        self.metric = metric
-        self.algorithm = algorithm
-
-    def _make_core(self, params, previous):
-        return _WindowedDBSCAN(dict(params))  # settings changes start over
-
-    @classmethod
-    def _params_from_checkpoint(cls, params):
-        return cls._same_names(params)
 
     def partial_fit(self, X, y=None, time=None):
         """Slides the window by the batch X (n, d); returns the batch's labels (-1: anomaly).
@@ -162,11 +132,13 @@ class WindowedDBSCAN(Checkpointed):
                 time = X.interval_end if X.interval_end is not None else (
                     X.event_times.max() if X.event_times is not None and len(X) else None)
             X = X.features
-        return self._learner().partial_fit(_as_x(X), _micros(time))
+        return self._learner().partial_fit_dense(_input.dense(X, estimator="WindowedDBSCAN", batch=True),
+                                                 _micros(time))
 
     def fit(self, X, y=None):
         """Starts over with X as the only batch; returns self."""
-        self._core = self._make_core(self.get_params(), None)
+        X = _input.dense(X, estimator="WindowedDBSCAN")
+        self._restart()
         self.partial_fit(X)
         return self
 
@@ -176,7 +148,15 @@ class WindowedDBSCAN(Checkpointed):
     def predict(self, X):
         """Labels of X against the current window, without adding X: the cluster of each
         point's lowest-arrival core neighbour within eps, -1 when it has none."""
-        return self._learner().predict(_as_x(X))
+        return self._learner().predict(_input.dense(X, estimator="WindowedDBSCAN", batch=True))
+
+    def __sklearn_is_fitted__(self):
+        core = self.__dict__.get("_core")
+        return core is not None and core.batches_seen > 0
+
+    @property
+    def n_features_in_(self):
+        return int(self._core_of("n_features_in_").dimension)
 
     def _core_of(self, name):
         core = self.__dict__.get("_core")

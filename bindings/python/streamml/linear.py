@@ -1,9 +1,10 @@
 """Streaming logistic regression and prequential evaluation, scikit-learn style.
 
 ``LogisticRegressionSGD`` is a thin Python face over the C++ learner
-(algorithms/linear/logistic_regression_sgd.h): the settings are its constructor's keywords, the
-maths and every check run in C++. ``PrequentialEvaluator`` is the C++ evaluator itself
-(algorithms/evaluation/prequential.h), and ``prequential`` runs test-then-train over a stream.
+(algorithms/linear/logistic_regression_sgd.h): its keywords, defaults and their docs are the
+C++ settings table's, the maths and every check run in C++. ``PrequentialEvaluator`` is the
+C++ evaluator (algorithms/evaluation/prequential.h), and ``prequential`` runs test-then-train
+over a stream.
 
 Example::
 
@@ -19,13 +20,21 @@ Example::
 
 import numpy as np
 
-from ._estimator import Checkpointed
-from ._streamml import Batch, PrequentialEvaluator, _LogisticRegressionSGD
+from . import _input
+from ._estimator import Evaluator, Learner
+from ._streamml import Batch, _LogisticRegressionSGD, _PrequentialEvaluator
 
 __all__ = ["LogisticRegressionSGD", "PrequentialEvaluator", "prequential"]
 
+_BINARY = np.array([0.0, 1.0])
 
-class LogisticRegressionSGD(Checkpointed):
+
+def _binary(classes):
+    """Whether classes are (or default to) the 0/1 labels C++ learns."""
+    return classes is None or (classes.dtype.kind in "fiub" and np.array_equal(classes, _BINARY))
+
+
+class LogisticRegressionSGD(Learner, type="logreg", core=_LogisticRegressionSGD):
     """Binary logistic regression learned from a stream by stochastic gradient descent.
 
     Two training modes (the C++ header documents each rule and its reference):
@@ -40,160 +49,138 @@ class LogisticRegressionSGD(Checkpointed):
       "invscaling" or "optimal", ``penalty`` "l2" / "l1" / "elasticnet", ``average`` for
       ASGD), "adagrad" or "ftrl" (FTRL-Proximal with ``ftrl_*``).
 
-    Parameters (all keyword-only; a misspelled keyword raises TypeError)
-    ----------
-    mode : {"spark", "online"}
-    step_size : float
-        Spark's stepSize; online: eta0 of sgd and the step of adagrad.
-    num_iterations : int
-        Spark mode: gradient-descent iterations per batch.
-    mini_batch_fraction : float in (0, 1]
-        Spark mode: share of each batch sampled per iteration.
-    reg_param : float
-        Regularisation strength (Spark's regParam, scikit-learn's alpha).
-    penalty : {"l2", "l1", "elasticnet", "none"}
-        None is read as "none".
-    optimizer : {"sgd", "adagrad", "ftrl"}
-        Online mode only.
-    learning_rate : {"constant", "invscaling", "optimal"}
-        Online sgd only.
-    fit_intercept : bool
-    initial_weights : array-like of shape (n_features,), optional
-        Starting weights (dense columns, then hashed buckets); None: zeros.
-    seed : int
-        Mini-batch sampling (spark mode).
-    initial_intercept, threshold, l1_ratio, convergence_tol, power_t, average,
-    adagrad_epsilon, ftrl_alpha, ftrl_beta, ftrl_l1, ftrl_l2, decay_factor, half_life,
-    time_unit
-        As the C++ ``LogisticRegressionSGDSettings`` (same names, same defaults).
-        ``threshold``: ``predict`` gives 1 iff P(y=1) > threshold (strict, as Spark).
-        ``decay_factor`` / ``half_life`` / ``time_unit``: forgetting for drifting streams.
+    {parameters}
 
     The constructor only stores its arguments (scikit-learn's rule, so ``sklearn.base.clone``
     works); the settings are validated by the C++ learner when it is built, at the first
     ``partial_fit``/``fit``/prediction or at ``set_params``: bad settings raise ValueError.
+    ``set_params`` on a model that has learned continues from its state under the new
+    settings (scikit-learn's SGDClassifier does the same).
 
     Input
     -----
     ``X`` is a NumPy array (n, d) (float64 C-contiguous arrays reach C++ without a copy; any
     other dtype or order is converted once), a ``scipy.sparse`` matrix (its CSR arrays are
-    copied into a C++ Batch), or a ``streamml.Batch`` (dense features without a copy; its
-    hashed ``sparse`` columns, when present, are copied and follow the dense ones). Labels
-    ``y`` are 0/1. Wrong shapes, a wrong number of features, labels other than 0/1 and
-    NaN/Inf raise ValueError naming the problem. The GIL is released while C++ trains and
-    predicts.
+    copied into a C++ Batch), or a ``streamml.Batch`` (its hashed ``sparse`` columns, when
+    present, follow the dense ones). Labels ``y`` are any two class labels, as scikit-learn's
+    ``SGDClassifier`` takes them: ``classes_`` is their sorted pair, the second the positive
+    class; 0/1 labels go to C++ as they are. More than two classes, complex or empty input,
+    wrong shapes, a wrong number of features and NaN/Inf raise ValueError naming the problem.
+    The GIL is released while C++ trains and predicts.
 
     Attributes (after the first ``partial_fit`` or ``fit``)
     ----------
     coef_ : ndarray of shape (1, n_features)
     intercept_ : ndarray of shape (1,)
-    classes_ : ndarray, ``array([0., 1.])``
+    classes_ : ndarray of shape (2,)
+        ``array([0., 1.])`` for 0/1 labels (also after a pipeline or a checkpoint of one).
     n_features_in_ : int
         Dense columns plus hashed buckets.
     t_ : float
         Online sgd's step counter (scikit-learn's ``t_``: examples seen + 1).
     examples_seen_, batches_seen_ : int
+    summary_ : dict
+        The learner's figures as a pipeline's summary shows them.
 
     A streaming learner predicts from its current state at any time: before any data it
     uses ``initial_weights`` (or zeros) and ``initial_intercept``, so P(y=1) = 0.5 by default.
     That is what the first batch of a prequential run is scored with.
     """
 
-    def __init__(self, *, mode="spark", step_size=0.1, num_iterations=50,
-                 mini_batch_fraction=1.0, reg_param=0.0, penalty="l2", optimizer="sgd",
-                 learning_rate="constant", fit_intercept=False, initial_weights=None, seed=42,
-                 initial_intercept=0.0, threshold=0.5, l1_ratio=0.15, convergence_tol=0.001,
-                 power_t=0.5, average=0, adagrad_epsilon=1e-8, ftrl_alpha=0.1, ftrl_beta=1.0,
-                 ftrl_l1=0.0, ftrl_l2=0.0, decay_factor=1.0, half_life=0.0,
-                 time_unit="batches"):
-        self.mode = mode
-        self.step_size = step_size
-        self.num_iterations = num_iterations
-        self.mini_batch_fraction = mini_batch_fraction
-        self.reg_param = reg_param
-        self.penalty = penalty
-        self.optimizer = optimizer
-        self.learning_rate = learning_rate
-        self.fit_intercept = fit_intercept
-        self.initial_weights = initial_weights
-        self.seed = seed
-        self.initial_intercept = initial_intercept
-        self.threshold = threshold
-        self.l1_ratio = l1_ratio
-        self.convergence_tol = convergence_tol
-        self.power_t = power_t
-        self.average = average
-        self.adagrad_epsilon = adagrad_epsilon
-        self.ftrl_alpha = ftrl_alpha
-        self.ftrl_beta = ftrl_beta
-        self.ftrl_l1 = ftrl_l1
-        self.ftrl_l2 = ftrl_l2
-        self.decay_factor = decay_factor
-        self.half_life = half_life
-        self.time_unit = time_unit
+    _keeps_state = True
+    _param_docs = {"penalty": "regulariser; None is read as 'none'",
+                   "initial_weights": "starting weights (dense columns, then hashed buckets); None: zeros"}
 
-    # ---- the C++ learner ------------------------------------------------------------------
-
-    @classmethod
-    def _params_from_checkpoint(cls, params):
-        # The C++ settings have the constructor's names; no initial weights are saved as [].
-        kwargs = cls._same_names(params)
-        weights = kwargs["initial_weights"]
-        kwargs["initial_weights"] = np.array(weights, dtype=np.float64) if weights else None
-        return kwargs
-
-    @staticmethod
-    def _settings(params):
-        settings = dict(params)
-        if settings.get("penalty") is None:
+    def _to_settings(self, params):
+        settings = super()._to_settings(params)
+        if "penalty" in params and params["penalty"] is None:
             settings["penalty"] = "none"
         return settings
 
-    def _make_core(self, params, previous):
-        # A model that has learned continues from its state under new settings (e.g. a
-        # smaller step_size mid-stream); when it cannot (another optimizer keeps other
-        # memory), the C++ constructor raises ValueError. fit() starts over.
-        settings = self._settings(params)
-        if previous is not None and previous.sized:
-            return _LogisticRegressionSGD(settings, previous)
-        return _LogisticRegressionSGD(settings)
+    @classmethod
+    def _learned(cls, core):
+        return core.sized
 
-    def _fitted(self):
+    def __sklearn_is_fitted__(self):
         core = self.__dict__.get("_core")
         return core is not None and core.sized
 
-    def __sklearn_is_fitted__(self):
-        return self._fitted()
-
-    def _learned(self, name):
-        if not self._fitted():
+    def _fitted_core(self, name):
+        if not self.__sklearn_is_fitted__():
             raise AttributeError(f"{type(self).__name__} has learned nothing yet: {name} exists "
                                  f"after the first partial_fit or fit")
         return self._core
 
-    # ---- input conversion -----------------------------------------------------------------
+    _sklearn_tags = {"binary_only": True}
+
+    # ---- class labels ---------------------------------------------------------------------
+
+    def _python_state(self):
+        classes = self.__dict__.get("_classes")
+        if _binary(classes):
+            return {}
+        return {"classes": classes.tolist()}
+
+    def _set_python_state(self, state):
+        if "classes" in state:
+            self._classes = np.asarray(state["classes"])
 
     @staticmethod
-    def _csr(X):
-        X = X.tocsr()
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D (n_samples, n_features), got shape {X.shape}")
-        limit = np.iinfo(np.int32).max
-        if X.shape[1] > limit or X.nnz > limit:
-            raise ValueError(f"sparse X of shape {X.shape} with {X.nnz} stored values does not "
-                             f"fit 32-bit indices")
-        return (X.indptr, X.indices, X.data, int(X.shape[1]))
+    def _first_classes(y):
+        """The classes a first batch's labels give: 0/1 for 0/1 labels (also when one of them is
+        missing: a stream's first batch may hold one class), else their two values."""
+        if y.dtype.kind in "fiub":
+            numeric = y.astype(np.float64)
+            if not np.isfinite(numeric).all() or np.isin(numeric, _BINARY).all():
+                return _BINARY  # C++ names a row that is NaN or Inf
+            if y.dtype.kind == "f" and not np.array_equal(numeric, np.round(numeric)):
+                raise ValueError("Unknown label type: 'continuous' y; binary logistic regression "
+                                 "takes two class labels")
+        elif y.dtype.kind == "O" and not all(isinstance(v, str) for v in y.ravel()):
+            raise ValueError("Unknown label type: y of mixed objects; binary logistic regression "
+                             "takes two class labels (numbers or strings)")
+        classes = np.unique(y)
+        if classes.shape[0] > 2:
+            raise ValueError(f"y has {classes.shape[0]} classes {classes.tolist()[:10]!r}; "
+                             f"LogisticRegressionSGD is binary: give two class labels")
+        if classes.shape[0] < 2:
+            raise ValueError(f"y has one class {classes.tolist()!r} in the first batch: give "
+                             f"classes=[negative, positive] to partial_fit")
+        return classes
 
-    def _call(self, method, X):
-        """Runs a C++ method on X: the dense one when X is dense, the Batch one otherwise."""
-        core = self._learner()
-        if isinstance(X, Batch):
-            if X.sparse is None:
-                return getattr(core, method)(X.features)
-            return getattr(core, method + "_batch")(X.features, self._csr(X.sparse))
-        if hasattr(X, "tocsr") and hasattr(X, "nnz"):  # scipy.sparse
-            return getattr(core, method + "_batch")(None, self._csr(X))
-        return getattr(core, method)(np.ascontiguousarray(X, dtype=np.float64))
+    def _labels(self, y, classes):
+        """y as the 0/1 labels C++ learns, fixing classes_ on the first batch."""
+        known = self.__dict__.get("_classes")
+        if known is _BINARY and classes is None and type(y) is np.ndarray and y.dtype == np.float64:
+            return y  # the common case: 0/1 labels, checked by C++
+        y = _input.column(y)
+        if classes is not None:
+            classes = np.unique(_input.vector(classes))
+            if classes.shape != (2,):
+                raise ValueError(f"classes must be two labels (binary logistic regression), got "
+                                 f"{classes.tolist()!r}")
+            if known is not None and not np.array_equal(classes, known):
+                raise ValueError(f"classes must be {known.tolist()!r} (the classes of the first "
+                                 f"partial_fit), got {classes.tolist()!r}")
+            known = classes
+        if known is None:
+            known = self._first_classes(y)
+        if _binary(known) and y.dtype.kind in "fiub":
+            self._classes = _BINARY
+            return np.ascontiguousarray(y, dtype=np.float64)  # C++ checks 0/1, naming the row
+        positive = y == known[1]
+        outside = ~(positive | (y == known[0]))
+        if outside.any():
+            row = int(np.flatnonzero(outside)[0])
+            raise ValueError(f"label of row {row} is {y[row]!r}; the classes are {known.tolist()!r}")
+        self._classes = known
+        return positive.astype(np.float64)
+
+    @property
+    def classes_(self):
+        self._fitted_core("classes_")
+        classes = self.__dict__.get("_classes")
+        return _BINARY.copy() if classes is None else classes.copy()
 
     # ---- training -------------------------------------------------------------------------
 
@@ -203,35 +190,33 @@ class LogisticRegressionSGD(Checkpointed):
         Parameters
         ----------
         X : ndarray (n, d), scipy.sparse matrix, or streamml.Batch
-        y : array-like (n,) of 0/1; default for a Batch: its ``labels``
-        classes : array-like, optional
-            Accepted for scikit-learn compatibility; must be the classes {0, 1}.
+        y : array-like (n,) of two class labels; default for a Batch: its ``labels``
+        classes : array-like of two labels, optional
+            The classes, needed when the first batch holds only one of them (scikit-learn's
+            partial_fit); later calls must give the same.
 
         Returns
         -------
         self
         """
-        if classes is not None:
-            got = np.unique(np.asarray(classes, dtype=np.float64))
-            if got.shape != (2,) or not np.array_equal(got, [0.0, 1.0]):
-                raise ValueError(f"classes must be [0, 1] (binary logistic regression), "
-                                 f"got {np.asarray(classes).tolist()!r}")
         if y is None:
             if isinstance(X, Batch) and X.labels is not None:
                 y = X.labels
             else:
                 raise ValueError("partial_fit needs labels y (or a streamml.Batch with labels)")
-        y = np.ascontiguousarray(y, dtype=np.float64)
-        core = self._learner()
-        if isinstance(X, Batch):
-            if X.sparse is None:
-                core.partial_fit(X.features, y)
+        dense, sparse = _input.features(X, batch=True)
+        before = self.__dict__.get("_classes")
+        labels = self._labels(y, classes)
+        try:
+            core = self._learner()
+            if sparse is None:
+                core.partial_fit_dense(dense, labels)
             else:
-                core.partial_fit_batch(X.features, self._csr(X.sparse), y)
-        elif hasattr(X, "tocsr") and hasattr(X, "nnz"):
-            core.partial_fit_batch(None, self._csr(X), y)
-        else:
-            core.partial_fit(np.ascontiguousarray(X, dtype=np.float64), y)
+                core.partial_fit(dense, sparse, labels)
+        except BaseException:
+            if not self.__sklearn_is_fitted__():
+                self._classes = before
+            raise
         return self
 
     def fit(self, X, y=None):
@@ -243,59 +228,116 @@ class LogisticRegressionSGD(Checkpointed):
         (scikit-learn's ``SGDClassifier(max_iter=1, shuffle=False)``). Call ``partial_fit``
         again for more passes.
         """
-        self._core = _LogisticRegressionSGD(self._settings(self.get_params()))
+        if not isinstance(X, Batch):
+            dense, _ = _input.features(X)  # fit refuses an empty X (partial_fit takes one)
+            X = X if dense is None else dense
+        self._restart()
+        self.__dict__.pop("_classes", None)
         return self.partial_fit(X, y)
 
     # ---- prediction -----------------------------------------------------------------------
+
+    def _call(self, method, X):
+        dense, sparse = _input.features(X, batch=True)
+        return getattr(self._learner(), method)(dense, sparse)
 
     def decision_function(self, X):
         """w . x + b per row, shape (n,)."""
         return self._call("decision_function", X)
 
     def predict_proba(self, X):
-        """Shape (n, 2): [P(y=0), P(y=1)] per row (columns in ``classes_`` order)."""
+        """Shape (n, 2): the probabilities of ``classes_[0]`` and ``classes_[1]`` per row."""
         p = self._call("predict_proba", X)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X):
-        """0.0 or 1.0 per row: 1 iff P(y=1) > threshold."""
-        return self._call("predict", X)
+        """The class per row: ``classes_[1]`` iff P(classes_[1]) > threshold (0.0 / 1.0 for 0/1
+        labels)."""
+        positive = self._call("predict", X)
+        classes = self.__dict__.get("_classes")
+        if _binary(classes):
+            return positive
+        return classes[positive.astype(np.intp)]
 
     def score(self, X, y):
         """Mean accuracy of ``predict(X)`` against y (scikit-learn's ClassifierMixin.score)."""
-        return float(np.mean(self.predict(X) == np.asarray(y, dtype=np.float64)))
+        return float(np.mean(self.predict(X) == _input.vector(y)))
 
     # ---- learned attributes ---------------------------------------------------------------
 
     @property
     def coef_(self):
-        return np.asarray(self._learned("coef_").coef).reshape(1, -1)
+        return np.asarray(self._fitted_core("coef_").coef).reshape(1, -1)
 
     @property
     def intercept_(self):
-        return np.array([self._learned("intercept_").intercept])
-
-    @property
-    def classes_(self):
-        self._learned("classes_")
-        return np.array([0.0, 1.0])
+        return np.array([self._fitted_core("intercept_").intercept])
 
     @property
     def n_features_in_(self):
-        core = self._learned("n_features_in_")
+        core = self._fitted_core("n_features_in_")
         return int(core.dense_features + core.hashed_features)
 
     @property
     def t_(self):
-        return float(self._learned("t_").t)
+        return float(self._fitted_core("t_").t)
 
     @property
     def examples_seen_(self):
-        return int(self._learned("examples_seen_").examples_seen)
+        return int(self._fitted_core("examples_seen_").examples_seen)
 
     @property
     def batches_seen_(self):
-        return int(self._learned("batches_seen_").batches_seen)
+        return int(self._fitted_core("batches_seen_").batches_seen)
+
+
+class PrequentialEvaluator(Evaluator, type="prequential", core=_PrequentialEvaluator):
+    """Prequential (test-then-train) evaluation of a binary classifier on a stream.
+
+    Score each batch with the model as it stands, pass the scores (P(y = 1)) and the true labels
+    to ``update``, and only then train on the batch; ``streamml.prequential`` does exactly that.
+
+    {parameters}
+
+    Metrics (each a dict ``{"count", "log_loss", "accuracy", "auc"}``)
+    -------------------------------------------------------------------
+    last_batch, window, cumulative
+        Log loss is scikit-learn 1.2's ``log_loss`` (p clipped to [2**-52, 1 - 2**-52]); accuracy
+        is ``accuracy_score`` of ``score > threshold``; batch and window AUC are exact
+        (``roc_auc_score``, NaN when one class is missing); the cumulative AUC is a histogram
+        approximation whose error is at most ``cumulative_auc_error_bound``.
+
+    curve : dict of NumPy arrays, one entry per update
+        ``batch`` and ``{batch,window,cumulative}_{count,log_loss,accuracy,auc}``; pandas users:
+        ``pandas.DataFrame(evaluator.curve)``.
+
+    The settings are read back as ``window_size``, ``auc_bins`` and ``threshold`` (``window`` is
+    the window's metrics). Bad settings raise ValueError when the evaluator is made.
+    """
+
+    def __repr__(self):
+        c = self.cumulative
+        return (f"<streamml.PrequentialEvaluator batches={self.batches} count={self.count} "
+                f"cumulative log_loss={c['log_loss']:.6f} accuracy={c['accuracy']:.6f} "
+                f"auc={c['auc']:.6f}>")
+
+    def update(self, scores, y):
+        """Counts one batch of predictions: ``scores`` (n,) probabilities of class 1, ``y`` (n,)
+        labels 0/1. ValueError (nothing counted) for a length mismatch, a score outside [0, 1]
+        or NaN, or a label that is not 0/1."""
+        self._core.update(np.ascontiguousarray(scores, dtype=np.float64),
+                          np.ascontiguousarray(y, dtype=np.float64))
+
+    window_size = property(lambda self: self._params["window"])
+    auc_bins = property(lambda self: self._params["auc_bins"])
+    threshold = property(lambda self: self._params["threshold"])
+    batches = property(lambda self: self._core.batches)
+    count = property(lambda self: self._core.count)
+    last_batch = property(lambda self: self._core.last_batch)
+    window = property(lambda self: self._core.window)
+    cumulative = property(lambda self: self._core.cumulative)
+    cumulative_auc_error_bound = property(lambda self: self._core.cumulative_auc_error_bound)
+    curve = property(lambda self: self._core.curve)
 
 
 def prequential(model, batches, evaluator=None):

@@ -28,6 +28,7 @@ import os
 import numpy as np
 
 from . import _streamml
+from ._estimator import Checkpointed
 
 __all__ = ["OptimizeResult", "LpModel", "linprog", "milp", "solve", "read_mps", "read_lp",
            "write_mps", "LPSolver"]
@@ -466,7 +467,7 @@ def milp(c, *, integrality=None, bounds=None, constraints=None, options=None):
 
 # --- the warm solver -------------------------------------------------------------------------
 
-class LPSolver:
+class LPSolver(Checkpointed, type="lp_solver"):
     """One LP kept alive in CLP and re-solved from its previous basis after changes.
 
     minimise c·x subject to row_lower <= A x <= row_upper, col_lower <= x <= col_upper.
@@ -496,8 +497,8 @@ class LPSolver:
                                          time_limit=_time_limit(time_limit))
 
     @classmethod
-    def _empty_for_checkpoint(cls, params):
-        """An empty solver for a checkpoint to load into (streamml/_checkpoint.py)."""
+    def _from_checkpoint(cls, params):
+        """An empty solver for a checkpoint to load into: its state holds the model."""
         solver = cls.__new__(cls)
         solver._core = _streamml._LPSolver()
         return solver
@@ -538,8 +539,4 @@ class LPSolver:
     def model(self):
         """The model as it stands, every change applied (an LpModel, a copy)."""
         return LpModel._wrap(self._core.model())
-
-    def __reduce__(self):
-        from ._checkpoint import dumps_checkpoint, loads_checkpoint
-        return (loads_checkpoint, (dumps_checkpoint(self),))
 

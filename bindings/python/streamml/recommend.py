@@ -19,7 +19,7 @@ import json
 
 import numpy as np
 
-from ._estimator import Checkpointed
+from ._estimator import Evaluator, Learner
 from ._streamml import _ALS, _PrequentialRanking, _ranking_metrics_at_k
 
 __all__ = ["ALS", "PrequentialRanking", "ranking_metrics_at_k"]
@@ -27,6 +27,8 @@ __all__ = ["ALS", "PrequentialRanking", "ranking_metrics_at_k"]
 
 def _csr(R):
     import scipy.sparse as sp
+    if np.iscomplexobj(R.data if sp.issparse(R) else np.asarray(R)):
+        raise ValueError("Complex data not supported: the ratings matrix holds complex numbers")
     R = sp.csr_matrix(R, dtype=np.float64)
     R.sum_duplicates()
     R.sort_indices()
@@ -42,7 +44,7 @@ def _ids(values):
     return list(values)
 
 
-class ALS(Checkpointed):
+class ALS(Learner, type="als", core=_ALS):
     """Matrix factorization by alternating least squares (Spark ML's ``ALS``), on a stream.
 
     Model: user factors x_u and item factors y_i of ``rank`` values. Explicit feedback minimises
@@ -53,76 +55,19 @@ class ALS(Checkpointed):
     extension to negative r). Each iteration solves the items from the users, then the users
     from the items (Spark's order).
 
-    Parameters (keyword-only; the names of ``streamml learners als``)
-    ----------
-    rank, max_iter, reg_param, alpha, implicit_prefs, nonnegative
-        Spark's, with Spark's defaults (10, 10, 0.1, 1.0, False, False).
-    solver : {"cholesky", "cg"}
-        Exact Cholesky of each row's normal equations (Spark; NNLS when ``nonnegative``), or
-        conjugate gradient warm-started from the previous factors, ``cg_steps`` steps per row,
-        never forming the matrix (benfred/implicit's method).
-    seed : int or None
-        Random initial factors (unit vectors, Spark's scheme). None means 0: runs repeat.
-    cold_start_strategy : {"nan", "drop"}
-        Unknown users or items in ``predict``: NaN, or the pair left out.
-    init : {"random", "custom"}
-        "custom": ``fit`` starts from the factors given to it (scikit-learn's NMF convention).
-    block_size : int
-        Users per matrix product in ``recommend_for_all`` (Spark's blockSize 4096).
-    max_per_user, horizon, half_life, allow_negative
-        The interaction store behind ``partial_fit``: at most ``max_per_user`` items per user
-        (the least recently touched evicted; 0: no cap), interactions untouched for
-        ``horizon`` seconds of event time evicted (0: keep), implicit counts halving every
-        ``half_life`` seconds (0: no decay), negative values refused when
-        ``allow_negative=False``.
-    sweep_interval : int
-        ``partial_fit`` folds in the touched users, then items, every batch, and runs a full
-        iteration over every row every this many batches (0: never).
-    max_fold_in_history : int
-        Fold-in re-solves only touched rows with at most this many stored interactions (0:
-        all); longer ones, such as popular items, wait for the sweep.
+    The solver is the exact Cholesky of each row's normal equations (Spark; NNLS when
+    ``nonnegative``), or conjugate gradient warm-started from the previous factors, never forming
+    the matrix (benfred/implicit's method). ``partial_fit`` learns through a bounded interaction
+    store (a cap per user, a horizon, a half-life of implicit counts) and sweeps every row every
+    ``sweep_interval`` batches.
+
+    {parameters}
 
     Learned attributes: ``user_factors_``, ``item_factors_`` (copies, rows in the order of
     ``user_ids_`` / ``item_ids_``). ``set_params`` starts over from the new settings.
     Pickling stores the checkpoint bytes (factors, ids, the store): the unpickled model
     continues bit for bit.
     """
-
-    def __init__(self, *, rank=10, max_iter=10, reg_param=0.1, alpha=1.0, implicit_prefs=False,
-                 nonnegative=False, solver="cholesky", cg_steps=3, seed=None, cold_start_strategy="nan",
-                 init="random", block_size=4096, max_per_user=0, horizon=0.0, half_life=0.0,
-                 allow_negative=True, sweep_interval=100, max_fold_in_history=0):
-        self.rank = rank
-        self.max_iter = max_iter
-        self.reg_param = reg_param
-        self.alpha = alpha
-        self.implicit_prefs = implicit_prefs
-        self.nonnegative = nonnegative
-        self.solver = solver
-        self.cg_steps = cg_steps
-        self.seed = seed
-        self.cold_start_strategy = cold_start_strategy
-        self.init = init
-        self.block_size = block_size
-        self.max_per_user = max_per_user
-        self.horizon = horizon
-        self.half_life = half_life
-        self.allow_negative = allow_negative
-        self.sweep_interval = sweep_interval
-        self.max_fold_in_history = max_fold_in_history
-
-    # ---- the C++ learner --------------------------------------------------------------------
-
-    @staticmethod
-    def _settings(params):
-        return {**params, "seed": 0 if params["seed"] is None else params["seed"]}
-
-    def _make_core(self, params, previous):
-        return _ALS(self._settings(params))
-
-    @classmethod
-    def _params_from_checkpoint(cls, params):
-        return cls._same_names(params)
 
     def __sklearn_is_fitted__(self):
         core = self.__dict__.get("_core")
@@ -137,7 +82,7 @@ class ALS(Checkpointed):
         params.setdefault("rank", user_factors.shape[1] if user_factors.ndim == 2 else 0)
         model = cls(**params)
         model._core = _ALS.from_factors(
-            cls._settings(model.get_params()), user_factors, item_factors,
+            model._to_settings(model.get_params()), user_factors, item_factors,
             None if user_ids is None else _ids(user_ids), None if item_ids is None else _ids(item_ids))
         return model
 
@@ -148,6 +93,9 @@ class ALS(Checkpointed):
         and column indices are the ids) in ``max_iter`` iterations. With ``init="custom"``
         the given factors are the start. Returns self."""
         R = _csr(R)
+        if R.shape[0] == 0 or R.shape[1] == 0:
+            raise ValueError(f"Found array with 0 sample(s) or 0 feature(s) (shape={R.shape}) while a "
+                             f"minimum of 1 is required: the ratings matrix (users x items) is empty")
         core = self._make_core(self.get_params(), None)
         core.fit(R.indptr, R.indices, R.data, R.shape[1],
                  None if user_factors is None else np.ascontiguousarray(user_factors, dtype=np.float64),
@@ -210,20 +158,16 @@ class ALS(Checkpointed):
     def item_ids_(self):
         return np.asarray(self._learner().item_ids)
 
-    @property
-    def summary_(self):
-        """Counts: users, items, stored and evicted interactions, batches, sweeps."""
-        return json.loads(self._learner().summary_json)
 
-
-class PrequentialRanking:
+class PrequentialRanking(Evaluator, type="prequential_ranking", core=_PrequentialRanking):
     """Test-then-train top-N evaluation of an ALS stream (Vinagre, Jorge, Gama 2014): call
     ``update(model, users, items)`` before ``model.partial_fit`` on the same batch; ``summary``
     gives recall@N and MRR of the model and of a popularity baseline for the last batch, a
-    window of ``window`` events and the whole stream."""
+    window of ``window`` events and the whole stream. It pickles and checkpoints as its own
+    state.
 
-    def __init__(self, top_n=10, window=1000):
-        self._core = _PrequentialRanking({"top_n": top_n, "window": window})
+    {parameters}
+    """
 
     def update(self, model, users, items):
         self._core.update(model._learner(), _ids(users), _ids(items))
@@ -231,7 +175,7 @@ class PrequentialRanking:
 
     @property
     def summary(self):
-        return json.loads(self._core.summary_json)
+        return json.loads(self._core.metrics_json)
 
 
 def ranking_metrics_at_k(model, train, test, K=10):

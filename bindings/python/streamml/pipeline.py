@@ -1,0 +1,120 @@
+"""streamml.Pipeline: a stream through learner stages that run in C++, with checkpoints.
+
+What ``streamml replay --learner ...`` runs, built from Python::
+
+    import streamml
+    model = streamml.LogisticRegressionSGD(mode="online", optimizer="adagrad", fit_intercept=True)
+    pipeline = streamml.Pipeline(
+        streamml.replay("data/clicks.csv", label="clicked", time="event_time",
+                        categorical=["device", "ad_category"], batch_size=1000),
+        checkpoint_dir="/tmp/ck", checkpoint_every=10)
+    pipeline.add("ctr", model)
+    report = pipeline.run(resume=True)   # the same dict as `streamml replay --summary`
+    model.coef_                          # the model has learned the stream
+
+The source is read, parsed and batched by the C++ pipeline (oneTBB, the GIL released), and
+every stage runs in C++: no Python call per record or per batch. A learner stage is the
+estimator itself (its compiled learner is shared), run as its role says: a classifier
+test-then-train (prequential figures in the report), a clusterer learn-then-label. A callback
+stage calls a Python function with each batch; under checkpoints it must say how it keeps
+state: ``state="stateless"``, or the streamml model it updates (checkpointed with the rest).
+"""
+
+import json
+import os
+
+from ._estimator import Checkpointed, Learner
+from ._streamml import Replay, _Pipeline
+
+__all__ = ["Pipeline"]
+
+
+class Pipeline:
+    """A stream through stages, with consistent checkpoints and exact resume.
+
+    Parameters
+    ----------
+    source : streamml.Replay
+        ``streamml.replay(path, ...)`` (a recorded file) or ``streamml.from_arrays(X, y, ...)``,
+        not iterated yet: its batching and bad-record settings are the pipeline's.
+    checkpoint_dir : str or os.PathLike, optional
+        Where checkpoints go: one version of each stateful stage (under the stage's name) and
+        of the pipeline's manifest (``pipeline``), as the command line's ``--checkpoint-dir``.
+    checkpoint_every : int, optional
+        A checkpoint after every this many batches (and at the end of the stream).
+    checkpoint_seconds : float, optional
+        A checkpoint after the first batch that ends this many seconds after the last one.
+    keep_checkpoints : int
+        Keep the newest this many checkpoints (0: all).
+    threads : int
+        Parsing threads (0: every core). Results do not depend on it.
+    speed : float
+        0: as fast as possible; x: x times the recorded pace (needs event times).
+    """
+
+    def __init__(self, source, *, checkpoint_dir=None, checkpoint_every=None, checkpoint_seconds=None,
+                 keep_checkpoints=0, threads=0, speed=0.0):
+        if not isinstance(source, Replay):
+            raise TypeError(f"source must be a streamml.replay(...) or streamml.from_arrays(...), "
+                            f"got {type(source).__name__}")
+        self._source = source
+        self._settings = dict(
+            checkpoint_dir="" if checkpoint_dir is None else os.fspath(checkpoint_dir),
+            checkpoint_every=0 if checkpoint_every is None else checkpoint_every,
+            checkpoint_seconds=0.0 if checkpoint_seconds is None else checkpoint_seconds,
+            keep_checkpoints=keep_checkpoints, threads=threads, speed=speed)
+        self._stages = []
+        self.report_ = None
+
+    def add(self, name, estimator, **evaluation):
+        """Adds a learner stage named ``name`` (also its checkpoints' name): the streamml
+        estimator itself, which learns as the stream runs. ``evaluation``: the prequential
+        settings of a classifier (``window``, ``auc_bins``; the threshold is the classifier's
+        own). Returns self."""
+        if not isinstance(estimator, Learner) or getattr(estimator, "_role", None) == "evaluator":
+            raise TypeError(f"stage {name!r}: a learner stage takes a streamml learner "
+                            f"(LogisticRegressionSGD, StreamingKMeans, ...), got {type(estimator).__name__}")
+        if "threshold" not in evaluation and "threshold" in estimator._get_param_names():
+            evaluation["threshold"] = estimator.threshold
+        self._stages.append(("learner", name, estimator, evaluation))
+        return self
+
+    def add_callback(self, name, fn, *, state=None):
+        """Adds a stage that calls ``fn(batch)`` with each batch (a streamml.Batch: a copy, with
+        ``batch.outputs`` holding what earlier stages added). The only Python calls of a run.
+
+        state : None, "stateless", or a streamml model (e.g. an estimator ``fn`` trains)
+            What the stage keeps from batch to batch. With checkpoints a pipeline refuses a
+            stage that has not said: a resume would seek the stream past records whose effect
+            on that state would be lost. A model given here is checkpointed and restored with
+            the other stages, under the stage's name. Returns self.
+        """
+        if not callable(fn):
+            raise TypeError(f"stage {name!r}: fn must be callable, got {type(fn).__name__}")
+        if state is not None and not isinstance(state, (str, Checkpointed)):
+            raise TypeError(f"stage {name!r}: state must be None, \"stateless\" or a streamml model, "
+                            f"got {type(state).__name__}")
+        if state is None and self._settings["checkpoint_dir"]:
+            raise ValueError(
+                f"callback stage {name!r} has not said how it keeps state, so a checkpoint cannot "
+                f"hold it: a resume would seek the stream past records whose effect on that state "
+                f"is lost. Pass state=\"stateless\" if it keeps nothing across batches, or "
+                f"state=<the streamml model it updates>")
+        self._stages.append(("callback", name, fn, state))
+        return self
+
+    def run(self, resume=False):
+        """Runs the stream to its end and returns the report: the dict ``streamml replay
+        --summary`` writes (records, batches, timings, each stage's figures under "stages",
+        checkpoints written, and after a resume where it resumed from). With ``resume``, first
+        restores every stateful stage from the newest complete checkpoint and continues the
+        stream after it, exactly: nothing learned twice, nothing lost. A pipeline runs once."""
+        core = _Pipeline(self._source, resume=bool(resume), **self._settings)
+        for kind, name, what, extra in self._stages:
+            if kind == "learner":
+                core.add_learner(name, what._learner(), extra)
+            else:
+                state = extra._learner() if isinstance(extra, Checkpointed) else extra
+                core.add_callback(name, what, state)
+        self.report_ = json.loads(core.run())
+        return self.report_
