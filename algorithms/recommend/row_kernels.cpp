@@ -1,5 +1,7 @@
 #include "algorithms/recommend/row_kernels.h"
 
+#include <cmath>
+
 namespace streamml::als_kernels {
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
@@ -72,6 +74,57 @@ STREAMML_ALS_CLONES void residual(const double* yu, const double* t, const doubl
     axpy4(a0, a1, a2, a3, y, k, stride, out);
   }
   for (; j < n; ++j) axpy(t[j] - w[j] * dot8(yu + j * stride, v, k), yu + j * stride, out, k);
+}
+
+STREAMML_ALS_CLONES void weighted_rows(const double* yu, const double* t, std::size_t n, double* out, int k) {
+  const std::size_t stride = std::size_t(k);
+  for (int i = 0; i < k; ++i) out[i] = 0.0;
+  std::size_t j = 0;
+  for (; j + 4 <= n; j += 4) axpy4(t[j], t[j + 1], t[j + 2], t[j + 3], yu + j * stride, k, stride, out);
+  for (; j < n; ++j) axpy(t[j], yu + j * stride, out, k);
+}
+
+STREAMML_ALS_CLONES void add_weighted_outer(const double* yu, const double* w, std::size_t n, double* a, int k) {
+  const std::size_t stride = std::size_t(k);
+  std::size_t j = 0;
+  // Four rows at a time: column c of the lower triangle (rows c..k-1) gains
+  // (a0 y0 + a1 y1) + (a2 y2 + a3 y3) with a_q = w_q y_q[c].
+  for (; j + 4 <= n; j += 4) {
+    const double* y = yu + j * stride;
+    for (int c = 0; c < k; ++c)
+      axpy4(w[j] * y[c], w[j + 1] * y[stride + std::size_t(c)], w[j + 2] * y[2 * stride + std::size_t(c)],
+            w[j + 3] * y[3 * stride + std::size_t(c)], y + c, k - c, stride, a + std::size_t(c) * stride + std::size_t(c));
+  }
+  for (; j < n; ++j) {
+    const double* y = yu + j * stride;
+    for (int c = 0; c < k; ++c) axpy(w[j] * y[c], y + c, a + std::size_t(c) * stride + std::size_t(c), k - c);
+  }
+}
+
+STREAMML_ALS_CLONES bool cholesky_solve(double* a, double* b, int k) {
+  const std::size_t stride = std::size_t(k);
+  // Right-looking: column j is scaled by its pivot, then every later column c loses
+  // l_cj times column j (rows c..k-1).
+  for (int j = 0; j < k; ++j) {
+    double* cj = a + std::size_t(j) * stride;
+    const double d = cj[j];
+    if (!(d > 0.0)) return false;
+    const double l = std::sqrt(d), inv = 1.0 / l;
+    cj[j] = l;
+    for (int r = j + 1; r < k; ++r) cj[r] *= inv;
+    for (int c = j + 1; c < k; ++c) axpy(-cj[c], cj + c, a + std::size_t(c) * stride + std::size_t(c), k - c);
+  }
+  // L y = b (by columns), then L^T x = y (by dot products with the columns).
+  for (int j = 0; j < k; ++j) {
+    const double* cj = a + std::size_t(j) * stride;
+    b[j] /= cj[j];
+    for (int r = j + 1; r < k; ++r) b[r] -= cj[r] * b[j];
+  }
+  for (int j = k - 1; j >= 0; --j) {
+    const double* cj = a + std::size_t(j) * stride;
+    b[j] = (b[j] - dot8(cj + j + 1, b + j + 1, k - j - 1)) / cj[j];
+  }
+  return true;
 }
 
 }  // namespace streamml::als_kernels

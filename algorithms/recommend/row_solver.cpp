@@ -3,7 +3,6 @@
 #include <cmath>
 #include <cstring>
 
-#include <Eigen/Cholesky>
 #include <Eigen/QR>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -41,7 +40,6 @@ namespace {
 using ColVec = Eigen::Map<Eigen::VectorXd, Eigen::Aligned16>;
 
 constexpr std::size_t kPrefetchAhead = 4;
-using RowMat = Eigen::Map<Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, Eigen::Aligned16>;
 
 // One thread's buffers, kept across rows so a solve allocates nothing once they are large
 // enough; every buffer is aligned, so the maths reads the same bits whichever thread runs it.
@@ -51,15 +49,14 @@ struct Workspace {
   AlignedDoubles yu;                // n x k gathered factors, row-major
   AlignedDoubles weight, target, t; // n each: c1, the target, y_j . v
   AlignedDoubles b, x, r, p, ap;    // k each
-  Eigen::MatrixXd a;                // k x k
-  Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt;
+  Eigen::MatrixXd a;                // k x k, column-major
 
   void size_for(std::size_t n, int k) {
     if (yu.size() < n * std::size_t(k)) yu.resize(n * std::size_t(k));
     if (weight.size() < n) weight.resize(n), target.resize(n), t.resize(n);
     if (b.size() != std::size_t(k))
       for (auto* v : {&b, &x, &r, &p, &ap}) v->resize(std::size_t(k));
-    if (a.rows() != k) a.resize(k, k), llt = Eigen::LLT<Eigen::MatrixXd, Eigen::Lower>(k);
+    if (a.rows() != k) a.resize(k, k);
   }
 };
 
@@ -102,15 +99,10 @@ class Solver {
     const double lambda = m_.reg_param * double(m_.implicit_prefs ? positives : n);
     // The factor row is copied into the workspace (rows of odd rank sit at odd offsets).
     std::memcpy(w.x.data(), x_out, sizeof(double) * std::size_t(k));
-    if (m_.solver == AlsSolver::ConjugateGradient) {
+    if (m_.solver == AlsSolver::ConjugateGradient)
       conjugate_gradient(w, n, lambda);
-    } else {
-      const RowMat yu(w.yu.data(), Eigen::Index(n), k);
-      const ColVec target(w.target.data(), Eigen::Index(n));
-      ColVec b(w.b.data(), k), x(w.x.data(), k);
-      b.noalias() = yu.transpose() * target;
-      cholesky(w, n, lambda, b, source, i, x);
-    }
+    else
+      cholesky(w, n, lambda, source, i);
     std::memcpy(x_out, w.x.data(), sizeof(double) * std::size_t(k));
   }
 
@@ -155,33 +147,32 @@ class Solver {
     }
   }
 
-  void cholesky(Workspace& w, std::size_t n, double lambda, const ColVec& b, const RowSource& source, std::size_t i,
-                ColVec& x) const {
+  // w.a's lower triangle = (Y^T Y) + sum_j weight_j y_j y_j^T + lambda I.
+  void normal_matrix(Workspace& w, std::size_t n, double lambda) const {
     const int k = m_.rank;
-    // Scale each gathered row by sqrt(weight) so one symmetric rank update gives
-    // sum_j weight_j y_j y_j^T (explicit weights are 1 and need no scaling).
-    RowMat yu(w.yu.data(), Eigen::Index(n), k);
-    if (m_.implicit_prefs) {
-      for (std::size_t j = 0; j < n; ++j) yu.row(Eigen::Index(j)) *= std::sqrt(w.weight[j]);
-      w.a.triangularView<Eigen::Lower>() = *gram_;
-    } else {
-      w.a.triangularView<Eigen::Lower>().setZero();
-    }
-    w.a.selfadjointView<Eigen::Lower>().rankUpdate(yu.transpose());
-    w.a.diagonal().array() += lambda;
+    double* a = w.a.data();
+    for (int c = 0; c < k; ++c)
+      for (int r = c; r < k; ++r) a[c * k + r] = m_.implicit_prefs ? (*gram_)(r, c) : 0.0;
+    als_kernels::add_weighted_outer(w.yu.data(), w.weight.data(), n, a, k);
+    for (int c = 0; c < k; ++c) a[c * k + c] += lambda;
+  }
+
+  void cholesky(Workspace& w, std::size_t n, double lambda, const RowSource& source, std::size_t i) const {
+    const int k = m_.rank;
+    als_kernels::weighted_rows(w.yu.data(), w.target.data(), n, w.b.data(), k);
+    normal_matrix(w, n, lambda);
+    ColVec b(w.b.data(), k), x(w.x.data(), k);
     if (m_.nonnegative) {
       w.a.triangularView<Eigen::StrictlyUpper>() = w.a.transpose();
       x = nnls_solve(w.a, b, 0.0);
       return;
     }
-    w.llt.compute(w.a);
-    if (w.llt.info() == Eigen::Success) {
-      x = w.llt.solve(b);
-      return;
-    }
+    std::memcpy(w.x.data(), w.b.data(), sizeof(double) * std::size_t(k));
+    if (als_kernels::cholesky_solve(w.a.data(), w.x.data(), k)) return;
     // Singular (reg_param 0, or a row whose only interactions are r <= 0 so that lambda n+ = 0):
     // the equations are consistent (b lies in A's range), and the minimum-norm solution is the
     // one answer that does not depend on the start. Spark throws here instead.
+    normal_matrix(w, n, lambda);
     w.a.triangularView<Eigen::StrictlyUpper>() = w.a.transpose();
     x = Eigen::CompleteOrthogonalDecomposition<Eigen::MatrixXd>(w.a).solve(b);
     STREAMML_CHECK(x.allFinite(), Runtime,
