@@ -7,7 +7,8 @@
 #include "datasets/weblog.h"
 #include "example_util.h"
 #include "streaming/dstream/dstream.h"
-#include "streaming/line_source.h"
+#include "streaming/file_source.h"
+#include "streaming/formats/lines_format.h"
 #include "streaming/pipeline.h"
 
 using namespace streamml;

@@ -21,6 +21,9 @@ constexpr std::size_t kMaxExamples = 10;
 }  // namespace
 
 std::string describe(const BadRecord& bad, const std::string& file) {
+  if (!bad.partition.empty())
+    return file + ": " + bad.partition + " offset " + std::to_string(bad.offset) +
+           (bad.column > 0 ? " column " + std::to_string(bad.column) : std::string()) + ": " + bad.reason;
   std::string out = file + ":" + std::to_string(bad.line);
   if (bad.column > 0) out += ":" + std::to_string(bad.column);
   out += ": " + bad.reason;
@@ -75,7 +78,12 @@ void BadRecordHandler::handle(const std::vector<BadRecord>& bad) {
       JsonWriter w;
       w.begin_object();
       w.key("file").value(file_);
-      w.key("line").value(b.line);
+      if (b.partition.empty()) {
+        w.key("line").value(b.line);
+      } else {
+        w.key("partition").value(b.partition);
+        w.key("offset").value(b.offset);
+      }
       w.key("column").value(b.column);
       w.key("reason").value(b.reason);
       w.key("record").value(b.text);
@@ -98,10 +106,10 @@ std::optional<Error> BadRecordHandler::admit(RecordBlock& block) {
     handle(block.bad);
     return std::nullopt;
   }
-  // Good records end on a line before the one where the first bad record starts.
+  // The good records before the first bad one, by their place in the stream.
   const BadRecord& first = block.bad.front();
   std::size_t keep = 0;
-  while (keep < block.records.rows && block.end_lines[keep] < first.line) ++keep;
+  while (keep < block.records.rows && block.end_records[keep] < first.record) ++keep;
   Error error(ErrorKind::InvalidInput, describe(first, file_));
   Batch kept = block.records.empty_like();
   kept.append(block.records, 0, keep);
@@ -109,11 +117,18 @@ std::optional<Error> BadRecordHandler::admit(RecordBlock& block) {
   block.end_offsets.resize(keep);
   block.end_lines.resize(keep);
   block.end_records.resize(keep);
+  if (!block.end_partitions.empty()) block.end_partitions.resize(keep);
   block.bad.clear();
   if (keep > 0) {
     block.end_offset = block.end_offsets.back();
     block.end_line = block.end_lines.back();
     block.end_record = block.end_records.back();
+  }
+  if (block.has_partitions()) {
+    // Each partition ends after its last kept record (or where the chunk found it).
+    std::vector<std::int64_t> ends(block.partition_ends.size(), -1);
+    for (std::size_t k = 0; k < keep; ++k) ends[std::size_t(block.end_partitions[k])] = block.end_offsets[k];
+    block.partition_ends = std::move(ends);
   }
   return error;
 }
@@ -125,11 +140,23 @@ void trim_dead_letter(const std::string& path, const Position& position) {
   simdjson::dom::parser parser;
   for (std::int64_t n = 1; std::getline(in, line); ++n) {
     const simdjson::padded_string padded(line);
-    std::int64_t record_line = 0;
-    const auto error = parser.parse(padded)["line"].get(record_line);
-    STREAMML_CHECK(!error, InvalidInput,
-                   path << ":" << n << ": not a dead-letter entry (no integer 'line'): cannot trim it for resume");
-    if (record_line <= position.line) kept += line + "\n";
+    simdjson::dom::element entry;
+    std::int64_t record_line = 0, offset = 0;
+    std::string_view partition;
+    bool before = false;
+    const bool parsed = !parser.parse(padded).get(entry);
+    if (parsed && !entry["line"].get(record_line)) {
+      before = record_line <= position.line;  // a byte stream's record, by its line
+    } else if (parsed && !entry["partition"].get(partition) && !entry["offset"].get(offset)) {
+      // A message, by its offset in its partition: kept if the checkpoint had read past it.
+      const auto at = position.partitions.find(std::string(partition));
+      before = at != position.partitions.end() && offset < at->second;
+    } else {
+      STREAMML_FAIL(InvalidInput, path << ":" << n
+                                       << ": not a dead-letter entry (no integer 'line', nor 'partition' and "
+                                          "'offset'): cannot trim it for resume");
+    }
+    if (before) kept += line + "\n";
   }
   const std::string tmp = path + ".trim";
   {

@@ -37,13 +37,18 @@ struct BadRecordPolicy {
 };
 
 struct BadRecord {
-  std::int64_t line = 0;  // 1-based physical line where the record starts
+  std::int64_t line = 0;  // 1-based physical line where the record starts (byte streams)
   int column = 0;         // 1-based column (field) at fault; 0 when the whole record is
   std::string reason;     // "expected 5 fields, got 4", "cannot parse 'abc' as a number"
   std::string text;       // the raw record (cut to 1 KiB)
+  std::int64_t record = 0;  // 1-based: records consumed up to and including this one
+  // Message transports: where the message is, instead of a line.
+  std::string partition;    // "clicks/3"
+  std::int64_t offset = -1;
 };
 
-// "data/clicks.csv:17:3: cannot parse 'abc' as a number"
+// "data/clicks.csv:17:3: cannot parse 'abc' as a number", or for a message
+// "kafka:broker/clicks: clicks/3 offset 1042 column 3: ...".
 std::string describe(const BadRecord& bad, const std::string& file);
 
 struct RecordBlock;

@@ -26,13 +26,21 @@ MicroBatcher::MicroBatcher(BatchingSettings settings, Position start, std::int64
   }
 }
 
-Position MicroBatcher::position_after(const RecordBlock& block, std::size_t row) const {
-  Position p;
-  p.source = stream_end_.source;
-  p.offset = block.end_offsets[row];
-  p.line = block.end_lines[row];
-  p.records = block.end_records[row];
-  return p;
+// Folds the positions of block rows [begin, end) into p: a byte stream's counters after the
+// last row, or each partition's next offset after its last row among them. The batcher never
+// asks which transport it is.
+void MicroBatcher::advance(Position& p, const RecordBlock& block, std::size_t begin, std::size_t end) {
+  if (begin == end) return;
+  p.records = block.end_records[end - 1];
+  if (!block.has_partitions()) {
+    p.offset = block.end_offsets[end - 1];
+    p.line = block.end_lines[end - 1];
+    return;
+  }
+  last_row_.assign(block.partitions->size(), -1);
+  for (std::size_t r = begin; r < end; ++r) last_row_[std::size_t(block.end_partitions[r])] = std::int64_t(r);
+  for (std::size_t i = 0; i < last_row_.size(); ++i)
+    if (last_row_[i] >= 0) p.partitions[(*block.partitions)[i]] = block.end_offsets[std::size_t(last_row_[i])];
 }
 
 void MicroBatcher::open_batch(const Batch& like) {
@@ -60,13 +68,14 @@ void MicroBatcher::take_rows(const RecordBlock& block, std::size_t begin, std::s
   pending_bad_ = 0;
   consumed_records_ = consumed;
   open_->append(block.records, begin, end);
-  last_end_ = position_after(block, end - 1);
+  advance(last_end_, block, begin, end);
 }
 
 void MicroBatcher::push(RecordBlock&& block) {
   const Batch& records = block.records;
   STREAMML_CHECK(block.end_offsets.size() == records.rows && block.end_records.size() == records.rows &&
-                     block.end_lines.size() == records.rows,
+                     block.end_lines.size() == records.rows &&
+                     (!block.has_partitions() || block.end_partitions.size() == records.rows),
                  Runtime, "record block has " << records.rows << " records but "
                                               << block.end_records.size() << " record positions");
   const bool by_time = settings_.interval_us > 0;
@@ -110,8 +119,13 @@ void MicroBatcher::push(RecordBlock&& block) {
     take_rows(block, row, end);
     row = end;
   }
-  stream_end_.offset = block.end_offset;
-  stream_end_.line = block.end_line;
+  if (block.has_partitions()) {
+    for (std::size_t i = 0; i < block.partition_ends.size(); ++i)
+      if (block.partition_ends[i] >= 0) stream_end_.partitions[(*block.partitions)[i]] = block.partition_ends[i];
+  } else {
+    stream_end_.offset = block.end_offset;
+    stream_end_.line = block.end_line;
+  }
   stream_end_.records = block.end_record;
   pending_bad_ += block.end_record - consumed_records_;
   consumed_records_ = block.end_record;

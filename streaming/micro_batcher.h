@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "core/batch.h"
 #include "streaming/source.h"
@@ -64,7 +65,7 @@ class MicroBatcher {
   void open_batch(const Batch& like);
   void close_open_batch(const Position& end);
   void take_rows(const RecordBlock& block, std::size_t begin, std::size_t end);
-  Position position_after(const RecordBlock& block, std::size_t row) const;
+  void advance(Position& p, const RecordBlock& block, std::size_t begin, std::size_t end);
 
   BatchingSettings settings_;
   Position last_end_;             // the position just after the last good record taken
@@ -79,6 +80,7 @@ class MicroBatcher {
   EventTime open_start_ = 0;      // time batches: the open interval's start
   std::int64_t late_ = 0;
   std::deque<std::variant<Batch, EmptyRun>> ready_;
+  std::vector<std::int64_t> last_row_;  // advance()'s scratch: the last row per partition
 };
 
 }  // namespace streamml

@@ -16,10 +16,13 @@ RecordBlock RecordBlock::for_chunk(const Chunk& chunk) {
   block.end_line = chunk.end_line;
   block.end_record = chunk.end_record;
   block.bytes = std::int64_t(chunk.bytes.size());
+  block.partitions = chunk.partitions;
+  block.partition_ends = chunk.partition_ends;
   const auto records = std::size_t(chunk.end_record - chunk.begin_record);
   block.end_offsets.reserve(records);
   block.end_lines.reserve(records);
   block.end_records.reserve(records);
+  if (chunk.has_messages()) block.end_partitions.reserve(records);
   return block;
 }
 

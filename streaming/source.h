@@ -5,9 +5,14 @@
 //   parse(chunk)  pure and thread-safe: the chunk's records as columns, plus its bad records.
 // position()/seek() make it resumable: seeking to the position stored with a batch and
 // reading on yields exactly the records after that batch.
+//
+// Most sources are a transport (streaming/transport.h: a file, messages in memory, Kafka) that
+// hands chunks of payloads with their positions, composed with a record format
+// (streaming/formats/: CSV, JSON Lines, lines) that parses them (record_source.h).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,7 +24,22 @@
 
 namespace streamml {
 
-// A run of whole records, exactly as read.
+// One message of a message transport (in memory, Kafka): one record's payload with where it
+// came from. Its payload is bytes[begin, begin + size) of its chunk.
+struct Message {
+  std::uint32_t begin = 0;
+  std::uint32_t size = 0;
+  std::int32_t partition = 0;     // index into Chunk::partitions
+  std::int64_t offset = 0;        // its offset in the partition
+  EventTime timestamp = 0;        // the transport's time for it (Kafka: the message timestamp)
+  std::uint32_t key_begin = 0;    // its key: keys[key_begin, key_begin + key_size)
+  std::uint32_t key_size = 0;
+  bool has_key = false;
+};
+
+// A run of whole records, exactly as read. Byte-stream transports (files) hand records as
+// lines in `bytes` with counters of bytes, lines and records; message transports hand one
+// record per message, listed in `messages`, with their partitions and offsets.
 struct Chunk {
   std::size_t sequence = 0;        // 0, 1, 2, ... per source since open/seek
   std::string bytes;               // whole records; text sources keep padding past size()
@@ -29,20 +49,32 @@ struct Chunk {
   std::int64_t end_offset = 0;     // ... and after it
   std::int64_t end_line = 0;
   std::int64_t end_record = 0;
+  // Message transports only.
+  std::vector<Message> messages;
+  std::string keys;                                         // the messages' keys, concatenated
+  std::shared_ptr<const std::vector<std::string>> partitions;  // names, e.g. "clicks/3"
+  std::vector<std::int64_t> partition_ends;  // per partition: the next offset after this chunk; -1: not in it
+
+  bool has_messages() const { return !messages.empty() || partitions != nullptr; }
 };
 
 // A chunk's records, parsed. Each good record remembers the position just after it, so the
-// micro-batcher can cut a batch after any record and give it an exact end position.
+// micro-batcher can cut a batch after any record and give it an exact end position. For a
+// message transport that position is in one partition: end_partitions names it, end_offsets
+// holds the partition's next offset, and end_lines is 0.
 struct RecordBlock {
   std::size_t sequence = 0;
   Batch records;                          // good records, in stream order
   std::vector<std::int64_t> end_offsets;  // per good record
   std::vector<std::int64_t> end_lines;    // per good record
   std::vector<std::int64_t> end_records;  // per good record: records consumed, bad included
+  std::vector<std::int32_t> end_partitions;  // per good record (message transports only)
   std::vector<BadRecord> bad;             // in stream order
   std::int64_t end_offset = 0;            // after the whole chunk
   std::int64_t end_line = 0;
   std::int64_t end_record = 0;
+  std::shared_ptr<const std::vector<std::string>> partitions;  // message transports: the chunk's
+  std::vector<std::int64_t> partition_ends;                    // ... and where each ends after it
   std::int64_t bytes = 0;                 // raw bytes the chunk held (for MB/s)
 
   // An empty block for a chunk: its sequence, end counters and size, with room for every
@@ -54,6 +86,12 @@ struct RecordBlock {
     end_lines.push_back(line);
     end_records.push_back(record);
   }
+  // The same for the record of a message: the partition's next offset after it.
+  void add_message_end(std::int32_t partition, std::int64_t next_offset, std::int64_t record) {
+    add_end(next_offset, 0, record);
+    end_partitions.push_back(partition);
+  }
+  bool has_partitions() const { return partitions != nullptr; }
 };
 
 class Source {

@@ -71,7 +71,7 @@ DStream<std::string> StreamingContext::lines() {
     const auto* keys = std::get_if<std::vector<std::string>>(&b.keys);
     STREAMML_CHECK(keys != nullptr, InvalidInput,
                    "lines() reads the text of each line, but the batches have no text column: "
-                   "read the file with LineSource (streaming/line_source.h)");
+                   "read the file with open_line_source (streaming/file_source.h)");
     return (*keys)[i];
   });
 }

@@ -200,7 +200,7 @@ class StreamingContext : public Stateful {
   // records carry the batch's event times when it has them.
   template <class T, class F>
   DStream<T> from_batches(F row);
-  // The text of each line of a LineSource (streaming/line_source.h), i.e. the batch's string
+  // The text of each line of a lines source (open_line_source, streaming/file_source.h), i.e. the batch's string
   // key column.
   DStream<std::string> lines();
   // The batch's string (or integer) key column: the key of each record.

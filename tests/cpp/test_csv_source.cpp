@@ -8,7 +8,7 @@
 #include <random>
 
 #include "core/error.h"
-#include "streaming/csv_source.h"
+#include "streaming/file_source.h"
 #include "streaming/file_source.h"
 #include "streaming/text_file.h"
 #include "test_helpers.h"

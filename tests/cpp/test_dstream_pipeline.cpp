@@ -1,4 +1,4 @@
-// DStream graphs as a pipeline stage: read from files (LineSource, CSV), checkpointed with the
+// DStream graphs as a pipeline stage: read from files (lines, CSV), checkpointed with the
 // pipeline (CheckpointCoordinator) and resumed. Oracles: a brute-force count over the file the
 // test wrote, and one uninterrupted run of the same graph over the same file.
 #include <gtest/gtest.h>
@@ -10,7 +10,8 @@
 
 #include "streaming/dstream/dstream.h"
 #include "streaming/file_source.h"
-#include "streaming/line_source.h"
+#include "streaming/file_source.h"
+#include "streaming/formats/lines_format.h"
 #include "streaming/pipeline.h"
 #include "test_helpers.h"
 

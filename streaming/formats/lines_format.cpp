@@ -1,14 +1,18 @@
-#include "streaming/line_source.h"
+#include "streaming/formats/lines_format.h"
+
+#include <cstdint>
 
 #include <cstdio>
 #include <cstring>
 
 #include "core/error.h"
+#include "streaming/text_file.h"
+#include "streaming/transport.h"
 
 namespace streamml {
 
-LineSource::LineSource(const std::string& path, LineSourceOptions options)
-    : TextFileSource("lines", path, false, options.chunk_bytes), options_(std::move(options)) {
+LinesFormat::LinesFormat(LinesFormatOptions options, const Transport& transport)
+    : options_(std::move(options)), stream_(transport.name()) {
   SchemaOptions columns;
   columns.key = "line";
   if (options_.event_time) columns.time = "time";
@@ -17,11 +21,30 @@ LineSource::LineSource(const std::string& path, LineSourceOptions options)
                                 columns);
 }
 
-RecordBlock LineSource::parse(Chunk chunk) const {
+RecordBlock LinesFormat::parse(Chunk chunk) const {
   RecordBlock block = RecordBlock::for_chunk(chunk);
   Batch& out = block.records;
   auto& lines = out.keys.emplace<std::vector<std::string>>();
   lines.reserve(block.end_offsets.capacity());
+  // One record: its text, and its time when the lines have one; false: no readable time.
+  auto take = [&](std::string_view text) {
+    std::optional<EventTime> t;
+    if (options_.event_time && !(t = options_.event_time(text))) return false;
+    lines.emplace_back(text);
+    if (t) out.event_times.push_back(*t);
+    return true;
+  };
+  static const char* const kNoTime = "cannot read an event time from the line";
+  if (chunk.has_messages()) {
+    parse_messages(chunk, block, [&](const Message&, const char* begin, const char* end, BadRecord& bad) {
+      while (end > begin && (end[-1] == '\n' || end[-1] == '\r')) --end;
+      if (take(std::string_view(begin, std::size_t(end - begin)))) return true;
+      bad.reason = kNoTime;
+      return false;
+    });
+    out.rows = lines.size();
+    return block;
+  }
   const char* const base = chunk.bytes.data();
   const char* const end = base + chunk.bytes.size();
   std::int64_t line = chunk.begin_line;
@@ -38,24 +61,16 @@ RecordBlock LineSource::parse(Chunk chunk) const {
     }
     ++record;
     const std::string_view text(p, std::size_t(stop - p));
-    std::optional<EventTime> t;
-    if (options_.event_time) t = options_.event_time(text);
-    if (options_.event_time && !t) {
-      block.bad.push_back({line, 0, "cannot read an event time from the line", std::string(text.substr(0, 1024))});
-    } else {
-      lines.emplace_back(text);
-      if (t) out.event_times.push_back(*t);
+    if (take(text)) {
       block.add_end(chunk.begin_offset + (next - base), line, record);
+    } else {
+      block.bad.push_back({line, 0, kNoTime, std::string(text.substr(0, kMaxBadRecordText)), record, {}, -1});
     }
     p = next;
   }
   out.rows = lines.size();
-  check_counts(chunk, record, line);
+  check_chunk_counts(chunk, record, line, stream_);
   return block;
-}
-
-std::unique_ptr<Source> open_line_source(const std::string& path, LineSourceOptions options) {
-  return std::make_unique<LineSource>(path, std::move(options));
 }
 
 namespace {

@@ -1,4 +1,4 @@
-#include "streaming/jsonl_source.h"
+#include "streaming/formats/jsonl_format.h"
 
 #include <simdjson.h>
 
@@ -11,14 +11,14 @@
 #include "core/error.h"
 #include "core/event_time.h"
 #include "streaming/record_builder.h"
+#include "streaming/text_file.h"
+#include "streaming/transport.h"
 
 namespace streamml {
 
 namespace od = simdjson::ondemand;
 
 namespace {
-
-constexpr std::size_t kMaxRecordText = 1024;  // BadRecord::text is cut to 1 KiB
 
 const char* type_name(od::json_type t) {
   switch (t) {
@@ -264,7 +264,7 @@ class LineParser {
 };
 
 std::string line_text(const char* b, const char* e) {
-  return std::string(b, std::min<std::size_t>(std::size_t(e - b), kMaxRecordText));
+  return std::string(b, std::min<std::size_t>(std::size_t(e - b), kMaxBadRecordText));
 }
 
 // The content of the line at p: up to '\n' (or the end), without a trailing '\r'.
@@ -280,28 +280,16 @@ inline const char* content_end(const char* p, const char* eol) {
 
 }  // namespace
 
-JsonLinesSource::JsonLinesSource(const std::string& path, const FileSourceOptions& options)
-    : TextFileSource("jsonl", path, /*quoted=*/false, options.chunk_bytes),
-      allow_non_finite_(options.bad_records.allow_non_finite) {
+JsonLinesFormat::JsonLinesFormat(const FormatOptions& options, Transport& transport)
+    : allow_non_finite_(options.allow_non_finite), stream_(transport.name()) {
   std::vector<std::string> names = options.column_names;
   if (names.empty()) {
-    if (auto first = reader_.read_chunk(/*first_record_only=*/true)) {
-      const char* base = first->bytes.data();
-      const char* end = base + first->bytes.size();
-      const char* p = base;
-      std::int64_t line = first->begin_line + 1;
-      while (p < end && is_empty_line(p, content_end(p, line_end(p, end)))) {
-        p = std::min(end, line_end(p, end) + 1);
-        ++line;
-      }
-      const char* eol = content_end(p, line_end(p, end));
-      std::string reason;
+    if (auto first = transport.first_record(/*consume=*/false)) {
+      // simdjson reads a padded buffer.
+      const simdjson::padded_string text(first->text);
       od::document doc;
       od::object object;
-      auto e = thread_parser()
-                   .iterate(simdjson::padded_string_view(
-                       p, std::size_t(eol - p), first->bytes.capacity() - std::size_t(p - base)))
-                   .get(doc);
+      auto e = thread_parser().iterate(text).get(doc);
       if (!e) e = doc.get_object().get(object);
       if (!e) {
         for (auto field_result : object) {
@@ -312,24 +300,39 @@ JsonLinesSource::JsonLinesSource(const std::string& path, const FileSourceOption
         }
       }
       STREAMML_CHECK(!e, InvalidInput,
-                     path << ":" << line << ": cannot take the column names from the first record,"
-                          << " expected a JSON object: " << simdjson::error_message(e));
-      reader_.seek(reader_.data_begin(), 0, 0);
+                     stream_ << ":" << first->line << ": cannot take the column names from the first record,"
+                             << " expected a JSON object: " << simdjson::error_message(e));
     }
   }
   schema_ = Schema::from_header(names, options.schema);
 }
 
-RecordBlock JsonLinesSource::parse(Chunk chunk) const {
+RecordBlock JsonLinesFormat::parse(Chunk chunk) const {
   RecordBlock block = RecordBlock::for_chunk(chunk);
   RecordBuilder out(schema_, block.end_offsets.capacity(), block.records);
   LineParser parser(schema_, allow_non_finite_, out);
   LineResult bad;
+  // The transport leaves at least SIMDJSON_PADDING bytes allocated past the data.
+  const std::size_t capacity = chunk.bytes.capacity();
+  if (chunk.has_messages()) {
+    const char* const base = chunk.bytes.data();
+    parse_messages(chunk, block, [&](const Message&, const char* begin, const char* end, BadRecord& bad_record) {
+      const char* stop = content_end(begin, end);
+      if (parser.parse(begin, std::size_t(stop - begin), capacity - std::size_t(begin - base), bad)) {
+        out.commit();
+        return true;
+      }
+      out.discard();
+      bad_record.column = bad.column;
+      bad_record.reason = std::move(bad.reason);
+      return false;
+    });
+    out.finish();
+    return block;
+  }
 
   const char* const base = chunk.bytes.data();
   const char* const end = base + chunk.bytes.size();
-  // The reader leaves at least SIMDJSON_PADDING bytes allocated past the data.
-  const std::size_t capacity = chunk.bytes.capacity();
   std::int64_t line = chunk.begin_line;
   std::int64_t record = chunk.begin_record;
   for (const char* p = base; p < end;) {
@@ -347,12 +350,12 @@ RecordBlock JsonLinesSource::parse(Chunk chunk) const {
       block.add_end(chunk.begin_offset + (next - base), line, record);
     } else {
       out.discard();
-      block.bad.push_back({line, bad.column, std::move(bad.reason), line_text(p, stop)});
+      block.bad.push_back({line, bad.column, std::move(bad.reason), line_text(p, stop), record, {}, -1});
     }
     p = next;
   }
   out.finish();
-  check_counts(chunk, record, line);
+  check_chunk_counts(chunk, record, line, stream_);
   return block;
 }
 

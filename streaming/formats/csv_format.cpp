@@ -1,4 +1,4 @@
-#include "streaming/csv_source.h"
+#include "streaming/formats/csv_format.h"
 
 #include <fast_float/fast_float.h>
 
@@ -11,12 +11,11 @@
 #include "core/error.h"
 #include "core/event_time.h"
 #include "streaming/record_builder.h"
+#include "streaming/transport.h"
 
 namespace streamml {
 
 namespace {
-
-constexpr std::size_t kMaxRecordText = 1024;  // BadRecord::text is cut to 1 KiB
 
 // Chunks are std::string, so *end is a readable '\0': loops may look at *p before p == end.
 inline bool is_record_end(const char* p, const char* end) {
@@ -55,7 +54,7 @@ RecordExtent record_extent(const char* p, const char* end, char delim) {
 std::string record_text(const char* b, const char* e) {
   if (e > b && e[-1] == '\n') --e;
   if (e > b && e[-1] == '\r') --e;
-  return std::string(b, std::min<std::size_t>(std::size_t(e - b), kMaxRecordText));
+  return std::string(b, std::min<std::size_t>(std::size_t(e - b), kMaxBadRecordText));
 }
 
 // fast_float follows from_chars and so rejects a leading '+'; CSV writers do emit it.
@@ -139,7 +138,7 @@ bool read_field(const char*& p, const char* end, char delim, std::string& scratc
 
 }  // namespace
 
-struct CsvSource::ParseState {
+struct CsvFormat::ParseState {
   const char* p;
   const char* end;
   RecordBuilder& out;
@@ -149,53 +148,45 @@ struct CsvSource::ParseState {
   std::string bad_reason;
 };
 
-CsvSource::CsvSource(const std::string& path, const FileSourceOptions& options)
-    : TextFileSource("csv", path, /*quoted=*/true, options.chunk_bytes),
-      delimiter_(options.delimiter),
-      allow_non_finite_(options.bad_records.allow_non_finite) {
+CsvFormat::CsvFormat(const FormatOptions& options, Transport& transport)
+    : delimiter_(options.delimiter), allow_non_finite_(options.allow_non_finite), stream_(transport.name()) {
   STREAMML_CHECK(delimiter_ != '"' && delimiter_ != '\n' && delimiter_ != '\r', InvalidInput,
                  "CSV delimiter cannot be a quote or a line break, got "
                      << quoted_text(std::string_view(&delimiter_, 1)));
   std::vector<std::string> names;
   if (options.header) {
-    if (auto header = reader_.read_chunk(/*first_record_only=*/true)) {
-      const char* p = header->bytes.data();
-      const char* end = p + header->bytes.size();
-      std::int64_t line = header->begin_line + 1;
-      while (p < end && is_record_end(p, end)) {  // empty lines before the header
-        p += (*p == '\r') ? 2 : 1;
-        ++line;
-      }
+    if (auto header = transport.first_record(/*consume=*/true)) {
+      std::string text = header->text;
+      text.push_back('\n');  // a record end, as read_field expects to find after the last field
+      const char* p = text.data();
+      const char* end = p + text.size();
       std::string scratch, reason;
       std::int64_t newlines = 0;
       while (p < end) {
-        std::string_view text;
-        STREAMML_CHECK(read_field(p, end, delimiter_, scratch, newlines, text, reason), InvalidInput,
-                       path << ":" << line << ":" << names.size() + 1 << ": header: " << reason);
-        names.emplace_back(text);
+        std::string_view field;
+        STREAMML_CHECK(read_field(p, end, delimiter_, scratch, newlines, field, reason), InvalidInput,
+                       stream_ << ":" << header->line << ":" << names.size() + 1 << ": header: " << reason);
+        names.emplace_back(field);
         if (!(p < end && *p == delimiter_)) break;
-        ++p;
-        if (p == end) names.emplace_back();  // "a,b," at the end of the file: an empty last name
+        ++p;  // "a,b," ends with an empty name: the loop reads it before the line end
       }
-      reader_.seek(header->end_offset, header->end_line, 0);
     }
     if (!options.column_names.empty()) {
       STREAMML_CHECK(names.empty() || names.size() == options.column_names.size(), InvalidInput,
-                     path << ": header has " << names.size() << " columns, column_names gives "
-                          << options.column_names.size());
+                     stream_ << ": header has " << names.size() << " columns, column_names gives "
+                             << options.column_names.size());
       names = options.column_names;
     }
   } else {
     STREAMML_CHECK(!options.column_names.empty(), InvalidInput,
-                   path << ": a CSV file without a header needs column_names");
+                   stream_ << ": a CSV stream without a header needs column_names");
     names = options.column_names;
   }
   schema_ = Schema::from_header(names, options.schema);
-  mark_start();  // past the header
 }
 
 // Parses the record at st.p into st.out; on success st.p is past its terminator.
-bool CsvSource::parse_record(ParseState& st) const {
+bool CsvFormat::parse_record(ParseState& st) const {
   const auto& columns = schema_.columns();
   const std::size_t n = columns.size();
   const char* const record = st.p;
@@ -308,9 +299,31 @@ bool CsvSource::parse_record(ParseState& st) const {
   return fail(0, "record has no fields");
 }
 
-RecordBlock CsvSource::parse(Chunk chunk) const {
+RecordBlock CsvFormat::parse(Chunk chunk) const {
   RecordBlock block = RecordBlock::for_chunk(chunk);
   RecordBuilder out(schema_, block.end_offsets.capacity(), block.records);
+  if (chunk.has_messages()) {
+    // One record per message: it must end where the message does (a line end may follow).
+    ParseState st{nullptr, nullptr, out, {}, 0, 0, {}};
+    parse_messages(chunk, block, [&](const Message&, const char* begin, const char* end, BadRecord& bad) {
+      while (end > begin && (end[-1] == '\n' || end[-1] == '\r')) --end;
+      st.p = begin;
+      st.end = end;
+      st.newlines = 0;
+      const bool good = begin < end && parse_record(st) && st.p == end;
+      if (good) {
+        out.commit();
+        return true;
+      }
+      out.discard();
+      bad.column = begin == end ? 0 : st.bad_column;
+      bad.reason = begin == end ? "empty message" : st.p != end && st.bad_reason.empty() ? "the message holds more than one record" : std::move(st.bad_reason);
+      st.bad_reason.clear();
+      return false;
+    });
+    out.finish();
+    return block;
+  }
 
   const char* const base = chunk.bytes.data();
   const char* const end = base + chunk.bytes.size();
@@ -333,13 +346,13 @@ RecordBlock CsvSource::parse(Chunk chunk) const {
     } else {
       out.discard();
       const RecordExtent extent = record_extent(p, end, delimiter_);
-      block.bad.push_back({line + 1, st.bad_column, std::move(st.bad_reason), record_text(p, extent.end)});
+      block.bad.push_back({line + 1, st.bad_column, std::move(st.bad_reason), record_text(p, extent.end), record, {}, -1});
       line += std::count(p, extent.end, '\n') + (extent.end[-1] != '\n' ? 1 : 0);
       st.p = extent.end;
     }
   }
   out.finish();
-  check_counts(chunk, record, line);
+  check_chunk_counts(chunk, record, line, stream_);
   return block;
 }
 
