@@ -7,7 +7,9 @@
 #include "algorithms/registry.h"
 #include "core/error.h"
 #include "streaming/progress.h"
+#include "core/json.h"
 #include "streaming/stages/clustering_stage.h"
+#include "streaming/stages/decision_stage.h"
 #include "streaming/stages/prequential_stage.h"
 
 namespace streamml {
@@ -85,6 +87,22 @@ void print_clustering(const ClusteringStage& stage, std::ostream& out) {
         << " of " << noise.size() << " batches\n";
 }
 
+// What a decision stage decided over the stream, and the learner's last state.
+void print_decisions(const DecisionStage& stage, std::ostream& out) {
+  const DecisionTotals& t = stage.totals();
+  if (t.decisions == 0) return;
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%s: %lld decisions; cost %.6g in all, %.6g for the last; changed %.6g in all; %lld reversals\n",
+                stage.name().c_str(), (long long)t.decisions, t.cost, t.last.cost, t.changed, (long long)t.reversals);
+  out << line;
+  JsonWriter model;
+  model.begin_object();
+  stage.learner().write_summary(model);
+  model.end_object();
+  out << stage.name() << ": last decision " << model.str() << "\n";
+}
+
 // `--learner TYPE --param k=v ...`: the learner from the registry; params named eval_* set
 // the evaluation (eval_window, eval_auc_bins), and a classifier's own threshold is the
 // evaluator's too. The stage is named after the type.
@@ -153,10 +171,12 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   }
   const PrequentialStage* learner = nullptr;
   const ClusteringStage* clusterer = nullptr;
+  const DecisionStage* decider = nullptr;
   if (!o.learner.empty()) {
     auto stage = learner_stage(o.learner, o.params);
     learner = dynamic_cast<const PrequentialStage*>(stage.get());
     clusterer = dynamic_cast<const ClusteringStage*>(stage.get());
+    decider = dynamic_cast<const DecisionStage*>(stage.get());
     STREAMML_CHECK(o.curve_path.empty() || learner != nullptr, InvalidInput,
                    "--curve is the learning curve of a supervised learner; '" << o.learner << "' has none");
     pipeline.add_stage(std::move(stage));
@@ -174,6 +194,7 @@ int run_replay(ReplayOptions o, std::ostream& out) {
         << " late records dropped\n";
   if (learner) print_learning_curve(learner->evaluator(), out);
   if (clusterer) print_clustering(*clusterer, out);
+  if (decider) print_decisions(*decider, out);
   if (!o.summary_path.empty()) {
     std::ofstream file(o.summary_path);
     STREAMML_CHECK(file.good(), Io, "cannot write the summary to '" << o.summary_path << "'");

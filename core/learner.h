@@ -4,7 +4,9 @@
 // Stateful: a checkpoint saves and restores its whole state (core/stateful.h).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include <Eigen/Core>
 
@@ -27,6 +29,14 @@ enum class LearnerRole {
 // "classifier", "clusterer", ...
 const char* role_name(LearnerRole role);
 
+// What a decision learner's last decision cost and changed, for its stage's progress line and
+// summary (streaming/stages/decision_stage.h), in the learner's own units.
+struct DecisionFigures {
+  double cost = 0;             // what the decision costs for one window (instances, serving, moves)
+  double changed = 0;          // how far it moved from the one before (instances started + stopped, ...)
+  std::int64_t reversals = 0;  // entities whose change turned direction (up after down, or down after up)
+};
+
 class Learner : public Stateful {
  public:
   virtual LearnerRole role() const = 0;
@@ -38,6 +48,14 @@ class Learner : public Stateful {
 
   // Learned-state figures for the run summary (weights norm, cluster sizes, ...).
   virtual void write_summary(JsonWriter& out) const = 0;
+
+  // Per-record columns a stage adds to a batch the learner has just learned, named without the
+  // stage's prefix ("instances" becomes "<stage>.instances"): a decision learner's decision for
+  // each record's entity. Default: none.
+  virtual std::vector<OutputColumn> output_columns(const Batch& /*batch*/) const { return {}; }
+  // A decision learner's figures for the decision made on the last batch it learned. Default:
+  // zeros (a learner that decides nothing).
+  virtual DecisionFigures decision_figures() const { return {}; }
 };
 
 }  // namespace streamml

@@ -84,8 +84,9 @@ class Pipeline {
   Pipeline& add_stage(std::string name, std::function<void(Batch&)> fn, StageState state = StageState::Undeclared);
   Pipeline& add_stage(std::string name, std::function<void(Batch&)> fn, Stateful& state);
   // A learner under a name of the user's, run as its role says (streaming/stages/): a
-  // classifier test-then-train, a clusterer learn-then-label. What `streamml replay
-  // --learner TYPE` runs. Two learners of one type coexist under different names.
+  // classifier test-then-train, a clusterer learn-then-label, a decision learner
+  // observe-then-decide. What `streamml replay --learner TYPE` runs. Two learners of one type
+  // coexist under different names.
   Pipeline& add_learner(std::string name, std::shared_ptr<Learner> learner, const EvaluationSettings& evaluation = {});
 
   // Runs to the end of the stream. progress may be null.

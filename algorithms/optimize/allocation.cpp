@@ -1,6 +1,7 @@
 #include "algorithms/optimize/allocation.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "algorithms/optimize/service_records.h"
@@ -232,6 +233,33 @@ std::string Allocator::metrics_json() const {
   write_summary(w);
   w.end_object();
   return w.str();
+}
+
+std::vector<OutputColumn> Allocator::output_columns(const Batch& batch) const {
+  const std::vector<std::int64_t> services = record_services(batch, settings_.services, kType);
+  const Eigen::VectorXd served_now = served();
+  std::vector<double> served_col(services.size()), unmet(services.size());
+  std::vector<std::string> placement(services.size());
+  char part[64];
+  for (std::size_t r = 0; r < services.size(); ++r) {
+    const Eigen::Index j = services[r];
+    served_col[r] = served_now[j];
+    unmet[r] = decision_.unmet[j];
+    std::string& text = placement[r];
+    for (Eigen::Index i = 0; i < decision_.x.rows(); ++i) {
+      if (!(decision_.x(i, j) > 0)) continue;
+      std::snprintf(part, sizeof part, "%s%lld:%.10g", text.empty() ? "" : " ", (long long)i, decision_.x(i, j));
+      text += part;
+    }
+  }
+  return {{"served", std::move(served_col)}, {"unmet", std::move(unmet)}, {"placement", std::move(placement)}};
+}
+
+DecisionFigures Allocator::decision_figures() const {
+  DecisionFigures f;
+  f.cost = decision_.objective;
+  f.changed = decision_.moved;
+  return f;
 }
 
 void Allocator::save_state(StateWriter& out) const {

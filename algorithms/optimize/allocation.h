@@ -29,6 +29,11 @@
 // `rate_feature`. partial_fit feeds every record to the forecast in order, then re-solves once
 // for the batch; score gives each record's demand the current allocation leaves unserved,
 // max(0, rate - Σ_i x_ij).
+//
+// As a pipeline stage (streaming/stages/decision_stage.h) each record gets its service's
+// allocation as output columns: "served" (Σ_i x_ij, requests/s), "unmet" (u_j) and "placement"
+// (text "i:x_ij" for every server with x_ij > 0, e.g. "0:120.5 3:40"). The decision's figures:
+// its objective (serving + penalty · unmet + move cost · moved) and the requests/s moved.
 #pragma once
 
 #include <cstdint>
@@ -109,6 +114,8 @@ class Allocator : public Learner {
   Eigen::VectorXd score(const Batch& batch) const override;
   void write_summary(JsonWriter& out) const override;
   std::string metrics_json() const override;
+  std::vector<OutputColumn> output_columns(const Batch& batch) const override;
+  DecisionFigures decision_figures() const override;
   void save_state(StateWriter& out) const override;
   void load_state(const std::string& params, const StateReader& in) override;
 

@@ -166,6 +166,7 @@ Autoscaler::Autoscaler(AutoscaleSettings settings) : settings_(std::move(setting
   history_ = RowMatrix::Zero(settings_.stabilization_window, J);
   decision_.instances.assign(std::size_t(J), settings_.min_instances);
   decision_.planned = Eigen::VectorXd::Zero(J);
+  direction_.assign(std::size_t(J), 0);
 }
 
 std::vector<std::int64_t> Autoscaler::mip_counts(const Eigen::VectorXd& planned, const Eigen::VectorXd& rates) {
@@ -210,10 +211,14 @@ const AutoscaleDecision& Autoscaler::decide(const Eigen::Ref<const Eigen::Vector
       counts[std::size_t(j)] = target < now && hold_count(settings_, planned[j], rates[j], now) ? now : target;
     }
   }
-  decision_.started = decision_.stopped = 0;
+  decision_.started = decision_.stopped = decision_.reversals = 0;
   for (std::size_t j = 0; j < counts.size(); ++j) {
     const std::int64_t change = counts[j] - decision_.instances[j];
+    if (change == 0) continue;
     (change > 0 ? decision_.started : decision_.stopped) += std::abs(change);
+    const std::int64_t direction = change > 0 ? 1 : -1;
+    decision_.reversals += direction_[j] != 0 && direction_[j] != direction;
+    direction_[j] = direction;
   }
   scale_events_ += decision_.started + decision_.stopped;
   decision_.instances = std::move(counts);
@@ -288,6 +293,26 @@ std::string Autoscaler::metrics_json() const {
   return w.str();
 }
 
+std::vector<OutputColumn> Autoscaler::output_columns(const Batch& batch) const {
+  const std::vector<std::int64_t> services = record_services(batch, settings_.services, kType);
+  std::vector<std::int64_t> instances(services.size());
+  std::vector<double> planned(services.size());
+  for (std::size_t r = 0; r < services.size(); ++r) {
+    instances[r] = decision_.instances[std::size_t(services[r])];
+    planned[r] = decision_.planned[services[r]];
+  }
+  return {{"instances", std::move(instances)}, {"planned_arrivals", std::move(planned)}};
+}
+
+DecisionFigures Autoscaler::decision_figures() const {
+  DecisionFigures f;
+  for (std::int64_t j = 0; j < settings_.services; ++j) f.cost += settings_.cost(j) * double(decision_.instances[std::size_t(j)]);
+  f.changed = double(decision_.started + decision_.stopped);
+  f.cost += settings_.scale_change_cost * f.changed;
+  f.reversals = decision_.reversals;
+  return f;
+}
+
 void Autoscaler::save_state(StateWriter& out) const {
   out.write_int("state_version", kStateVersion);
   out.write_int("batches_seen", batches_);
@@ -304,13 +329,16 @@ void Autoscaler::save_state(StateWriter& out) const {
   out.write_int("nodes", decision_.nodes);
   out.write_int("started", decision_.started);
   out.write_int("stopped", decision_.stopped);
+  out.write_int("reversals", decision_.reversals);
+  out.write_ints("last_direction", direction_);
 }
 
 void Autoscaler::load_state(const std::string& params, const StateReader& in) {
   Autoscaler fresh(settings_table().from_json(params));
   const std::int64_t version = in.read_int("state_version");
-  STREAMML_CHECK(version == kStateVersion, InvalidInput,
-                 in.where("state_version") << " is " << version << ", this streamml reads version " << kStateVersion);
+  STREAMML_CHECK(version == 1 || version == kStateVersion, InvalidInput,
+                 in.where("state_version") << " is " << version << ", this streamml reads versions 1 to "
+                                           << kStateVersion);
   const std::int64_t J = fresh.settings_.services, W = fresh.settings_.stabilization_window;
   fresh.batches_ = in.read_int("batches_seen");
   fresh.scale_events_ = in.read_int("scale_events");
@@ -326,6 +354,14 @@ void Autoscaler::load_state(const std::string& params, const StateReader& in) {
   d.nodes = in.read_int("nodes");
   d.started = in.read_int("started");
   d.stopped = in.read_int("stopped");
+  if (version >= 2) {  // layout 1 knew no directions: fresh ones (zeros) stand
+    d.reversals = in.read_int("reversals");
+    fresh.direction_ = in.read_ints("last_direction", J);
+    for (std::int64_t j = 0; j < J; ++j)
+      STREAMML_CHECK(std::abs(fresh.direction_[std::size_t(j)]) <= 1, InvalidInput,
+                     in.where("last_direction") << "[" << j << "] is " << fresh.direction_[std::size_t(j)]
+                                                << ", expected -1, 0 or 1");
+  }
   STREAMML_CHECK(fresh.batches_ >= 0 && fresh.filled_ >= 0 && fresh.scale_events_ >= 0, InvalidInput,
                  in.where("batches_seen") << ": counters must be >= 0");
   for (std::int64_t j = 0; j < J; ++j) {

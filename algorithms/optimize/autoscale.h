@@ -31,6 +31,16 @@
 // batch's mean per service (the last one known when a batch has none). A service whose
 // processing rate was never observed keeps its count. score gives each record's arrivals
 // that the current counts leave unprocessed, max(0, λ - μ n_j), at full utilisation.
+//
+// As a pipeline stage (streaming/stages/decision_stage.h) each record gets its service's
+// decision as output columns: "instances" (the count from the next window on) and
+// "planned_arrivals" (λ_j it was sized for). The decision's figures: its cost for one window,
+// Σ cost_j n_j + scale_change_cost (started + stopped) (the offline plan's prices,
+// datasets/monitoring.h), the instances started + stopped, and the services whose count turned
+// direction (went down after last going up, or up after down): the oscillation to keep down.
+//
+// Checkpoint layout 2 adds each service's last direction and the last decision's turns; a
+// layout-1 checkpoint loads with no direction known (the next turn is not counted).
 #pragma once
 
 #include <cstdint>
@@ -95,6 +105,7 @@ struct AutoscaleDecision {
   double mip_gap = 0;                   // the MIP's proven gap
   std::int64_t nodes = 0;
   std::int64_t started = 0, stopped = 0;  // instances, this decision
+  std::int64_t reversals = 0;           // services whose count turned direction, this decision
 };
 
 class Autoscaler : public Learner {
@@ -102,7 +113,7 @@ class Autoscaler : public Learner {
   using Settings = AutoscaleSettings;
   static constexpr const char* kType = "autoscale";
   static constexpr LearnerRole kRole = LearnerRole::Decision;
-  static constexpr std::int64_t kStateVersion = 1;
+  static constexpr std::int64_t kStateVersion = 2;
   static const SettingsTable<AutoscaleSettings>& settings_table();
 
   explicit Autoscaler(AutoscaleSettings settings = {});
@@ -127,10 +138,13 @@ class Autoscaler : public Learner {
   std::string type() const override { return kType; }
   LearnerRole role() const override { return kRole; }
   std::string params_json() const override;
+  std::int64_t state_version() const override { return kStateVersion; }
   void partial_fit(const Batch& batch) override;
   Eigen::VectorXd score(const Batch& batch) const override;
   void write_summary(JsonWriter& out) const override;
   std::string metrics_json() const override;
+  std::vector<OutputColumn> output_columns(const Batch& batch) const override;
+  DecisionFigures decision_figures() const override;
   void save_state(StateWriter& out) const override;
   void load_state(const std::string& params, const StateReader& in) override;
 
@@ -145,6 +159,7 @@ class Autoscaler : public Learner {
   AutoscaleDecision decision_;
   std::int64_t batches_ = 0;
   std::int64_t scale_events_ = 0;  // instances started + stopped over the stream
+  std::vector<std::int64_t> direction_;  // per service: the sign of its last count change (0: none yet)
 };
 
 }  // namespace streamml

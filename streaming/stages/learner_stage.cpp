@@ -3,6 +3,7 @@
 #include "core/checkpoint_store.h"
 #include "core/error.h"
 #include "streaming/stages/clustering_stage.h"
+#include "streaming/stages/decision_stage.h"
 #include "streaming/stages/prequential_stage.h"
 
 namespace streamml {
@@ -16,6 +17,8 @@ std::unique_ptr<Stage> make_learner_stage(std::string name, std::shared_ptr<Lear
       return std::make_unique<PrequentialStage>(std::move(name), std::move(learner), evaluation.prequential);
     case LearnerRole::Clusterer:
       return std::make_unique<ClusteringStage>(std::move(name), std::move(learner));
+    case LearnerRole::Decision:
+      return std::make_unique<DecisionStage>(std::move(name), std::move(learner));
     default:
       STREAMML_FAIL(InvalidInput, "stage '" << name << "': no pipeline stage runs a learner of role '"
                                             << role_name(learner->role()) << "' (type '" << learner->type() << "')");

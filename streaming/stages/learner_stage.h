@@ -1,6 +1,6 @@
 // A learner as a pipeline stage, chosen by its role (core/learner.h): a classifier is
 // evaluated test-then-train (PrequentialStage), a clusterer learns then labels
-// (ClusteringStage). Pipeline::add_learner and the command line's `--learner` both come here,
+// (ClusteringStage), a decision learner observes then decides (DecisionStage). Pipeline::add_learner and the command line's `--learner` both come here,
 // so a C++ user gets exactly the stage `streamml replay --learner NAME` runs.
 #pragma once
 

@@ -193,6 +193,55 @@ TEST(Autoscale, BudgetCapsTheCountsAndCheckpointResumesExactly) {
   EXPECT_TRUE(x == y) << checkpoint_test::first_difference(x, y);
 }
 
+// Layout 1 (before each service's last direction was kept): the datasets layout 2 writes less
+// last_direction and reversals, state_version 1. Oracle: the saved learner itself: the restored
+// one decides the same counts from then on, and counts a turn only once it knows a direction.
+class WithoutDirections : public StateSink {
+ public:
+  explicit WithoutDirections(StateSnapshot& to) : to_(to) {}
+  void add(std::string_view name, DatasetKind kind, int rank, std::size_t rows, std::size_t cols, const void* data,
+           std::size_t bytes) override {
+    if (name == "last_direction" || name == "reversals") return;
+    const std::int64_t one = 1;
+    if (name == "state_version") data = &one;
+    to_.add(name, kind, rank, rows, cols, data, bytes);
+  }
+
+ private:
+  StateSnapshot& to_;
+};
+
+TEST(Autoscale, Layout1CheckpointsLoadAndDecideTheSame) {
+  Autoscaler a(last_value(2, 1));
+  const std::vector<std::vector<double>> arrivals = {{63, 10}, {150, 10}, {30, 10}, {150, 10}, {30, 10}};
+  a.partial_fit(window(arrivals[0], {30, 10}));
+  a.partial_fit(window(arrivals[1], {30, 10}));  // service 0 goes up: 3 -> 8 instances
+  CheckpointContent content;
+  content.take(a);
+  ASSERT_EQ(content.state_version, 2);
+  CheckpointContent old = content;
+  old.state.clear();
+  WithoutDirections filter(old.state);
+  content.state.replay(filter);
+  old.state_version = 1;
+  std::vector<char> bytes;
+  checkpoint_bytes(old, {}, bytes);
+  Autoscaler restored;
+  EXPECT_EQ(load_checkpoint_bytes(bytes.data(), bytes.size(), restored).state_version, 1);
+  std::int64_t reversals = 0, restored_reversals = 0;
+  for (std::size_t k = 2; k < arrivals.size(); ++k) {
+    a.partial_fit(window(arrivals[k], {30, 10}));
+    restored.partial_fit(window(arrivals[k], {30, 10}));
+    EXPECT_EQ(restored.instances(), a.instances()) << k;
+    reversals += a.decision_figures().reversals;
+    restored_reversals += restored.decision_figures().reversals;
+  }
+  // Down (a turn after the saved run's rise), up, down: 3 turns; the restored learner did not
+  // know the rise, so its first fall is no turn.
+  EXPECT_EQ(reversals, 3);
+  EXPECT_EQ(restored_reversals, 2);
+}
+
 TEST(Autoscale, ScoreIsTheUnprocessedArrivals) {
   Autoscaler a(last_value(2, 1));
   a.partial_fit(window({63, 10}, {30, 10}));  // 3 and 2 instances
