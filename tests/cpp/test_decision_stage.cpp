@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -18,6 +19,8 @@
 #include "algorithms/linear/logistic_regression_sgd.h"
 #include "algorithms/optimize/allocation.h"
 #include "algorithms/optimize/autoscale.h"
+#include "apps/cli.h"
+#include "core/checkpoint_store.h"
 #include "datasets/monitoring.h"
 #include "streaming/memory_source.h"
 #include "streaming/pipeline.h"
@@ -283,6 +286,48 @@ TEST(DecisionStage, AllocationResumedAfterACrashDecidesAsUninterrupted) {
 
 TEST(DecisionStage, AutoscaleMipResumedAfterACrashDecidesAsUninterrupted) {
   expect_resume_decides_as_uninterrupted<Autoscaler>(autoscale_settings(true), "scale");
+}
+
+// Oracle: the Allocator fed the generator's windows directly. `streamml generate monitoring`
+// then `streamml replay --learner allocate` (one batch per 60 s window) ends with the same
+// allocation in its checkpoint and prints the decisions' figures.
+TEST(DecisionStage, TheCommandLineRunsAllocationOnAGeneratedStream) {
+  const auto dir = testing::temp_dir("decision_cli");
+  const std::string csv = (dir / "monitoring.csv").string(), ck = (dir / "ck").string();
+  std::ostringstream out;
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "streamml");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    auto* old = std::cout.rdbuf(out.rdbuf());
+    const int code = run_cli(int(argv.size()), argv.data());
+    std::cout.rdbuf(old);
+    return code;
+  };
+  ASSERT_EQ(cli({"generate", "monitoring", "--out", csv, "--events", "1440", "--seed", "42", "--day-seconds", "3600",
+                 "--burst-probability", "0.01"}),
+            0);
+  ASSERT_EQ(cli({"replay", "--input", csv, "--time", "event_time", "--key", "service", "--key-type", "int",
+                 "--features", "requests,processing_rate", "--batch-interval", "60s", "--learner", "allocate",
+                 "--param", "capacity=1400,1100,1200,900", "--param",
+                 "cost=1,4,7,3,6,2,5,1;6,2,5,1,4,7,3,6;4,7,3,6,2,5,1,4;2,5,1,4,7,3,6,2", "--param", "services=8",
+                 "--param", "move_cost=0.1", "--param", "headroom=0.1", "--checkpoint-dir", ck, "--quiet"}),
+            0)
+      << out.str();
+  EXPECT_NE(out.str().find("allocate: 180 decisions; cost "), std::string::npos) << out.str();
+  const AllocationSettings s = allocation_settings();
+  Allocator direct(s);
+  const MonitoringTrace t = trace();
+  for (std::int64_t w = 0; w < t.windows; ++w) direct.partial_fit(monitoring_window(t, w));
+  AllocationSettings other;  // replaced by the checkpoint's
+  other.capacity = {1};
+  other.cost = {1};
+  other.services = 1;
+  Allocator saved(other);
+  CheckpointStore(ck).load("allocate", saved);
+  EXPECT_TRUE(saved.last_decision().x == direct.last_decision().x);
+  EXPECT_EQ(saved.batches_seen(), 180);
+  EXPECT_EQ(saved.params_json(), direct.params_json());  // the --param values are allocation_settings()
 }
 
 TEST(DecisionStage, OnlyDecisionLearnersAndRecordsWithServices) {

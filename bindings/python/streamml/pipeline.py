@@ -15,7 +15,9 @@ What ``streamml replay --learner ...`` runs, built from Python::
 The source is read, parsed and batched by the C++ pipeline (oneTBB, the GIL released), and
 every stage runs in C++: no Python call per record or per batch. A learner stage is the
 estimator itself (its compiled learner is shared), run as its role says: a classifier
-test-then-train (prequential figures in the report), a clusterer learn-then-label. A callback
+test-then-train (prequential figures in the report), a clusterer learn-then-label, a decision
+learner (Allocator, Autoscaler) observe-then-decide, each record getting its service's decision
+as output columns ("<stage>.instances", ...) and the report the decisions' cost and changes. A callback
 stage calls a Python function with each batch; under checkpoints it must say how it keeps
 state: ``state="stateless"``, or the streamml model it updates (checkpointed with the rest).
 """
