@@ -46,7 +46,10 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--label", o.source.schema.label, "Label column");
   replay->add_option("--features", lists[0], "Comma-separated dense feature columns (default: all others)");
   replay->add_option("--key", o.source.schema.key, "Key column (user, device, ...)");
-  replay->add_option("--key-type", o.key_type, "string or int")->check(CLI::IsMember({"string", "int"}));
+  replay->add_option("--key-type", o.key_type, "string or int: of the key and every id column")
+      ->check(CLI::IsMember({"string", "int"}));
+  replay->add_option("--item", o.item, "Item id column (what a user rated or bought): the id of role 'item'");
+  replay->add_option("--id", o.ids, "A further id column with a role, as ROLE=COLUMN (repeatable), e.g. service=svc");
   replay->add_option("--time", o.source.schema.time,
                      "Event-time column (epoch seconds or ISO 8601): makes the file a recorded stream");
   replay->add_option("--categorical", lists[1], "Comma-separated categorical columns, hashed");

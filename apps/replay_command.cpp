@@ -140,6 +140,8 @@ void write_learning_curve(const PrequentialEvaluator& evaluator, const std::stri
 int run_replay(ReplayOptions o, std::ostream& out) {
   o.source.format = parse_file_format(o.format);
   o.source.schema.key_type = o.key_type == "int" ? KeyType::Int64 : KeyType::String;
+  if (!o.item.empty()) o.source.schema.ids.emplace_back("item", o.item);
+  for (const auto& [role, column] : parse_params(o.ids, "--id")) o.source.schema.ids.emplace_back(role, column);
   const std::string delimiter = o.delimiter == "tab" ? "\t" : o.delimiter;
   STREAMML_CHECK(delimiter.size() == 1, InvalidInput,
                  "--delimiter must be one character (or 'tab'), got '" << o.delimiter << "'");

@@ -15,6 +15,8 @@ struct ReplayOptions {
   std::string input;
   std::string format = "auto";
   std::string key_type = "string";
+  std::string item;                     // --item COL: the id of role "item"
+  std::vector<std::string> ids;         // --id ROLE=COLUMN
   std::string delimiter = ",";
   std::string batch_interval;           // empty: batch by count
   std::string on_bad = "skip";

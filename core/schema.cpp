@@ -1,6 +1,7 @@
 #include "core/schema.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "core/error.h"
 
@@ -13,6 +14,7 @@ const char* role_name(ColumnRole role) {
     case ColumnRole::Text: return "text";
     case ColumnRole::Label: return "label";
     case ColumnRole::Key: return "key";
+    case ColumnRole::Id: return "id";
     case ColumnRole::EventTime: return "time";
     case ColumnRole::Ignore: return "ignore";
   }
@@ -65,6 +67,17 @@ Schema Schema::from_header(const std::vector<std::string>& header, const SchemaO
   for (const auto& c : options.categorical) assign(c, ColumnRole::Categorical);
   for (const auto& c : options.text) assign(c, ColumnRole::Text);
   for (const auto& c : options.ignore) assign(c, ColumnRole::Ignore);
+  for (const auto& [role, column] : options.ids) {
+    bool ok = !role.empty() && role != "key";
+    for (char ch : role) ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_');
+    STREAMML_CHECK(ok, InvalidInput,
+                   "id role '" << role << "' must be a word of letters, digits and '_' other than 'key' (the --key column's)");
+    STREAMML_CHECK(std::find(s.id_roles_.begin(), s.id_roles_.end(), role) == s.id_roles_.end(), InvalidInput,
+                   "id role '" << role << "' is given twice");
+    const std::size_t at = assign(column, ColumnRole::Id);
+    s.columns_[at].id_index = int(s.id_roles_.size());
+    s.id_roles_.push_back(role);
+  }
 
   // Dense feature order: the user's order when given, file order otherwise.
   if (explicit_features) {

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/hashing.h"
@@ -18,7 +19,8 @@ enum class ColumnRole {
   Categorical,  // string, hashed into the sparse block as "column=value"
   Text,         // free text, each word hashed into the sparse block as "column=word"
   Label,        // numeric target
-  Key,          // entity id (string or integer)
+  Key,          // entity id (string or integer): the batch's key column
+  Id,           // a further id with a role of the user's ("item", "service"): Batch::ids
   EventTime,    // epoch seconds or ISO 8601
   Ignore,       // read past
 };
@@ -36,7 +38,9 @@ struct SchemaOptions {
   std::vector<std::string> categorical;
   std::vector<std::string> text;
   std::vector<std::string> ignore;
-  KeyType key_type = KeyType::String;
+  // Further id columns: (role, column), e.g. ("item", "product"); the batch holds them by role.
+  std::vector<std::pair<std::string, std::string>> ids;
+  KeyType key_type = KeyType::String;     // of the key and every id column
   int hash_bits = 18;                    // 2^18 sparse buckets when any column is hashed
 };
 
@@ -44,6 +48,7 @@ struct Column {
   std::string name;
   ColumnRole role = ColumnRole::Ignore;
   int feature_index = -1;  // position in the dense feature vector for Feature columns
+  int id_index = -1;       // position in Batch::ids for Id columns
 };
 
 class Schema {
@@ -65,6 +70,8 @@ class Schema {
   std::optional<std::size_t> label_column() const { return label_; }
   std::optional<std::size_t> key_column() const { return key_; }
   std::optional<std::size_t> time_column() const { return time_; }
+  // The roles of the id columns beyond the key, in Batch::ids order.
+  const std::vector<std::string>& id_roles() const { return id_roles_; }
   // Index of a column by name, or nullopt.
   std::optional<std::size_t> find(const std::string& name) const;
 
@@ -78,6 +85,7 @@ class Schema {
  private:
   std::vector<Column> columns_;
   std::vector<std::string> feature_names_;
+  std::vector<std::string> id_roles_;
   std::optional<std::size_t> label_, key_, time_;
   bool hashed_ = false;
   bool explicit_features_ = false;

@@ -324,14 +324,14 @@ void settings_error(std::string_view owner, const std::string& message) {
   settings_detail::fail(std::string(owner) + ": " + message);
 }
 
-std::map<std::string, std::string> parse_params(const std::vector<std::string>& params) {
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& params, std::string_view flag) {
   std::map<std::string, std::string> out;
   for (const auto& p : params) {
     const auto eq = p.find('=');
     STREAMML_CHECK(eq != std::string::npos && eq > 0, InvalidInput,
-                   "--param '" << p << "' is not of the form key=value");
+                   flag << " '" << p << "' is not of the form key=value");
     const bool fresh = out.emplace(p.substr(0, eq), p.substr(eq + 1)).second;
-    STREAMML_CHECK(fresh, InvalidInput, "--param '" << p.substr(0, eq) << "' is given twice");
+    STREAMML_CHECK(fresh, InvalidInput, flag << " '" << p.substr(0, eq) << "' is given twice");
   }
   return out;
 }

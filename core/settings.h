@@ -156,15 +156,19 @@ class SettingsTable : public SettingsTableBase {
     return *this;
   }
 
-  // Any integer member; values outside the member's type are refused as out of range.
+  // Any integer member; values outside the member's type are refused as out of range. With
+  // flag_words, "true" and "false" read as 1 and 0 (scikit-learn's average=True).
   template <class Int, class = std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>>>
-  SettingsTable& integer(std::string name, Int S::*member, std::string doc, Range range = Range::any()) {
+  SettingsTable& integer(std::string name, Int S::*member, std::string doc, Range range = Range::any(),
+                         bool flag_words = false) {
     namespace d = settings_detail;
     const std::string o = owner();
     if (!range.lower && !std::is_signed_v<Int>) range.lower = 0.0, range.lower_inclusive = true;
     add({name, SettingType::Integer, std::move(doc), {}, {}, {}, range.text()},
-        {[o, name, member, range](void* s, std::string_view t) {
-           const auto v = d::read_integer(t);
+        {[o, name, member, range, flag_words](void* s, std::string_view t) {
+           auto v = d::read_integer(t);
+           if (!v && flag_words)
+             if (const auto b = d::read_boolean(t)) v = *b ? 1 : 0;
            if (!v) d::fail(d::unreadable(o, name, "an integer", t));
            const std::string bad = d::number_problem(o, name, double(*v), range);
            if (!bad.empty()) d::fail(bad);
@@ -255,6 +259,8 @@ class SettingsTable : public SettingsTableBase {
 
   // Rows of numbers held flat and row-major in a vector (k centres of d values), their length
   // in another member: text "1,2;3,4", JSON [[1,2],[3,4]]; rows of unequal length are refused.
+  // The rows' length fills the length member while it is 0; one set explicitly is kept (in
+  // either order), and a mismatch is for the struct's validate() to report.
   SettingsTable& rows(std::string name, std::vector<double> S::*member, std::int64_t S::*row_length,
                        std::string doc) {
     namespace d = settings_detail;
@@ -266,7 +272,7 @@ class SettingsTable : public SettingsTableBase {
            std::vector<double> flat;
            for (const auto& r : *v) flat.insert(flat.end(), r.begin(), r.end());
            self(s).*member = std::move(flat);
-           if (!v->empty()) self(s).*row_length = std::int64_t(v->front().size());
+           if (!v->empty() && self(s).*row_length == 0) self(s).*row_length = std::int64_t(v->front().size());
          },
          [member, row_length](const void* s, JsonWriter& out) {
            d::write_rows(out, self(s).*member, self(s).*row_length);
@@ -314,7 +320,9 @@ class SettingsTable : public SettingsTableBase {
 // settings_error("logreg", "mode 'spark' has no elasticnet") throws "logreg: mode 'spark' ...".
 [[noreturn]] void settings_error(std::string_view owner, const std::string& message);
 
-// "k=v" pairs to a map; throws Error(InvalidInput) naming a malformed or repeated one.
-std::map<std::string, std::string> parse_params(const std::vector<std::string>& params);
+// "k=v" pairs to a map; throws Error(InvalidInput) naming the flag and a malformed or
+// repeated one.
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& params,
+                                                std::string_view flag = "--param");
 
 }  // namespace streamml

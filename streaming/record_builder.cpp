@@ -1,6 +1,7 @@
 #include "streaming/record_builder.h"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "core/error.h"
 
@@ -20,6 +21,12 @@ RecordBuilder::RecordBuilder(const Schema& schema, std::size_t expected_rows, Ba
       out_.keys = std::vector<std::string>(expected_rows);
       string_keys_ = &std::get<std::vector<std::string>>(out_.keys);
     }
+  }
+  for (const auto& role : schema.id_roles()) {
+    KeyColumn values;
+    if (schema.key_type() == KeyType::Int64) values = std::vector<std::int64_t>(expected_rows);
+    else values = std::vector<std::string>(expected_rows);
+    out_.ids.push_back({role, std::move(values)});
   }
   if (schema.has_hashed()) {
     out_.sparse.cols = hasher_.buckets();
@@ -77,6 +84,9 @@ void RecordBuilder::finish() {
   if (!out_.event_times.empty()) out_.event_times.resize(row_);
   if (string_keys_) string_keys_->resize(row_);
   if (int_keys_) int_keys_->resize(row_);
+  for (auto& id : out_.ids) std::visit([&](auto& v) {
+    if constexpr (!std::is_same_v<std::decay_t<decltype(v)>, std::monostate>) v.resize(row_);
+  }, id.values);
 }
 
 std::string quoted_text(std::string_view text) {

@@ -27,6 +27,13 @@ class RecordBuilder {
   void set_time(EventTime t) { out_.event_times[row_] = t; }
   void set_key(std::string_view k) { (*string_keys_)[row_].assign(k.data(), k.size()); }
   void set_key(std::int64_t k) { (*int_keys_)[row_] = k; }
+  // Id column `index` (Column::id_index) of the open record, of the schema's key type.
+  void set_id(int index, std::string_view v) {
+    std::get<std::vector<std::string>>(out_.ids[std::size_t(index)].values)[row_].assign(v.data(), v.size());
+  }
+  void set_id(int index, std::int64_t v) {
+    std::get<std::vector<std::int64_t>>(out_.ids[std::size_t(index)].values)[row_] = v;
+  }
   // "column=value"; an empty value is a missing category and adds nothing.
   void add_categorical(std::string_view column, std::string_view value);
   // One "column=word" per word: lower-cased ASCII, split on anything that is not a letter

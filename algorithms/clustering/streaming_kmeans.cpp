@@ -203,11 +203,7 @@ const SettingsTable<StreamingKMeansSettings>& StreamingKMeans::settings_table() 
 }
 
 void StreamingKMeansSettings::set(std::string_view name, std::string_view v) {
-  // A row length read from initial_centers fills a dimension still unset; an explicit one is
-  // kept, and a mismatch is then reported by validate().
-  const std::int64_t given = dimension;
   StreamingKMeans::settings_table().set(*this, name, v);
-  if (name == "initial_centers" && given != 0) dimension = given;
 }
 
 std::string StreamingKMeansSettings::to_json() const { return StreamingKMeans::settings_table().to_json(*this); }

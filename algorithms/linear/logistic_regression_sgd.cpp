@@ -137,8 +137,9 @@ const SettingsTable<LogisticRegressionSGDSettings>& LogisticRegressionSGD::setti
                    {LearningRate::Optimal, "optimal"}},
                   "online sgd: scikit-learn's learning-rate schedule")
           .real("power_t", &S::power_t, "online sgd, invscaling: the exponent of t")
-          .integer("average", &S::average, "online sgd: 0 off, k >= 1 averages the weights from the k-th example (ASGD)",
-                   Range::non_negative())
+          .integer("average", &S::average,
+                   "online sgd: 0 off, k >= 1 averages the weights from the k-th example (ASGD); true means 1",
+                   Range::non_negative(), /*flag_words=*/true)
           .real("adagrad_epsilon", &S::adagrad_epsilon, "adagrad: added to the root of the squared-gradient sum",
                 Range::positive())
           .real("ftrl_alpha", &S::ftrl_alpha, "ftrl: learning-rate scale", Range::positive())
@@ -152,11 +153,6 @@ const SettingsTable<LogisticRegressionSGDSettings>& LogisticRegressionSGD::setti
 }
 
 void LogisticRegressionSGDSettings::set(std::string_view name, std::string_view v) {
-  // sklearn's SGDClassifier takes average=True/False as well as an integer.
-  if (name == "average" && (v == "true" || v == "false")) {
-    average = v == "true" ? 1 : 0;
-    return;
-  }
   LogisticRegressionSGD::settings_table().set(*this, name, v);
 }
 

@@ -130,7 +130,8 @@ std::unique_ptr<Replay> open_replay(const std::string& path, const std::optional
                                     bool allow_nan, const std::optional<std::string>& dead_letter,
                                     int hash_bits, const std::string& delimiter,
                                     const std::optional<std::string>& start,
-                                    std::int64_t first_index) {
+                                    std::int64_t first_index,
+                                    const std::vector<std::pair<std::string, std::string>>& ids) {
   STREAMML_CHECK(first_index >= 0, InvalidInput, "first_index must be >= 0, got " << first_index);
   STREAMML_CHECK(on_bad == "skip" || on_bad == "error", InvalidInput,
                  "on_bad must be \"skip\" or \"error\", got \"" << on_bad << "\"");
@@ -149,6 +150,7 @@ std::unique_ptr<Replay> open_replay(const std::string& path, const std::optional
   o.schema.categorical = names_of(categorical);
   o.schema.text = names_of(text);
   o.schema.key_type = key_type == "int" ? KeyType::Int64 : KeyType::String;
+  o.schema.ids = ids;
   o.schema.hash_bits = hash_bits;
   o.bad_records.on_bad = on_bad == "error" ? OnBadRecord::Error : OnBadRecord::Skip;
   o.bad_records.allow_non_finite = allow_nan;
@@ -311,7 +313,7 @@ feature_names : list of str
         py::arg("time"), py::arg("categorical"), py::arg("text"), py::arg("key_type"),
         py::arg("batch_size"), py::arg("batch_interval"), py::arg("on_bad"), py::arg("allow_nan"),
         py::arg("dead_letter"), py::arg("hash_bits"), py::arg("delimiter"), py::arg("start"),
-        py::arg("first_index"));
+        py::arg("first_index"), py::arg("ids"));
   m.def("_from_arrays", &from_arrays,
         "The compiled half of streamml.from_arrays; call that instead.", py::arg("X"),
         py::arg("y"), py::arg("keys"), py::arg("times"), py::arg("batch_size"),

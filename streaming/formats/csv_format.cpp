@@ -251,15 +251,19 @@ bool CsvFormat::parse_record(ParseState& st) const {
         return fail(j + 1, std::move(st.bad_reason));
       switch (col.role) {
         case ColumnRole::Key:
+        case ColumnRole::Id:
           if (schema_.key_type() == KeyType::Int64) {
             const std::string_view k = trim(text);
             std::int64_t id = 0;
             const auto r = std::from_chars(k.data(), k.data() + k.size(), id);
             if (k.empty() || r.ec != std::errc() || r.ptr != k.data() + k.size())
-              return fail(j + 1, "cannot parse " + quoted_text(text) + " as an integer key");
-            st.out.set_key(id);
+              return fail(j + 1, "cannot parse " + quoted_text(text) + " as an integer " +
+                                     (col.role == ColumnRole::Key ? "key" : "id in column '" + col.name + "'"));
+            if (col.role == ColumnRole::Key) st.out.set_key(id);
+            else st.out.set_id(col.id_index, id);
           } else {
-            st.out.set_key(text);
+            if (col.role == ColumnRole::Key) st.out.set_key(text);
+            else st.out.set_id(col.id_index, text);
           }
           break;
         case ColumnRole::EventTime: {

@@ -121,6 +121,13 @@ class LineParser {
     return columns_.size();
   }
 
+  // The key or a further id column.
+  template <class T>
+  void set_id(const Column& col, T value) {
+    if (col.role == ColumnRole::Key) out_.set_key(value);
+    else out_.set_id(col.id_index, value);
+  }
+
   static bool fail(LineResult& bad, std::size_t column, std::string reason) {
     bad.column = int(column);
     bad.reason = std::move(reason);
@@ -141,9 +148,10 @@ class LineParser {
         return true;
       }
       case ColumnRole::Key:
+      case ColumnRole::Id:
         if (key_type_ == KeyType::Int64)
           return fail(bad, j + 1, "missing integer key in column '" + col.name + "'");
-        out_.set_key(std::string_view());
+        set_id(col, std::string_view());
         return true;
       case ColumnRole::EventTime:
         return fail(bad, j + 1, "missing event time in column '" + col.name + "'");
@@ -178,7 +186,8 @@ class LineParser {
         else out_.set_label(x);
         return true;
       }
-      case ColumnRole::Key: {
+      case ColumnRole::Key:
+      case ColumnRole::Id: {
         if (key_type_ == KeyType::Int64) {
           std::int64_t id = 0;
           if (type == od::json_type::number) {
@@ -194,11 +203,11 @@ class LineParser {
           } else {
             return fail(bad, j + 1, std::string("expected an integer key, got ") + type_name(type));
           }
-          out_.set_key(id);
+          set_id(col, id);
         } else {
           std::string_view s;
           if (!text_of(v, type, s, j, bad)) return false;
-          out_.set_key(s);
+          set_id(col, s);
         }
         return true;
       }

@@ -540,3 +540,28 @@ def test_concurrent_next_on_one_iterator_is_an_error(big_csv):
     finally:
         sys.setswitchinterval(old)
     assert results == [400_000]
+
+
+def test_item_and_id_columns_ride_with_the_key(tmp_path):
+    # Oracle: the csv module's reading of the same file.
+    import csv
+    rng = np.random.default_rng(11)
+    path = tmp_path / "ratings.csv"
+    rows = [(f"u{rng.integers(20)}", f"p{rng.integers(50)}", f"s{rng.integers(3)}", int(rng.integers(1, 6)))
+            for _ in range(257)]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["user", "product", "shop", "rating"])
+        w.writerows(rows)
+    with open(path, newline="") as f:
+        expected = list(csv.DictReader(f))
+    batches = list(streamml.replay(path, key="user", item="product", ids={"shop": "shop"},
+                                   label="rating", batch_size=100))
+    assert [b.features.shape[1] for b in batches] == [0, 0, 0]
+    assert sorted(batches[0].ids) == ["item", "shop"]
+    assert [k for b in batches for k in b.keys] == [r["user"] for r in expected]
+    assert [k for b in batches for k in b.ids["item"]] == [r["product"] for r in expected]
+    assert [k for b in batches for k in b.ids["shop"]] == [r["shop"] for r in expected]
+    assert np.concatenate([b.labels for b in batches]).tolist() == [float(r["rating"]) for r in expected]
+    with pytest.raises(TypeError, match="ids maps roles"):
+        streamml.replay(path, ids={"shop": 3})

@@ -59,7 +59,7 @@ def _names(argument, value):
 def replay(path, format=None, label=None, features=None, key=None, time=None,
            categorical=None, text=None, batch_size=1000, batch_interval=None,
            on_bad="skip", allow_nan=False, dead_letter=None, hash_bits=18, delimiter=",",
-           key_type="string", start=None):
+           key_type="string", start=None, item=None, ids=None):
     """Replay a recorded CSV or JSON Lines file as an iterator of micro-batches.
 
     Parameters
@@ -73,6 +73,11 @@ def replay(path, format=None, label=None, features=None, key=None, time=None,
         Dense numeric feature columns; default: every column not given another role.
     key : str, optional
         Entity id column (``Batch.keys``); ``key_type`` says whether it is "string" or "int".
+    item : str, optional
+        Item id column (what a user rated or bought): ``Batch.ids["item"]``.
+    ids : dict of str to str, optional
+        Further id columns by role, e.g. ``{"service": "svc"}``: ``Batch.ids[role]``; of
+        ``key_type`` like the key.
     time : str, optional
         Event-time column, epoch seconds or ISO 8601 (``Batch.event_times``).
     categorical, text : list of str, optional
@@ -126,7 +131,18 @@ def replay(path, format=None, label=None, features=None, key=None, time=None,
         text=_names("text", text), key_type=key_type, batch_size=batch_size,
         batch_interval=batch_interval, on_bad=on_bad, allow_nan=bool(allow_nan),
         dead_letter=None if dead_letter is None else _os.fspath(dead_letter),
-        hash_bits=hash_bits, delimiter=delimiter, start=start, first_index=first_index)
+        hash_bits=hash_bits, delimiter=delimiter, start=start, first_index=first_index,
+        ids=_id_roles(item, ids))
+
+
+def _id_roles(item, ids):
+    """item= and ids= as (role, column) pairs, item first."""
+    roles = [] if item is None else [("item", item)]
+    for role, column in dict(ids or {}).items():
+        if not isinstance(role, str) or not isinstance(column, str):
+            raise TypeError(f"ids maps roles to column names (str to str), got {role!r}: {column!r}")
+        roles.append((role, column))
+    return roles
 
 
 def from_arrays(X, y=None, keys=None, times=None, batch_size=1000, batch_interval=None,
