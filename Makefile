@@ -4,7 +4,7 @@ BUILD  ?= build
 JOBS   ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 
-.PHONY: all setup build demo test bench clean
+.PHONY: all setup build demo test notebooks bench clean
 
 all: build
 
@@ -21,6 +21,16 @@ demo: build
 # Every test: C++ (GoogleTest), Python (pytest), the README's examples and the notebooks.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Re-executes every notebook in place, so their committed outputs are today's (make test runs
+# them into a temporary folder instead and leaves these files alone).
+notebooks: build
+	cd notebooks && for nb in *.ipynb; do \
+	  echo "notebook $$nb"; \
+	  PYTHONPATH=$(abspath $(BUILD))/python STREAMML_BIN=$(abspath $(BUILD))/bin/streamml \
+	    $(PYTHON) -m nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
 
 bench: build
 	@bash scripts/bench $(BUILD)

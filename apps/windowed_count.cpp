@@ -58,45 +58,54 @@ void prepare_windowed_count(const WindowedCountOptions& o, const std::string& in
 }
 
 struct WindowedCount::Graph {
-  dstream::StreamingContext ctx{"count_by_window"};
+  explicit Graph(const std::string& name) : ctx(name) {}
+  dstream::StreamingContext ctx;
   std::optional<dstream::DStream<std::string>> keys;
   std::int64_t windows = 0;
 };
 
-WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::ostream& out) : graph_(std::make_unique<Graph>()) {
+WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::function<void(ClosedWindow)> sink)
+    : graph_(std::make_unique<Graph>(o.name)) {
   using namespace dstream;
   using Count = std::pair<std::string, std::int64_t>;
   const Duration window = duration(o.window);
   const Duration slide = o.slide.empty() ? window : duration(o.slide);
   const Duration lateness{o.lateness == "0" || o.lateness == "0s" ? 0 : parse_duration_micros(o.lateness)};
-  const std::size_t top = o.top;
   Graph& g = *graph_;
   auto keys = int_keys ? g.ctx.int_keys().map([](std::int64_t k) { return std::to_string(k); }) : g.ctx.string_keys();
   g.keys = keys.with_watermark(lateness);
   g.keys->map([](const std::string& k) { return Count(k, 1); })
       .count_by_key_and_window(window, slide)
-      .for_each_batch([&g, &out, top, window](const std::vector<Windowed<Count>>& closed) {
+      .for_each_batch([&g, sink = std::move(sink)](const std::vector<Windowed<Count>>& closed) {
         // Windows come oldest first, each window's records together.
         for (std::size_t begin = 0; begin < closed.size();) {
+          ClosedWindow w{closed[begin].window.start, closed[begin].window.end, {}};
           std::size_t end = begin;
-          std::int64_t records = 0;
-          while (end < closed.size() && closed[end].window == closed[begin].window) records += closed[end++].value.second;
-          std::vector<Count> counts;
-          for (std::size_t i = begin; i < end; ++i) counts.push_back(closed[i].value);
-          const std::size_t shown = std::min(top, counts.size());
-          std::partial_sort(counts.begin(), counts.begin() + std::ptrdiff_t(shown), counts.end(), [](const Count& a, const Count& b) {
-            return a.second > b.second || (a.second == b.second && a.first < b.first);
-          });
-          out << "window " << format_event_time(closed[begin].window.start) << " +";
-          if (window.micros % kMicrosPerSecond == 0) out << window.micros / kMicrosPerSecond << "s:";
-          else out << double(window.micros) / 1000.0 << "ms:";
-          for (std::size_t i = 0; i < shown; ++i) out << (i ? ", " : " ") << counts[i].first << " " << counts[i].second;
-          out << " (" << counts.size() << " keys, " << records << " records)\n";
+          while (end < closed.size() && closed[end].window == closed[begin].window) w.counts.push_back(closed[end++].value);
+          sink(std::move(w));
           ++g.windows;
           begin = end;
         }
       });
 }
+
+WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::ostream& out)
+    : WindowedCount(o, int_keys, [&out, top = o.top](ClosedWindow w) {
+        using Count = std::pair<std::string, std::int64_t>;
+        std::int64_t records = 0;
+        for (const auto& c : w.counts) records += c.second;
+        const std::size_t shown = std::min(top, w.counts.size());
+        std::partial_sort(w.counts.begin(), w.counts.begin() + std::ptrdiff_t(shown), w.counts.end(),
+                          [](const Count& a, const Count& b) {
+                            return a.second > b.second || (a.second == b.second && a.first < b.first);
+                          });
+        const std::int64_t length = w.end - w.start;
+        out << "window " << format_event_time(w.start) << " +";
+        if (length % kMicrosPerSecond == 0) out << length / kMicrosPerSecond << "s:";
+        else out << double(length) / 1000.0 << "ms:";
+        for (std::size_t i = 0; i < shown; ++i) out << (i ? ", " : " ") << w.counts[i].first << " " << w.counts[i].second;
+        out << " (" << w.counts.size() << " keys, " << records << " records)\n";
+      }) {}
 
 WindowedCount::~WindowedCount() = default;
 std::unique_ptr<Stage> WindowedCount::stage() { return graph_->ctx.stage(); }

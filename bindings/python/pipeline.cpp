@@ -7,12 +7,14 @@
 // callback stage the user adds: it gets each batch (a copy, with the outputs of earlier stages)
 // as a streamml.Batch, with the GIL taken for the call. An exception it raises stops the run
 // and is raised again, as it was, by run().
+#include <list>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "algorithms/evaluation/prequential.h"
+#include "apps/windowed_count.h"
 #include "bindings/python/learner.h"
 #include "core/error.h"
 #include "streaming/pipeline.h"
@@ -71,6 +73,53 @@ class PyPipeline {
     keep_.push_back(state);
   }
 
+  // The DStream graph keys -> with_watermark -> count_by_key_and_window (apps/windowed_count.h,
+  // what `streamml replay --count-by` runs) as a stage; its closed windows are kept for
+  // counted_windows(name).
+  void add_count_by_window(const std::string& name, const std::string& window, const std::string& slide,
+                           const std::string& lateness) {
+    STREAMML_CHECK(layout_->has_keys && layout_->has_event_times, InvalidInput,
+                   "count_by_window '" << name << "' counts the stream's keys in windows of event time: "
+                                       << "replay it with key=<the column to count> and time=<its event-time column>");
+    WindowedCountOptions o;
+    o.count_by = "key";
+    o.window = window;
+    o.slide = slide;
+    o.lateness = lateness;
+    o.name = name;
+    Counted& counted = counted_.emplace_back();
+    counted.name = name;
+    counted.graph = std::make_unique<WindowedCount>(o, layout_->key_type == KeyType::Int64,
+                                                    [&counted](ClosedWindow w) { counted.windows.push_back(std::move(w)); });
+    pipeline_->add_stage(counted.graph->stage());
+  }
+
+  // One row per (window, key): window_start, window_end (datetime64[us]), key (str), count.
+  py::dict counted_windows(const std::string& name) const {
+    for (const Counted& c : counted_) {
+      if (c.name != name) continue;
+      std::vector<std::int64_t> starts, ends, counts;
+      py::list keys;
+      for (const ClosedWindow& w : c.windows) {
+        for (const auto& [key, count] : w.counts) {
+          starts.push_back(w.start);
+          ends.push_back(w.end);
+          keys.append(key);
+          counts.push_back(count);
+        }
+      }
+      const auto n = py::ssize_t(counts.size());
+      py::dict out;
+      out["window_start"] = adopt_vector(std::move(starts), {n}, py::dtype("datetime64[us]"));
+      out["window_end"] = adopt_vector(std::move(ends), {n}, py::dtype("datetime64[us]"));
+      out["key"] = py::array(keys).attr("astype")("object");
+      out["count"] = adopt_vector(std::move(counts), {n});
+      out["late_records"] = c.graph->late_records();
+      return out;
+    }
+    STREAMML_FAIL(InvalidInput, "no count_by_window stage named '" << name << "'");
+  }
+
   std::string run() {
     try {
       py::gil_scoped_release release;
@@ -90,6 +139,12 @@ class PyPipeline {
   std::shared_ptr<const StreamLayout> layout_;
   std::vector<py::object> keep_;  // the learners, callbacks and states the stages use
   std::optional<py::error_already_set> raised_;
+  struct Counted {
+    std::string name;
+    std::unique_ptr<WindowedCount> graph;
+    std::vector<ClosedWindow> windows;
+  };
+  std::list<Counted> counted_;  // a list: the sinks keep pointers to their entries
 };
 
 }  // namespace
@@ -116,6 +171,9 @@ void bind_pipeline(py::module_& m) {
            py::arg("speed"))
       .def("add_learner", &PyPipeline::add_learner, py::arg("name"), py::arg("core"), py::arg("evaluation"))
       .def("add_callback", &PyPipeline::add_callback, py::arg("name"), py::arg("fn"), py::arg("state"))
+      .def("add_count_by_window", &PyPipeline::add_count_by_window, py::arg("name"), py::arg("window"),
+           py::arg("slide"), py::arg("lateness"))
+      .def("counted_windows", &PyPipeline::counted_windows, py::arg("name"))
       .def("run", &PyPipeline::run, "Runs the stream to its end; the report as the command line's --summary JSON.");
 }
 

@@ -20,6 +20,8 @@ learner (Allocator, Autoscaler) observe-then-decide, each record getting its ser
 as output columns ("<stage>.instances", ...) and the report the decisions' cost and changes. A callback
 stage calls a Python function with each batch; under checkpoints it must say how it keeps
 state: ``state="stateless"``, or the streamml model it updates (checkpointed with the rest).
+A windowed-count stage is the DStream graph that ``streamml replay --count-by`` runs: each key
+counted in (sliding) windows of event time, a window emitted when the watermark closes it.
 """
 
 import json
@@ -66,7 +68,9 @@ class Pipeline:
             checkpoint_seconds=0.0 if checkpoint_seconds is None else checkpoint_seconds,
             keep_checkpoints=keep_checkpoints, threads=threads, speed=speed)
         self._stages = []
+        self._core = None
         self.report_ = None
+        self.late_records_ = {}
 
     def add(self, name, estimator, **evaluation):
         """Adds a learner stage named ``name`` (also its checkpoints' name): the streamml
@@ -105,6 +109,33 @@ class Pipeline:
         self._stages.append(("callback", name, fn, state))
         return self
 
+    def add_count_by_window(self, name, window, slide=None, lateness="0s"):
+        """Adds a stage that counts each key of the stream (the replay's ``key`` column) in
+        windows of event time: Spark's ``countByValueAndWindow`` on the keys after
+        ``withWatermark(lateness)`` (the C++ DStream graph ``with_watermark`` ->
+        ``count_by_key_and_window``). Windows of length ``window`` start every ``slide``
+        (default: ``window``, tumbling), aligned to the epoch; a window is emitted once the
+        watermark (latest event time - lateness) passes its end, and the rest at the end of the
+        stream; records older than the watermark are dropped and counted as late. Durations are
+        text such as "500ms", "10s", "2m", or seconds. Its windows and keyed panes are saved in
+        checkpoints. After ``run()``, ``windows(name)`` has the counts. Returns self."""
+        def text(value):
+            return value if isinstance(value, str) else f"{float(value)!r}s"
+        self._stages.append(("count_by_window", name,
+                             (text(window), "" if slide is None else text(slide), text(lateness)), None))
+        return self
+
+    def windows(self, name):
+        """The windows a ``add_count_by_window`` stage emitted during ``run()``: a dict of arrays,
+        one entry per (window, key), oldest window first: ``window_start``, ``window_end``
+        (datetime64[us]), ``key`` (str), ``count`` (int64); ``pandas.DataFrame(...)`` takes it.
+        The records it dropped as late are in ``late_records_[name]``."""
+        if self._core is None:
+            raise ValueError(f"windows({name!r}): the pipeline has not run yet")
+        counted = self._core.counted_windows(name)
+        self.late_records_[name] = counted.pop("late_records")
+        return counted
+
     def run(self, resume=False):
         """Runs the stream to its end and returns the report: the dict ``streamml replay
         --summary`` writes (records, batches, timings, each stage's figures under "stages",
@@ -115,8 +146,11 @@ class Pipeline:
         for kind, name, what, extra in self._stages:
             if kind == "learner":
                 core.add_learner(name, what._learner(), extra)
+            elif kind == "count_by_window":
+                core.add_count_by_window(name, *what)
             else:
                 state = extra._learner() if isinstance(extra, Checkpointed) else extra
                 core.add_callback(name, what, state)
+        self._core = core
         self.report_ = json.loads(core.run())
         return self.report_
