@@ -5,8 +5,10 @@ drives CMake and copies what it made into the wheel:
 
 * the CMake build tree is $STREAMML_BUILD_DIR when set, else build/ when `make build` has
   configured it (only the module's target is built, so nothing is compiled twice), else a tree
-  of its own, build/python-package, configured like scripts/setup does (Release, Ninja and
-  ccache when present) with tests, benchmarks and examples left out;
+  of its own, build-python/, configured like scripts/setup does (Release, Ninja and ccache when
+  present) with tests, benchmarks and examples left out. It sits beside build/, at the same
+  depth, so that ccache (which rewrites paths relative to the build folder) serves it the
+  objects of any earlier build/ of the same sources;
 * the wheel holds build/python/streamml: the pure-Python files and _streamml<EXT_SUFFIX>.
 
 Nothing is downloaded: the C++ dependencies are Debian packages (scripts/setup --deps).
@@ -42,7 +44,7 @@ def build_tree():
         return tree, not (tree / "CMakeCache.txt").is_file()
     if (ROOT / "build" / "CMakeCache.txt").is_file():
         return ROOT / "build", False
-    tree = ROOT / "build" / "python-package"
+    tree = ROOT / "build-python"
     return tree, not (tree / "CMakeCache.txt").is_file()
 
 
