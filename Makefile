@@ -27,7 +27,7 @@ test: build
 notebooks: build
 	cd notebooks && for nb in *.ipynb; do \
 	  echo "notebook $$nb"; \
-	  PYTHONPATH=$(abspath $(BUILD))/python STREAMML_BIN=$(abspath $(BUILD))/bin/streamml \
+	  PYTHONPATH=$(abspath $(BUILD))/python STREAMML_BIN=$(abspath $(BUILD))/bin/streamml PYDEVD_DISABLE_FILE_VALIDATION=1 \
 	    $(PYTHON) -m nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
