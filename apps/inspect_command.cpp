@@ -2,9 +2,11 @@
 
 #include <sys/stat.h>
 
+#include "algorithms/registry.h"
 #include "core/checkpoint_store.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/learner_registry.h"
 
 namespace streamml {
 
@@ -17,9 +19,30 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
+// What the registry knows of the file's type, and whether this streamml loads the file: the
+// loaders the command line and Python use, so "loads: yes" means a --resume would read it.
+std::string type_text(const CheckpointInfo& info) {
+  const LearnerType* type = learner_registry().find(info.learner_type);
+  if (type) return info.learner_type + " (" + role_name(type->role) + ": " + type->summary + ")";
+  if (info.learner_type == "pipeline") return "pipeline (the manifest of a checkpoint: stage versions and positions)";
+  return info.learner_type + " (not a type this streamml knows)";
+}
+
+std::string loads_text(const CheckpointInfo& info) {
+  if (info.learner_type == "pipeline") return "yes (a manifest)";
+  try {
+    load_any_checkpoint(info.path);
+    return "yes";
+  } catch (const Error& e) {
+    return "no: " + e.message();
+  }
+}
+
 void print_file(const CheckpointInfo& info, std::ostream& out) {
   out << info.path << "\n"
-      << "  learner_type     " << info.learner_type << "\n"
+      << "  learner_type     " << type_text(info) << "\n"
+      << "  loads            " << loads_text(info) << "\n"
+      << "  state_version    " << info.state_version << "\n"
       << "  format_version   " << info.format_version << " (written by streamml " << info.library_version << ")\n"
       << "  version          " << info.header.version << " (parent " << info.header.parent_version << ")\n"
       << "  created_utc      " << info.created_utc << "\n"
@@ -27,6 +50,7 @@ void print_file(const CheckpointInfo& info, std::ostream& out) {
       << "  source_positions " << info.header.source_positions << "\n"
       << "  params           " << info.params << "\n"
       << "  metrics          " << info.header.metrics << "\n"
+      << "  user_metadata    " << info.header.user_metadata << "\n"
       << "  datasets:\n";
   for (const auto& d : info.datasets) out << "    " << d.path << "  " << d.type << " " << shape_text(d.shape) << "\n";
 }

@@ -208,6 +208,12 @@ TEST(Cli, ReplayCheckpointsResumesAndInspects) {
   ASSERT_EQ(file.code, 0) << file.err;
   EXPECT_NE(file.out.find("\"batch_index\": 5,"), std::string::npos) << file.out;
   EXPECT_NE(file.out.find("\"/coef\""), std::string::npos) << file.out;
+  // The text form asks the learner registry what the type is and loads the file through it.
+  const CliRun text = cli({"inspect", ck + "/logreg/v000002.h5"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("  learner_type     logreg (classifier: "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  loads            yes\n"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("  state_version    2\n"), std::string::npos) << text.out;
 
   const CliRun missing = cli({"inspect", (dir / "nothing.h5").string()});
   EXPECT_EQ(missing.code, 2);
