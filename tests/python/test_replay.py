@@ -543,8 +543,9 @@ def test_concurrent_next_on_one_iterator_is_an_error(big_csv):
 
 
 def test_item_and_id_columns_ride_with_the_key(tmp_path):
-    # Oracle: the csv module's reading of the same file.
+    # Oracle: pandas' reading of the same ratings file (ids as strings).
     import csv
+    import pandas as pd
     rng = np.random.default_rng(11)
     path = tmp_path / "ratings.csv"
     rows = [(f"u{rng.integers(20)}", f"p{rng.integers(50)}", f"s{rng.integers(3)}", int(rng.integers(1, 6)))
@@ -553,15 +554,14 @@ def test_item_and_id_columns_ride_with_the_key(tmp_path):
         w = csv.writer(f)
         w.writerow(["user", "product", "shop", "rating"])
         w.writerows(rows)
-    with open(path, newline="") as f:
-        expected = list(csv.DictReader(f))
+    expected = pd.read_csv(path, dtype={"user": str, "product": str, "shop": str})
     batches = list(streamml.replay(path, key="user", item="product", ids={"shop": "shop"},
                                    label="rating", batch_size=100))
     assert [b.features.shape[1] for b in batches] == [0, 0, 0]
     assert sorted(batches[0].ids) == ["item", "shop"]
-    assert [k for b in batches for k in b.keys] == [r["user"] for r in expected]
-    assert [k for b in batches for k in b.ids["item"]] == [r["product"] for r in expected]
-    assert [k for b in batches for k in b.ids["shop"]] == [r["shop"] for r in expected]
-    assert np.concatenate([b.labels for b in batches]).tolist() == [float(r["rating"]) for r in expected]
+    assert [k for b in batches for k in b.keys] == expected["user"].tolist()
+    assert [k for b in batches for k in b.ids["item"]] == expected["product"].tolist()
+    assert [k for b in batches for k in b.ids["shop"]] == expected["shop"].tolist()
+    assert np.concatenate([b.labels for b in batches]).tolist() == expected["rating"].astype(float).tolist()
     with pytest.raises(TypeError, match="ids maps roles"):
         streamml.replay(path, ids={"shop": 3})
