@@ -3,6 +3,8 @@
 // hand, and one uninterrupted read of the same messages.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,49 +79,95 @@ TEST(RecordSources, IdRolesAreWordsGivenOnce) {
   EXPECT_THROW(open_file_source(csv.string(), o), Error);
 }
 
-// Three partitions of different lengths, read in chunks of 2 messages.
-std::vector<std::vector<std::string>> partitions() {
+// Three partitions of different lengths, read in chunks of 2 messages: "x,y" CSV values or the
+// same records as JSON objects.
+std::vector<std::vector<std::string>> partitions(bool json) {
   std::vector<std::vector<std::string>> p(3);
-  for (int i = 0; i < 7; ++i) p[0].push_back(std::to_string(i) + ",0");
-  for (int i = 0; i < 3; ++i) p[1].push_back(std::to_string(100 + i) + ",1");
-  for (int i = 0; i < 5; ++i) p[2].push_back(std::to_string(200 + i) + ",2");
+  const int starts[3] = {0, 100, 200}, counts[3] = {7, 3, 5};
+  for (int q = 0; q < 3; ++q)
+    for (int i = 0; i < counts[q]; ++i) {
+      const std::string x = std::to_string(starts[q] + i), y = std::to_string(q);
+      p[std::size_t(q)].push_back(json ? "{\"x\": " + x + ", \"y\": " + y + "}" : x + "," + y);
+    }
   return p;
 }
 
-std::unique_ptr<Source> memory_source() {
-  FormatOptions f;
-  f.header = false;
-  f.column_names = {"x", "y"};
-  f.schema.label = "y";
-  return open_record_source(
-      std::make_unique<MemoryTransport>(MemoryTransport::of_values("t", partitions(), 2)), FileFormat::Csv, f);
+// One source of the 15 records for each format x transport pair.
+enum class Pair { CsvFile, JsonFile, LinesFile, CsvMemory, JsonMemory };
+const char* pair_name(Pair p) {
+  switch (p) {
+    case Pair::CsvFile: return "csv x file";
+    case Pair::JsonFile: return "jsonl x file";
+    case Pair::LinesFile: return "lines x file";
+    case Pair::CsvMemory: return "csv x memory";
+    case Pair::JsonMemory: return "jsonl x memory";
+  }
+  return "";
 }
 
-TEST(RecordSources, APartitionedReadResumedFromItsPositionGoesOnAsOneRead) {
-  testing::Drained whole;
-  auto one = memory_source();
-  testing::drain(*one, whole);
-  ASSERT_EQ(whole.rows, 15u);
-  EXPECT_EQ(one->position().partitions,
-            (std::map<std::string, std::int64_t>{{"t/0", 7}, {"t/1", 3}, {"t/2", 5}}));
-  // Rounds of 2 per partition: 0,1 | 100,101 | 200,201 | 2,3 | 102 | 202,203 | ...
-  EXPECT_EQ(std::vector<double>(whole.features.begin(), whole.features.begin() + 7),
-            (std::vector<double>{0, 1, 100, 101, 200, 201, 2}));
+std::unique_ptr<Source> open_pair(Pair pair, const std::filesystem::path& dir) {
+  const bool json = pair == Pair::JsonFile || pair == Pair::JsonMemory;
+  if (pair == Pair::CsvMemory || pair == Pair::JsonMemory) {
+    FormatOptions f;
+    f.header = false;
+    f.column_names = {"x", "y"};
+    f.schema.label = "y";
+    return open_record_source(
+        std::make_unique<MemoryTransport>(MemoryTransport::of_values("t", partitions(json), 2)),
+        json ? FileFormat::JsonLines : FileFormat::Csv, f);
+  }
+  std::string text = json || pair == Pair::LinesFile ? "" : "x,y\n";
+  for (const auto& part : partitions(json))
+    for (const auto& record : part) text += record + "\n";
+  if (pair == Pair::LinesFile) {
+    LineSourceOptions o;
+    o.chunk_bytes = 16;  // a few lines per chunk
+    o.event_time = [](std::string_view line) -> std::optional<EventTime> {
+      return EventTime(std::stoll(std::string(line.substr(0, line.find(',')))));
+    };
+    return open_line_source(testing::write_file(dir / "r.log", text).string(), o);
+  }
+  FileSourceOptions o;
+  o.schema.label = "y";
+  o.chunk_bytes = 16;
+  return open_file_source(testing::write_file(dir / (json ? "r.jsonl" : "r.csv"), text).string(), o);
+}
 
-  for (std::size_t cut = 1; cut < whole.chunks; ++cut) {
-    testing::Drained split;
-    auto first = memory_source();
-    testing::drain(*first, split, cut);
-    const Position at = first->position();
-    EXPECT_EQ(at.records, std::int64_t(split.rows));
-    auto second = memory_source();
-    second->seek(Position::from_json(at.to_json()));
-    testing::drain(*second, split);
-    EXPECT_EQ(split.features, whole.features) << "cut after chunk " << cut;
-    EXPECT_EQ(split.labels, whole.labels);
-    EXPECT_EQ(second->position(), one->position());
+TEST(RecordSources, EveryFormatAndTransportResumedFromItsPositionGoesOnAsOneRead) {
+  const auto dir = testing::temp_dir("record_sources_pairs");
+  for (Pair pair : {Pair::CsvFile, Pair::JsonFile, Pair::LinesFile, Pair::CsvMemory, Pair::JsonMemory}) {
+    SCOPED_TRACE(pair_name(pair));
+    testing::Drained whole;
+    auto one = open_pair(pair, dir);
+    testing::drain(*one, whole);
+    ASSERT_EQ(whole.rows, 15u);
+    ASSERT_GE(whole.chunks, 4u);
+    if (pair == Pair::CsvMemory || pair == Pair::JsonMemory) {
+      EXPECT_EQ(one->position().partitions,
+                (std::map<std::string, std::int64_t>{{"t/0", 7}, {"t/1", 3}, {"t/2", 5}}));
+      // Rounds of 2 per partition: 0,1 | 100,101 | 200,201 | 2,3 | 102 | 202,203 | ...
+      EXPECT_EQ(std::vector<double>(whole.features.begin(), whole.features.begin() + 7),
+                (std::vector<double>{0, 1, 100, 101, 200, 201, 2}));
+    }
+    for (std::size_t cut = 1; cut < whole.chunks; ++cut) {
+      testing::Drained split;
+      auto first = open_pair(pair, dir);
+      testing::drain(*first, split, cut);
+      const Position at = first->position();
+      EXPECT_EQ(at.records, std::int64_t(split.rows));
+      auto second = open_pair(pair, dir);
+      second->seek(Position::from_json(at.to_json()));
+      testing::drain(*second, split);
+      EXPECT_EQ(split.rows, whole.rows) << "cut after chunk " << cut;
+      EXPECT_EQ(split.features, whole.features) << "cut after chunk " << cut;
+      EXPECT_EQ(split.labels, whole.labels);
+      EXPECT_EQ(split.times, whole.times);
+      EXPECT_EQ(second->position(), one->position());
+    }
   }
 }
+
+std::unique_ptr<Source> memory_source() { return open_pair(Pair::CsvMemory, {}); }
 
 TEST(RecordSources, APositionOfAnotherSourceIsRefused) {
   auto source = memory_source();
