@@ -13,6 +13,8 @@ namespace {
 
 // Half-lives between two moves of the reference time: 2^256 keeps values far from overflow.
 constexpr double kRebaseHalfLives = 256.0;
+// The horizon's queue is rebuilt once it holds more than 2 x cells + this many entries.
+constexpr std::size_t kExpirySlack = 1024;
 
 }  // namespace
 
@@ -162,6 +164,21 @@ void InteractionStore::expire() {
     const std::int64_t slot = e.user < by_user_.size() ? find(e.user, e.item, nullptr) : -1;
     if (slot >= 0 && cells_[std::size_t(slot)].time == e.time) remove(std::uint32_t(slot));
   }
+  // Every touch pushes an entry and only the latest one of a cell counts, so the queue grows
+  // with the touches within the horizon (rate x horizon), not with the cells. Past twice the
+  // cells it is rebuilt from them: one entry per cell, the ones that would evict, so expiry is
+  // unchanged and the queue (memory, checkpoints) stays within 2 x cells + a batch's touches.
+  if (expiry_.size() > 2 * size() + kExpirySlack) expiry_ = live_expiry();
+}
+
+std::vector<InteractionStore::Expiry> InteractionStore::live_expiry() const {
+  std::vector<Expiry> queue;
+  if (policy_.horizon <= 0) return queue;
+  queue.reserve(size());
+  for (const auto& list : by_user_)
+    for (std::uint32_t s : list) queue.push_back({cells_[s].time, cells_[s].user, cells_[s].item});
+  std::make_heap(queue.begin(), queue.end(), [](const Expiry& a, const Expiry& b) { return later(a, b); });
+  return queue;
 }
 
 void InteractionStore::rebase(EventTime to) {
@@ -230,8 +247,10 @@ void InteractionStore::save(StateWriter& out) const {
   g.write_ints("items", items);
   g.write_vector("values", values);
   g.write_ints("times", times);
+  // The horizon's queue as rebuilt from the cells (its stale entries never evict anything), so
+  // the checkpoint is a function of the cells alone and its size of their count.
   std::vector<std::int64_t> et, eu, ei;
-  for (const Expiry& e : expiry_) et.push_back(e.time), eu.push_back(e.user), ei.push_back(e.item);
+  for (const Expiry& e : live_expiry()) et.push_back(e.time), eu.push_back(e.user), ei.push_back(e.item);
   g.write_ints("expiry_times", et);
   g.write_ints("expiry_users", eu);
   g.write_ints("expiry_items", ei);

@@ -14,7 +14,10 @@
 //                 touches every cell; t0 moves forward (one pass over the cells) every 256
 //                 half-lives to keep the numbers in range.
 // Without a cap or a horizon the store keeps one cell per distinct pair it has seen: bounded by
-// users x items, not by the length of the stream.
+// users x items, not by the length of the stream. The horizon's queue (one entry per touch,
+// stale ones skipped) is rebuilt from the cells whenever it exceeds 2 x cells + 1,024 entries
+// at the end of a batch, so it too is bounded by the cells, not by the stream's rate; a
+// checkpoint holds it as rebuilt (one entry per cell).
 //
 // Layout: cells in a pool; each user's cells listed in item order and each item's cells in user
 // order, so gathering a row is a walk of its list and every order is canonical (a checkpoint
@@ -96,6 +99,9 @@ class InteractionStore {
   static bool later(const Expiry& a, const Expiry& b);
   std::int64_t find(std::uint32_t user, std::uint32_t item, std::size_t* position) const;
   void remove(std::uint32_t slot);
+  // The horizon's queue rebuilt from the cells: one entry per cell, a heap (empty without a
+  // horizon).
+  std::vector<Expiry> live_expiry() const;
   void evict_oldest(std::uint32_t user);
   void rebase(EventTime to);
   double scaled(double value, EventTime time) const;
