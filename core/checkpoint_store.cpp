@@ -14,6 +14,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/durable_file.h"
 #include "core/error.h"
 
 namespace streamml {
@@ -39,16 +40,6 @@ void make_dirs(const std::string& dir) {
   struct stat st {};
   STREAMML_CHECK(::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode), Io,
                  "'" << dir << "' is not a directory");
-}
-
-void fsync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  STREAMML_CHECK(fd >= 0, Io, "cannot open '" << path << "' to sync it: " << errno_text());
-  const int rc = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  errno = saved;
-  STREAMML_CHECK(rc == 0, Io, "fsync of '" << path << "' failed: " << errno_text());
 }
 
 // "v000012.h5" -> 12; anything else (temporary files, strangers) -> nullopt.
@@ -132,6 +123,14 @@ CheckpointStore::CheckpointStore(std::string dir) : dir_(std::move(dir)) {
   STREAMML_CHECK(!dir_.empty(), InvalidInput, "checkpoint directory is empty");
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
   make_dirs(dir_);
+  // Held open for the store's life: while it is, the directory's inode cannot be reused, so a
+  // directory removed and made again under the same name is told apart from it.
+  const int fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  STREAMML_CHECK(fd >= 0, Io, "cannot open directory '" << dir_ << "': " << errno_text());
+  dir_fd_ = std::shared_ptr<const int>(new int(fd), [](const int* p) {
+    ::close(*p);
+    delete p;
+  });
 }
 
 std::string CheckpointStore::model_dir(const std::string& name) const {
@@ -187,6 +186,10 @@ std::int64_t CheckpointStore::save(const std::string& name, const Stateful& mode
     try {
       write_checkpoint_file(tmp, model, header);
       fsync_path(tmp, false);
+    } catch (const Error& e) {
+      ::unlink(tmp.c_str());
+      if (e.kind() != ErrorKind::Io) throw;
+      STREAMML_FAIL(Io, "cannot write checkpoint '" << final_path << "': " << e.message());
     } catch (...) {
       ::unlink(tmp.c_str());
       throw;
@@ -198,35 +201,36 @@ std::int64_t CheckpointStore::save(const std::string& name, const Stateful& mode
 
 void CheckpointStore::publish(const std::string& name, std::int64_t version, const std::vector<char>& image) {
   STREAMML_CHECK(version >= 1, InvalidInput, "checkpoint versions start at 1, got " << version);
+  check_directory();
   const std::string dir = model_dir(name);
-  make_dirs(dir);
   const std::string final_path = path(name, version);
-  const std::string tmp = temporary_path(dir, final_path);
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  STREAMML_CHECK(fd >= 0, Io, "cannot create '" << tmp << "': " << errno_text());
-  std::size_t done = 0;
-  while (done < image.size()) {
-    const ssize_t n = ::write(fd, image.data() + done, image.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int saved = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      errno = saved;
-      STREAMML_FAIL(Io, "cannot write '" << tmp << "': " << errno_text());
-    }
-    done += std::size_t(n);
+  // Every failure names the version it was writing, then what failed and why (ENOSPC, EROFS,
+  // EFBIG, ...); the temporary file is gone after it, and the versions before are untouched.
+  bool linked = false;
+  try {
+    // The model's folder only: the store's directory, checked above, is never made again.
+    STREAMML_CHECK(::mkdir(dir.c_str(), 0777) == 0 || errno == EEXIST, Io,
+                   "cannot create directory '" << dir << "': " << errno_text());
+    const std::string tmp = temporary_path(dir, final_path);
+    write_file_synced(tmp, image.data(), image.size());
+    linked = link_into_place(tmp, final_path, dir);
+  } catch (const Error& e) {
+    check_directory();  // a directory removed meanwhile says so rather than "No such file"
+    STREAMML_FAIL(Io, "cannot write checkpoint '" << final_path << "': " << e.message());
   }
-  const int synced = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  if (synced != 0) {
-    ::unlink(tmp.c_str());
-    errno = saved;
-    STREAMML_FAIL(Io, "fsync of '" << tmp << "' failed: " << errno_text());
-  }
-  STREAMML_CHECK(link_into_place(tmp, final_path, dir), Io,
-                 "cannot publish '" << final_path << "': File exists (another writer uses this directory)");
+  STREAMML_CHECK(linked, Io, "cannot publish '" << final_path << "': File exists (another writer uses this directory)");
+}
+
+void CheckpointStore::check_directory() const {
+  struct stat held {}, st {};
+  const bool present = ::stat(dir_.c_str(), &st) == 0;
+  const bool same = present && ::fstat(*dir_fd_, &held) == 0 && held.st_nlink > 0 && st.st_dev == held.st_dev &&
+                    st.st_ino == held.st_ino;
+  STREAMML_CHECK(same, Io,
+                 "checkpoint directory '" << dir_ << "' " << (present ? "was replaced" : "has disappeared")
+                                          << " since the run started (removed, or its volume unmounted?): "
+                                             "not writing checkpoints into "
+                                          << (present ? "another" : "a recreated") << " directory");
 }
 
 std::int64_t CheckpointStore::resolve(const std::string& name, std::optional<std::int64_t> version) const {

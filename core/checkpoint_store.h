@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,8 +50,16 @@ class CheckpointStore {
   // Publishes a checkpoint already serialised (checkpoint_bytes) whose `version` attribute is
   // `version`: written to a temporary file, fsynced, linked, the directory fsynced, as save
   // does. For writers that serialise at one moment and write later (the pipeline's
-  // background checkpoints). Throws Error(Io) if that version exists by then.
+  // background checkpoints). Throws Error(Io) if that version exists by then, and, naming the
+  // version's path and the system's reason, when the disk is full, read-only or the file
+  // cannot grow (the temporary file is removed; earlier versions are untouched), or when the
+  // store's directory is no longer the one it was made on (check_directory).
   void publish(const std::string& name, std::int64_t version, const std::vector<char>& image);
+  // Throws Error(Io) unless the store's directory is still the one this store was made on (the
+  // store holds it open and compares inodes): a directory removed, or its volume unmounted, during a run is not
+  // silently recreated, since versions written there would land beside (or under) the ones
+  // the run resumes from.
+  void check_directory() const;
   // Complete versions, ascending (empty when the model has none).
   std::vector<std::int64_t> versions(const std::string& name) const;
   std::optional<std::int64_t> latest(const std::string& name) const;
@@ -72,6 +81,7 @@ class CheckpointStore {
   std::int64_t resolve(const std::string& name, std::optional<std::int64_t> version) const;
 
   std::string dir_;
+  std::shared_ptr<const int> dir_fd_;  // dir_ as opened when the store was made
 };
 
 }  // namespace streamml

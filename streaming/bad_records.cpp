@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/durable_file.h"
 #include "core/json.h"
 #include "core/position.h"
 #include "streaming/source.h"
@@ -134,11 +136,21 @@ std::optional<Error> BadRecordHandler::admit(RecordBlock& block) {
 }
 
 void trim_dead_letter(const std::string& path, const Position& position) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return;
-  std::string kept, line;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  // A last line without its newline is an entry the disk took only part of (full, or the
+  // process killed mid-write). The run stopped on it, so its record is past the checkpoint:
+  // it goes, and the resumed run writes it again whole.
+  const std::size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  std::string kept;
   simdjson::dom::parser parser;
-  for (std::int64_t n = 1; std::getline(in, line); ++n) {
+  std::size_t begin = 0;
+  for (std::int64_t n = 1; begin < complete; ++n) {
+    const std::size_t end = text.find('\n', begin);
+    const std::string line = text.substr(begin, end - begin);
+    begin = end + 1;
     const simdjson::padded_string padded(line);
     simdjson::dom::element entry;
     std::int64_t record_line = 0, offset = 0;
@@ -158,14 +170,8 @@ void trim_dead_letter(const std::string& path, const Position& position) {
     }
     if (before) kept += line + "\n";
   }
-  const std::string tmp = path + ".trim";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << kept;
-    STREAMML_CHECK(out.good(), Io, "cannot write '" << tmp << "'");
-  }
-  STREAMML_CHECK(std::rename(tmp.c_str(), path.c_str()) == 0, Io,
-                 "cannot replace '" << path << "': " << std::strerror(errno));
+  if (kept.size() == text.size()) return;  // nothing past the checkpoint
+  replace_file(path, kept);
 }
 
 }  // namespace streamml

@@ -137,6 +137,9 @@ std::optional<ResumePoint> CheckpointCoordinator::restore() {
 }
 
 void CheckpointCoordinator::after_batch(const Batch& batch, const StreamTotals& totals) {
+  // A background write that failed stops the stream at the next batch, not at the next
+  // checkpoint: what is learned after it could not be saved anyway.
+  if (!writer_.busy()) wait_for_writer();
   pending_ = true;
   pending_index_ = batch.index;
   pending_position_ = batch.end_position;
