@@ -4,7 +4,7 @@ BUILD  ?= build
 JOBS   ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 
-.PHONY: all setup build demo test notebooks bench clean
+.PHONY: all setup build demo test notebooks bench soak clean
 
 all: build
 
@@ -34,6 +34,19 @@ notebooks: build
 
 bench: build
 	@bash scripts/bench $(BUILD)
+
+# Soak: 10^8 generated records through logreg + a DStream window, and 10^7 through ALS, with
+# checkpoints; memory, checkpoint size and throughput sampled and judged for flatness
+# (tools/soak/soak.h). Series and plots in $(BUILD)/soak/.
+SOAK_RECORDS ?= 100000000
+SOAK_ALS_RECORDS ?= 10000000
+soak: setup
+	cmake --build $(BUILD) -j $(JOBS) --target streamml_soak
+	$(BUILD)/bin/streamml_soak --kind logreg --records $(SOAK_RECORDS) --sample-every 500 \
+	  --checkpoint-every 1000 --judge-throughput --out $(BUILD)/soak
+	$(BUILD)/bin/streamml_soak --kind als --records $(SOAK_ALS_RECORDS) --sample-every 50 \
+	  --checkpoint-every 200 --judge-throughput --out $(BUILD)/soak
+	$(PYTHON) tools/soak/plot_soak.py $(BUILD)/soak/soak_logreg.csv $(BUILD)/soak/soak_als.csv
 
 clean:
 	rm -rf $(BUILD)
