@@ -16,6 +16,7 @@
 
 #include "core/durable_file.h"
 #include "core/error.h"
+#include "core/file_sync.h"
 
 namespace streamml {
 

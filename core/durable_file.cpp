@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/file_sync.h"
 
 namespace streamml {
 
@@ -17,15 +18,6 @@ std::string parent_of(const std::string& path) {
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
 }
 }  // namespace
-
-void fsync_path(const std::string& path, bool directory) {
-  const int fd = ::open(path.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
-  STREAMML_CHECK(fd >= 0, Io, "cannot open '" << path << "' to sync it: " << std::strerror(errno));
-  const int rc = ::fsync(fd);
-  const int saved = errno;
-  ::close(fd);
-  STREAMML_CHECK(rc == 0, Io, "fsync of '" << path << "' failed: " << std::strerror(saved));
-}
 
 void write_file_synced(const std::string& path, const char* data, std::size_t size) {
   const auto fail = [&](const char* what, int error) {

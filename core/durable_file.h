@@ -1,15 +1,13 @@
-// Files that survive a crash or a full disk: fsync of a file or a directory, and replacing a
-// whole file atomically. The checkpoint store and the dead-letter file's trim use them; each
-// failure is an Error(Io) naming the path and the system's reason (ENOSPC, EROFS, ...).
+// Files that survive a crash or a full disk: writing a whole file durably, and replacing one
+// atomically (fsync_path is in file_sync.h). The checkpoint store and the dead-letter file's
+// trim use them; each failure is an Error(Io) naming the path and the system's reason (ENOSPC,
+// EROFS, EFBIG, ...).
 #pragma once
 
 #include <cstddef>
 #include <string>
 
 namespace streamml {
-
-// fsync of a file, or of a directory (which makes the names created or removed in it durable).
-void fsync_path(const std::string& path, bool directory);
 
 // Creates (or truncates) `path` with `size` bytes of `data`, fsynced and closed. On failure
 // the file is removed and Error(Io) says "<what> '<path>' failed: <reason>".
