@@ -81,6 +81,13 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--param", o.params, "Learner setting as key=value (repeatable)");
   replay->add_option("--curve", o.curve_path, "Write the learner's prequential learning curve as CSV here");
   replay->add_option("--summary", o.summary_path, "Write the run summary as JSON here");
+  replay->add_option("--output", o.output_path,
+                     "Write results here, exactly once across --resume: one row per record (id columns, event time, "
+                     "position, the stages' output columns such as logreg.probability), or with --count-by one row per "
+                     "key shown per window");
+  replay->add_option("--output-columns", lists[5], "Comma-separated output columns to write (default: every one)");
+  replay->add_option("--output-format", o.output_format, "csv or jsonl (default: from --output's extension)")
+      ->check(CLI::IsMember({"auto", "csv", "jsonl"}));
   replay->add_option("--checkpoint-dir", o.pipeline.checkpoint.dir,
                      "Save versioned HDF5 checkpoints of the learner and the stream's position here");
   replay->add_option("--checkpoint-every", o.pipeline.checkpoint.every_batches,
@@ -182,7 +189,7 @@ int run_cli(int argc, char** argv) {
   bool debug = false;
   app.add_flag("--debug", debug, "On an error, also say where in streamml's source it was found");
   ReplayOptions replay;
-  std::vector<std::string> lists(5);
+  std::vector<std::string> lists(6);
   add_replay(app, replay, lists);
   GenerateArgs generate;
   add_generate(app, generate);
@@ -206,6 +213,7 @@ int run_cli(int argc, char** argv) {
       replay.source.schema.text = split_list(lists[2]);
       replay.source.schema.ignore = split_list(lists[3]);
       replay.source.column_names = split_list(lists[4]);
+      replay.output_columns = split_list(lists[5]);
       return run_replay(replay, std::cout);
     }
     if (app.got_subcommand("generate")) return run_generate(generate, std::cout);

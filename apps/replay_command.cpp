@@ -69,22 +69,16 @@ void print_learning_curve(const PrequentialEvaluator& evaluator, std::ostream& o
   out << line;
 }
 
-// Cluster sizes in the last batch, and the noise (anomalies) batch by batch when there is any.
+// Cluster sizes in the last batch, and the noise (anomalies) over the stream when there is any.
 void print_clustering(const ClusteringStage& stage, std::ostream& out) {
-  const auto& noise = stage.noise_per_batch();
-  if (noise.empty()) return;
+  if (stage.noise_history().empty()) return;
   out << stage.name() << ": last batch";
   for (const auto& [label, n] : stage.last_batch_sizes())
     out << (label < 0 ? "  noise " : "  cluster " + std::to_string(label) + ": ") << n;
-  std::int64_t total = 0, batches_with_noise = 0;
-  for (auto n : noise) {
-    total += n;
-    batches_with_noise += n > 0;
-  }
   out << "\n";
-  if (total > 0)  // k-means has no noise; DBSCAN's noise points are the stream's anomalies
-    out << stage.name() << ": " << total << " noise points (anomalies) in " << batches_with_noise
-        << " of " << noise.size() << " batches\n";
+  if (stage.noise_records() > 0)  // k-means has no noise; DBSCAN's noise points are the stream's anomalies
+    out << stage.name() << ": " << stage.noise_records() << " noise points (anomalies) in " << stage.batches_with_noise()
+        << " of " << stage.noise_history().count() << " batches\n";
 }
 
 // What a decision stage decided over the stream, and the learner's last state.
@@ -104,8 +98,10 @@ void print_decisions(const DecisionStage& stage, std::ostream& out) {
 }
 
 // `--learner TYPE --param k=v ...`: the learner from the registry; params named eval_* set
-// the evaluation (eval_window, eval_auc_bins), and a classifier's own threshold is the
-// evaluator's too. The stage is named after the type.
+// the stage's own settings — a classifier's evaluation (eval_window, eval_auc_bins,
+// eval_curve_recent, eval_curve_points), a clusterer's history bounds (eval_curve_recent,
+// eval_curve_points, eval_max_labels) — and a classifier's own threshold is the evaluator's
+// too. The stage is named after the type.
 std::unique_ptr<Stage> learner_stage(const std::string& type, const std::vector<std::string>& args) {
   std::map<std::string, std::string> params = parse_params(args), evaluation;
   for (auto it = params.begin(); it != params.end();) {
@@ -118,6 +114,11 @@ std::unique_ptr<Stage> learner_stage(const std::string& type, const std::vector<
   }
   std::shared_ptr<Learner> learner = learner_registry().make_learner(type, params);
   EvaluationSettings eval;
+  if (learner->role() == LearnerRole::Clusterer) {
+    for (const auto& [k, v] : evaluation) ClusteringStageSettings::settings_table().set(eval.clustering, k, v);
+    eval.clustering.validate();
+    return make_learner_stage(type, std::move(learner), eval);
+  }
   const auto& table = PrequentialEvaluator::settings_table();
   for (const auto& [k, v] : evaluation) {
     STREAMML_CHECK(k != "threshold", InvalidInput, "--param eval_threshold: the evaluation uses the learner's own threshold");
@@ -185,6 +186,18 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   } else {
     STREAMML_CHECK(o.params.empty() && o.curve_path.empty(), InvalidInput,
                    (o.params.empty() ? "--curve" : "--param") << " given without --learner");
+  }
+
+  if (!o.output_path.empty()) {
+    FileSinkSettings sink;
+    sink.path = o.output_path;
+    sink.format = parse_row_format(o.output_format);
+    sink.columns = o.output_columns;
+    if (windowed) sink.table = WindowedCount::kTable;
+    pipeline.add_sink(std::make_unique<FileSink>(std::move(sink)));
+  } else {
+    STREAMML_CHECK(o.output_columns.empty() && o.output_format == "auto", InvalidInput,
+                   (o.output_columns.empty() ? "--output-format" : "--output-columns") << " given without --output PATH");
   }
 
   ProgressReporter progress(stderr);

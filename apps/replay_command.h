@@ -8,6 +8,7 @@
 #include "apps/windowed_count.h"
 #include "streaming/file_source.h"
 #include "streaming/pipeline.h"
+#include "streaming/sinks/file_sink.h"
 
 namespace streamml {
 
@@ -27,6 +28,11 @@ struct ReplayOptions {
   std::vector<std::string> params;      // "key=value"
   std::string curve_path;               // learning curve CSV (with a learner)
   std::string summary_path;
+  // --output PATH [--output-columns a,b] [--output-format csv|jsonl]: with --count-by the
+  // windows table, else one row per record with the chosen output columns (FileSink).
+  std::string output_path;
+  std::vector<std::string> output_columns;  // empty: every one
+  std::string output_format = "auto";
   WindowedCountOptions count;           // --count-by COL --window 60s --slide 1s --top N
   bool quiet = false;
 };

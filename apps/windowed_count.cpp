@@ -62,6 +62,10 @@ struct WindowedCount::Graph {
   dstream::StreamingContext ctx;
   std::optional<dstream::DStream<std::string>> keys;
   std::int64_t windows = 0;
+  // The rows of the windows closed by the batch in progress, for sinks (--output): added to
+  // the batch as the table WindowedCount::kTable once its windows are all seen.
+  std::vector<std::string> starts, ends, keys_shown;
+  std::vector<std::int64_t> ranks, counts, window_keys, window_records;
 };
 
 WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::function<void(ClosedWindow)> sink)
@@ -86,11 +90,19 @@ WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::
           ++g.windows;
           begin = end;
         }
+        if (g.keys_shown.empty()) return;
+        if (Batch* batch = g.ctx.output_batch())
+          batch->add_table({WindowedCount::kTable,
+                            {"window_start", "window_end", "rank", "key", "count", "window_keys", "window_records"},
+                            {std::move(g.starts), std::move(g.ends), std::move(g.ranks), std::move(g.keys_shown),
+                             std::move(g.counts), std::move(g.window_keys), std::move(g.window_records)}});
+        g.starts.clear(), g.ends.clear(), g.ranks.clear(), g.keys_shown.clear(), g.counts.clear();
+        g.window_keys.clear(), g.window_records.clear();
       });
 }
 
 WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::ostream& out)
-    : WindowedCount(o, int_keys, [&out, top = o.top](ClosedWindow w) {
+    : WindowedCount(o, int_keys, [this, &out, top = o.top](ClosedWindow w) {
         using Count = std::pair<std::string, std::int64_t>;
         std::int64_t records = 0;
         for (const auto& c : w.counts) records += c.second;
@@ -103,7 +115,17 @@ WindowedCount::WindowedCount(const WindowedCountOptions& o, bool int_keys, std::
         out << "window " << format_event_time(w.start) << " +";
         if (length % kMicrosPerSecond == 0) out << length / kMicrosPerSecond << "s:";
         else out << double(length) / 1000.0 << "ms:";
-        for (std::size_t i = 0; i < shown; ++i) out << (i ? ", " : " ") << w.counts[i].first << " " << w.counts[i].second;
+        Graph& g = *graph_;  // built by the time windows close
+        for (std::size_t i = 0; i < shown; ++i) {
+          out << (i ? ", " : " ") << w.counts[i].first << " " << w.counts[i].second;
+          g.starts.push_back(format_event_time(w.start));
+          g.ends.push_back(format_event_time(w.end));
+          g.ranks.push_back(std::int64_t(i) + 1);
+          g.keys_shown.push_back(w.counts[i].first);
+          g.counts.push_back(w.counts[i].second);
+          g.window_keys.push_back(std::int64_t(w.counts.size()));
+          g.window_records.push_back(records);
+        }
         out << " (" << w.counts.size() << " keys, " << records << " records)\n";
       }) {}
 

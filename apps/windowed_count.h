@@ -46,6 +46,11 @@ struct ClosedWindow {
 
 class WindowedCount {
  public:
+  // The result table each batch that closes windows carries for sinks (--output): one row per
+  // key shown — window_start, window_end, rank (1 = most records), key, count, and the
+  // window's window_keys and window_records.
+  static constexpr const char* kTable = "windows";
+
   // Prints each window as it closes to `out`:
   //   window 2026-01-01T00:00:00.000000Z +60s: u00042 17, u00007 12, ... (N keys, M records)
   WindowedCount(const WindowedCountOptions& options, bool int_keys, std::ostream& out);

@@ -78,6 +78,28 @@ const OutputColumn* Batch::output(std::string_view name) const {
   return nullptr;
 }
 
+std::size_t ResultTable::rows() const {
+  return values.empty() ? 0 : std::visit([](const auto& v) { return v.size(); }, values.front());
+}
+
+void Batch::add_table(ResultTable t) {
+  STREAMML_CHECK(t.columns.size() == t.values.size(), Runtime,
+                 "result table '" << t.name << "' names " << t.columns.size() << " columns and holds " << t.values.size());
+  for (std::size_t c = 0; c < t.values.size(); ++c) {
+    const std::size_t n = std::visit([](const auto& v) { return v.size(); }, t.values[c]);
+    STREAMML_CHECK(n == t.rows(), Runtime, "result table '" << t.name << "': column '" << t.columns[c] << "' has " << n
+                                                            << " values, column '" << t.columns[0] << "' " << t.rows());
+  }
+  STREAMML_CHECK(table(t.name) == nullptr, Runtime, "result table '" << t.name << "' is added twice to batch " << index);
+  tables.push_back(std::move(t));
+}
+
+const ResultTable* Batch::table(std::string_view name) const {
+  for (const auto& t : tables)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
 Batch Batch::empty_like() const {
   Batch b;
   b.cols = cols;

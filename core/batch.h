@@ -59,6 +59,16 @@ struct OutputColumn {
   OutputValues values;
 };
 
+// Results of a batch that are not one per record — a window's counts, a decision stage's
+// allocation — as a named table a stage adds for sinks: columns of equal length, each named.
+struct ResultTable {
+  std::string name;                  // "windows"
+  std::vector<std::string> columns;  // one name per column
+  std::vector<OutputValues> values;  // one per column, all of rows() values
+
+  std::size_t rows() const;
+};
+
 struct Batch {
   std::int64_t index = 0;               // 0, 1, 2, ... in stream order
   std::size_t rows = 0;                 // records in the batch
@@ -78,6 +88,8 @@ struct Batch {
   // What the stages added so far, in the order they added it (not carried by append/clone:
   // outputs belong to the batch that a stage saw).
   std::vector<OutputColumn> outputs;
+  // Result tables the stages added, in the order added (not carried by append/clone either).
+  std::vector<ResultTable> tables;
 
   Batch() = default;
   Batch(Batch&&) noexcept = default;
@@ -108,6 +120,11 @@ struct Batch {
   void add_output(std::string name, OutputValues values);
   // Null when no stage added that column.
   const OutputColumn* output(std::string_view name) const;
+  // Adds a result table; throws Error(Runtime) when its columns differ in length or number from
+  // its names, or the name is taken.
+  void add_table(ResultTable table);
+  // Null when no stage added a table of that name.
+  const ResultTable* table(std::string_view name) const;
 
   // Appends records [begin, end) of `from`, which must have the same columns.
   void append(const Batch& from, std::size_t begin, std::size_t end);

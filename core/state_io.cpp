@@ -2,6 +2,8 @@
 // Nothing here knows HDF5; hdf5_io.cpp has the sink that writes a file, and StateReader.
 #include "core/state_io.h"
 
+#include "core/error.h"
+
 namespace streamml {
 
 std::size_t StateSnapshot::payload_bytes() const {
@@ -74,6 +76,20 @@ StateWriter StateWriter::group(std::string_view name) {
   const std::string p = path(name);
   sink_->add(p, DatasetKind::Group, 0, 0, 0, nullptr, 0);
   return StateWriter(*sink_, p + "/");
+}
+
+StateWriter write_part(StateWriter& out, std::string_view name, std::int64_t version) {
+  StateWriter part = out.group(name);
+  part.write_int("state_version", version);
+  return part;
+}
+
+StateReader read_part(const StateReader& in, std::string_view name) {
+  const StateReader part = in.group(name);
+  if (!part.has("state_version")) return part.at_version(1);
+  const std::int64_t version = part.read_int("state_version");
+  STREAMML_CHECK(version >= 1, InvalidInput, part.where("state_version") << ": layout " << version << " (1 is the first)");
+  return part.at_version(version);
 }
 
 }  // namespace streamml

@@ -143,11 +143,24 @@ class StateReader {
   const std::string& file() const { return file_; }
   // The layout version of the state being read: a load_state keeps a path for every older one.
   std::int64_t state_version() const { return state_version_; }
+  // The same group, read as layout `version` (read_part).
+  StateReader at_version(std::int64_t version) const {
+    StateReader r = *this;
+    r.state_version_ = version;
+    return r;
+  }
 
  private:
   std::shared_ptr<detail::H5Object> group_;
   std::string file_;
   std::int64_t state_version_ = 1;
 };
+
+// A part of a state with a layout of its own inside another type's state (a stage's evaluator
+// under `evaluation/`, whose file's state_version is its learner's): the group `name` holds
+// the part's layout as the dataset `state_version`; read_part gives a reader of that layout
+// (1 when the dataset is absent: parts written before they recorded it).
+StateWriter write_part(StateWriter& out, std::string_view name, std::int64_t version);
+StateReader read_part(const StateReader& in, std::string_view name);
 
 }  // namespace streamml

@@ -17,8 +17,15 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 // The pipeline's own checkpoint: which version of each model belongs to this point of the
-// stream, and the stream's clock there.
+// stream, the stream's clock there, and how far each sink's output reached.
+// Layout 2 adds the sinks (`sink_names`, `sink_marks`); layout 1 had none.
 class Manifest : public Stateful {
  public:
   std::vector<std::string> names;
@@ -26,8 +33,11 @@ class Manifest : public Stateful {
   std::int64_t next_batch_index = 0;
   std::optional<EventTime> next_interval_start;
   StreamTotals totals;
+  std::vector<std::string> sink_names;
+  std::vector<std::string> sink_marks;
 
   std::string type() const override { return kManifest; }
+  std::int64_t state_version() const override { return 2; }
   std::string params_json() const override {
     JsonWriter w(false);
     w.begin_object();
@@ -55,6 +65,8 @@ class Manifest : public Stateful {
     out.write_int("next_interval_start_us", next_interval_start.value_or(0));
     out.write_ints("totals", std::vector<std::int64_t>{totals.records, totals.batches, totals.bad_records,
                                                        totals.late_records});
+    out.write_strings("sink_names", sink_names);
+    out.write_strings("sink_marks", sink_marks);
   }
   void load_state(const std::string&, const StateReader& in) override {
     names = in.read_strings("model_names");
@@ -65,6 +77,12 @@ class Manifest : public Stateful {
     next_interval_start = has_interval ? std::optional<EventTime>(start) : std::nullopt;
     const auto t = in.read_ints("totals", 4);
     totals = {t[0], t[1], t[2], t[3]};
+    sink_names.clear();
+    sink_marks.clear();
+    if (in.state_version() >= 2) {
+      sink_names = in.read_strings("sink_names");
+      sink_marks = in.read_strings("sink_marks", std::int64_t(sink_names.size()));
+    }
     STREAMML_CHECK(next_batch_index >= 0, InvalidInput, in.where("next_batch_index") << ": negative");
     for (std::size_t i = 0; i < versions.size(); ++i)
       STREAMML_CHECK(versions[i] >= 1, InvalidInput,
@@ -81,8 +99,9 @@ void CheckpointSettings::validate() const {
 }
 
 CheckpointCoordinator::CheckpointCoordinator(CheckpointSettings settings,
-                                             std::vector<std::pair<std::string, Stateful*>> models)
-    : settings_(std::move(settings)), store_(settings_.dir), models_(std::move(models)) {
+                                             std::vector<std::pair<std::string, Stateful*>> models,
+                                             std::vector<Sink*> sinks)
+    : settings_(std::move(settings)), store_(settings_.dir), models_(std::move(models)), sinks_(std::move(sinks)) {
   settings_.validate();
   std::set<std::string> seen;
   for (const auto& [name, model] : models_) {
@@ -92,6 +111,12 @@ CheckpointCoordinator::CheckpointCoordinator(CheckpointSettings settings,
     STREAMML_CHECK(seen.insert(name).second, InvalidInput,
                    "two stateful stages are named '" << name << "'; checkpoints need unique names");
   }
+  std::set<std::string> sink_names;
+  for (const Sink* sink : sinks_) {
+    STREAMML_CHECK(sink != nullptr, InvalidInput, "a sink is null");
+    STREAMML_CHECK(sink_names.insert(sink->name()).second, InvalidInput,
+                   "two sinks are named '" << sink->name() << "'; checkpoints need unique names");
+  }
   model_versions_.assign(models_.size(), 0);
   last_write_time_ = now_seconds();
 }
@@ -99,37 +124,49 @@ CheckpointCoordinator::CheckpointCoordinator(CheckpointSettings settings,
 std::optional<ResumePoint> CheckpointCoordinator::restore() {
   const auto manifests = store_.versions(kManifest);
   if (manifests.empty()) return std::nullopt;
-  std::vector<std::string> expected;
+  std::vector<std::string> expected, expected_sinks;
   for (const auto& m : models_) expected.push_back(m.first);
+  for (const Sink* sink : sinks_) expected_sinks.push_back(sink->name());
   ResumePoint point;
+  auto damaged = [&](std::int64_t version, const Error& e) {
+    point.notes.push_back("checkpoint " + std::to_string(version) + " is damaged, fell back to an older one: " + e.what());
+  };
   for (auto it = manifests.rbegin(); it != manifests.rend(); ++it) {
     Manifest manifest;
-    std::vector<std::int64_t> versions;
+    CheckpointInfo info;
     try {
-      const CheckpointInfo info = store_.load(kManifest, manifest, *it);
-      if (manifest.names != expected) {
-        std::string have, want;
-        for (const auto& n : manifest.names) have += (have.empty() ? "" : ", ") + n;
-        for (const auto& n : expected) want += (want.empty() ? "" : ", ") + n;
-        STREAMML_FAIL(InvalidInput, "the checkpoints in '" << settings_.dir << "' are of the stages [" << have
-                                                            << "], this pipeline has [" << want
-                                                            << "]: resume with the same --learner");
-      }
+      info = store_.load(kManifest, manifest, *it);
+    } catch (const Error& e) {
+      damaged(*it, e);
+      continue;
+    }
+    // Another pipeline's checkpoints are refused, not passed over as damaged.
+    STREAMML_CHECK(manifest.names == expected, InvalidInput,
+                   "the checkpoints in '" << settings_.dir << "' are of the stages [" << join(manifest.names)
+                                          << "], this pipeline has [" << join(expected)
+                                          << "]: resume with the same --learner");
+    // A sink the checkpoint does not know cannot be cut back to it: its output would hold the
+    // rows before the checkpoint of another run, or none.
+    STREAMML_CHECK(manifest.sink_names == expected_sinks, InvalidInput,
+                   "the checkpoints in '" << settings_.dir << "' are of a pipeline with the outputs ["
+                                          << join(manifest.sink_names) << "], this pipeline has ["
+                                          << join(expected_sinks) << "]: resume with the same --output");
+    try {
       for (std::size_t i = 0; i < models_.size(); ++i)
         store_.load(models_[i].first, *models_[i].second, manifest.versions[i]);
-      point.manifest_version = *it;
-      point.batch_index = info.header.batch_index;
       point.position = Position::from_json(info.header.source_positions);
-      point.next_interval_start = manifest.next_interval_start;
-      point.totals = manifest.totals;
-      model_versions_ = manifest.versions;
-      last_manifest_ = *it;
-      return point;
     } catch (const Error& e) {
-      if (std::string(e.what()).find("this pipeline has") != std::string::npos) throw;
-      point.notes.push_back("checkpoint " + std::to_string(*it) + " is damaged, fell back to an older one: " +
-                            e.what());
+      damaged(*it, e);
+      continue;
     }
+    point.manifest_version = *it;
+    point.batch_index = info.header.batch_index;
+    point.next_interval_start = manifest.next_interval_start;
+    point.totals = manifest.totals;
+    point.sink_marks = manifest.sink_marks;
+    model_versions_ = manifest.versions;
+    last_manifest_ = *it;
+    return point;
   }
   std::string why;
   for (const auto& n : point.notes) why += "\n  " + n;
@@ -190,6 +227,11 @@ void CheckpointCoordinator::write(const StreamTotals& totals, bool background) {
   manifest.next_batch_index = pending_index_ + 1;
   manifest.next_interval_start = pending_interval_end_;
   manifest.totals = totals;
+  // The sinks' rows up to here, handed to the system now; made durable before the manifest.
+  for (Sink* sink : sinks_) {
+    manifest.sink_names.push_back(sink->name());
+    manifest.sink_marks.push_back(sink->flush());
+  }
   File& m = files_.back();
   next_version(m, kManifest, last_manifest_);
   m.content.take(manifest);
@@ -200,6 +242,7 @@ void CheckpointCoordinator::write(const StreamTotals& totals, bool background) {
 
   // Encoded and published in order: the manifest goes last, as it makes the set complete.
   auto publish = [this] {
+    for (Sink* sink : sinks_) sink->sync();
     for (File& f : files_) {
       checkpoint_bytes(f.content, f.header, f.image);
       store_.publish(f.name, f.header.version, f.image);

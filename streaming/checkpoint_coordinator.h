@@ -17,6 +17,11 @@
 // saved position, batches are numbered on from the saved index and, under event-time
 // batching, cut on the same interval grid, so the resumed run sees exactly the batches the
 // uninterrupted one would have seen after that point: none twice, none lost.
+//
+// Sinks take part (streaming/sinks/sink.h): at the snapshot each sink flushes and gives its
+// mark, which the manifest records; the writer fsyncs every sink before it publishes the
+// manifest, so a complete checkpoint never names output that a crash could lose. Resume hands
+// each sink the mark of the checkpoint resumed from, to cut its output back to.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +36,7 @@
 #include "core/position.h"
 #include "core/stateful.h"
 #include "streaming/background_worker.h"
+#include "streaming/sinks/sink.h"
 
 namespace streamml {
 
@@ -75,13 +81,16 @@ struct ResumePoint {
   std::optional<EventTime> next_interval_start;  // event-time batching: the next batch's start
   std::vector<std::string> notes;                // damaged checkpoints skipped, newest first
   StreamTotals totals;                           // the stream up to that batch
+  std::vector<std::string> sink_marks;           // each sink's mark, in pipeline order
 };
 
 class CheckpointCoordinator {
  public:
   // models: (name, state) of every stateful stage, in pipeline order. Names must be unique and
-  // not "pipeline". Throws Error(InvalidInput) otherwise.
-  CheckpointCoordinator(CheckpointSettings settings, std::vector<std::pair<std::string, Stateful*>> models);
+  // not "pipeline". sinks: the pipeline's, in order (unique names). Throws Error(InvalidInput)
+  // otherwise.
+  CheckpointCoordinator(CheckpointSettings settings, std::vector<std::pair<std::string, Stateful*>> models,
+                        std::vector<Sink*> sinks = {});
 
   // Restores every model from the newest complete, undamaged checkpoint. nullopt when the
   // directory holds none (a fresh start). Throws Error(InvalidInput) when checkpoints exist
@@ -109,6 +118,7 @@ class CheckpointCoordinator {
   CheckpointSettings settings_;
   CheckpointStore store_;
   std::vector<std::pair<std::string, Stateful*>> models_;
+  std::vector<Sink*> sinks_;
   std::vector<std::int64_t> model_versions_;  // the version each model was restored from or saved as
   std::int64_t last_manifest_ = 0;
   std::int64_t written_ = 0;

@@ -89,6 +89,15 @@ Pipeline& Pipeline::add_learner(std::string name, std::shared_ptr<Learner> learn
   return add_stage(make_learner_stage(std::move(name), std::move(learner), evaluation));
 }
 
+Pipeline& Pipeline::add_sink(std::unique_ptr<Sink> sink) {
+  STREAMML_CHECK(sink != nullptr, InvalidInput, "pipeline sink is null");
+  for (const auto& other : sinks_)
+    STREAMML_CHECK(other->name() != sink->name(), InvalidInput,
+                   "the pipeline has two sinks named '" << sink->name() << "': each writes its own output");
+  sinks_.push_back(std::move(sink));
+  return *this;
+}
+
 PipelineReport Pipeline::run(ProgressReporter* progress) {
   const std::size_t threads =
       settings_.threads ? settings_.threads : std::size_t(oneapi::tbb::info::default_concurrency());
@@ -105,6 +114,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   std::optional<EventTime> interval_start;
   BadRecordPolicy bad_policy = settings_.bad_records;
   StreamTotals before;  // what the runs before this one delivered
+  std::vector<std::string> sink_marks;  // resumed: where each sink's output is cut back to
   if (settings_.checkpoint.enabled()) {
     for (const auto& stage : stages_)
       STREAMML_CHECK(stage->stateful() || stage->stateless(), InvalidInput,
@@ -115,9 +125,12 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     std::vector<std::pair<std::string, Stateful*>> models;
     for (auto& stage : stages_)
       if (Stateful* state = stage->stateful()) models.emplace_back(stage->name(), state);
-    coordinator.emplace(settings_.checkpoint, std::move(models));
+    std::vector<Sink*> sinks;
+    for (auto& sink : sinks_) sinks.push_back(sink.get());
+    coordinator.emplace(settings_.checkpoint, std::move(models), std::move(sinks));
     if (settings_.checkpoint.resume) {
       if (auto point = coordinator->restore()) {
+        sink_marks = point->sink_marks;
         source_->seek(point->position);
         first_index = point->batch_index + 1;
         interval_start = point->next_interval_start;
@@ -138,6 +151,13 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   }
   report.start_position = source_->position();
   report.end_position = report.start_position;
+  for (std::size_t i = 0; i < sinks_.size(); ++i) {
+    try {
+      sinks_[i]->open(i < sink_marks.size() ? std::optional<std::string>(sink_marks[i]) : std::nullopt);
+    } catch (...) {
+      rethrow_with_context("opening output '" + sinks_[i]->name() + "'");
+    }
+  }
 
   MicroBatcher batcher(settings_.batching, report.start_position, first_index, interval_start);
   BadRecordHandler bad(bad_policy, display_name(*source_));
@@ -146,7 +166,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
 
   double read_seconds = 0, batch_seconds = 0;
   std::atomic<std::int64_t> parse_nanos{0};
-  std::vector<double> stage_seconds(stages_.size(), 0.0);
+  std::vector<double> stage_seconds(stages_.size(), 0.0), sink_seconds(sinks_.size(), 0.0);
   const auto t0 = Clock::now();
 
   auto snapshot = [&] {
@@ -175,7 +195,19 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     return t;
   };
 
-  // Runs every stage on one batch, in order; called from the serial filter only.
+  auto write_sinks = [&](const Batch& batch) {
+    for (std::size_t i = 0; i < sinks_.size(); ++i) {
+      const auto s0 = Clock::now();
+      try {
+        sinks_[i]->write(batch);
+      } catch (...) {
+        rethrow_with_context("output '" + sinks_[i]->name() + "' failed on batch " + std::to_string(batch.index));
+      }
+      sink_seconds[i] += seconds_since(s0);
+    }
+  };
+
+  // Runs every stage on one batch, in order, then the sinks; called from the serial filter only.
   auto deliver = [&](Batch&& batch) {
     pacer.wait(batch);
     for (std::size_t i = 0; i < stages_.size(); ++i) {
@@ -188,6 +220,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
       }
       stage_seconds[i] += seconds_since(s0);
     }
+    write_sinks(batch);
     report.records += std::int64_t(batch.rows);
     report.batches += 1;
     report.empty_batches += batch.rows == 0;
@@ -271,11 +304,25 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     report.last_checkpoint = coordinator->last_version();
     report.checkpoint_seconds = coordinator->seconds();
   }
+  // The end of the stream, after its last checkpoint: what the stages held until now (an
+  // end-of-stream window flush) is computed again from that checkpoint by a resumed run, so
+  // the sinks write it exactly once too.
+  Batch end;
+  end.index = first_index + report.batches;
+  end.end_position = report.end_position;
   for (auto& stage : stages_) {
     try {
-      stage->finish();
+      stage->finish(end);
     } catch (...) {
       rethrow_with_context("stage '" + stage->name() + "' failed at the end of the stream");
+    }
+  }
+  write_sinks(end);
+  for (auto& sink : sinks_) {
+    try {
+      sink->close();
+    } catch (...) {
+      rethrow_with_context("closing output '" + sink->name() + "'");
     }
   }
 
@@ -288,6 +335,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   report.times.push_back({"batch", batch_seconds});
   for (std::size_t i = 0; i < stages_.size(); ++i)
     report.times.push_back({stages_[i]->name(), stage_seconds[i]});
+  for (std::size_t i = 0; i < sinks_.size(); ++i) report.times.push_back({sinks_[i]->name(), sink_seconds[i]});
   JsonWriter summaries;
   summaries.begin_object();
   for (const auto& stage : stages_) {

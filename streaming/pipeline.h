@@ -2,6 +2,9 @@
 //
 //   read (serial) -> parse (parallel) -> batch + stages + sinks (serial, in order)
 //
+// Sinks receive every batch after the stages, then the end-of-stream batch (Stage::finish),
+// and take part in checkpoints so their output is exactly once across crashes (sinks/sink.h).
+//
 // parallel_pipeline's token limit bounds the chunks in flight, which is the back-pressure:
 // a slow stage stops the reader instead of filling memory. Stages see batches in stream
 // order, one at a time, and may parallelise inside a batch. Batches are identical for any
@@ -19,6 +22,7 @@
 #include "streaming/checkpoint_coordinator.h"
 #include "streaming/micro_batcher.h"
 #include "streaming/progress.h"
+#include "streaming/sinks/sink.h"
 #include "streaming/source.h"
 #include "streaming/stage.h"
 #include "streaming/stages/learner_stage.h"
@@ -88,6 +92,10 @@ class Pipeline {
   // observe-then-decide. What `streamml replay --learner TYPE` runs. Two learners of one type
   // coexist under different names.
   Pipeline& add_learner(std::string name, std::shared_ptr<Learner> learner, const EvaluationSettings& evaluation = {});
+  // A sink (e.g. FileSink, streaming/sinks/file_sink.h): it receives every batch after all the
+  // stages, in the order sinks were added; names are unique. With checkpoints, its mark is in
+  // every checkpoint and a resume cuts its output back to it.
+  Pipeline& add_sink(std::unique_ptr<Sink> sink);
 
   // Runs to the end of the stream. progress may be null.
   PipelineReport run(ProgressReporter* progress = nullptr);
@@ -98,6 +106,7 @@ class Pipeline {
   std::unique_ptr<Source> source_;
   PipelineSettings settings_;
   std::vector<std::unique_ptr<Stage>> stages_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
 };
 
 }  // namespace streamml

@@ -1,6 +1,7 @@
 // Stage: a step of the pipeline that sees every batch, in order, one at a time.
 //
-// Learners, windowed operators and sinks are stages. A stage may parallelise inside a batch
+// Learners, windowed operators and DStream graphs are stages; sinks (streaming/sinks/) come
+// after them. A stage may parallelise inside a batch
 // (oneTBB), but its calls are never concurrent with each other, so it may keep state freely.
 #pragma once
 
@@ -19,8 +20,11 @@ class Stage {
   // Shown in the progress line, the summary and error messages.
   virtual std::string name() const = 0;
   virtual void process(Batch& batch) = 0;
-  // The stream ended (after the last batch).
-  virtual void finish() {}
+  // The stream ended (after the last batch). `end` is an empty batch that stands for the end of
+  // the stream (numbered after the last one, at its end position): a stage that holds results
+  // until then (windows an end-of-stream flush closes) adds them to it as result tables, and
+  // the sinks receive it after every stage.
+  virtual void finish(Batch& /*end*/) {}
   // The stage's figures for the run summary, written as the members of a JSON object.
   virtual void write_summary(JsonWriter& /*out*/) const {}
   // A few words for the progress line ("auc 0.812"); empty for nothing.

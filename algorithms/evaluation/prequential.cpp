@@ -39,7 +39,11 @@ const SettingsTable<PrequentialSettings>& PrequentialEvaluator::settings_table()
     SettingsTable<S> t(kType);
     t.integer("window", &S::window, "predictions in the sliding window", Range::at_least(1))
         .integer("auc_bins", &S::auc_bins, "histogram bins of the whole-stream AUC", Range::at_least(1))
-        .real("threshold", &S::threshold, "class 1 iff score > threshold (accuracy)", Range::closed(0, 1));
+        .real("threshold", &S::threshold, "class 1 iff score > threshold (accuracy)", Range::closed(0, 1))
+        .integer("curve_recent", &S::curve_recent, "learning-curve points kept exactly: the last N batches",
+                 Range::at_least(1))
+        .integer("curve_points", &S::curve_points, "points of the downsampled whole-stream learning curve",
+                 Range::at_least(2));
     return t;
   }();
   return table;
@@ -47,7 +51,8 @@ const SettingsTable<PrequentialSettings>& PrequentialEvaluator::settings_table()
 
 void PrequentialSettings::validate() const { PrequentialEvaluator::settings_table().validate(*this); }
 
-PrequentialEvaluator::PrequentialEvaluator(PrequentialSettings settings) : settings_(settings) {
+PrequentialEvaluator::PrequentialEvaluator(PrequentialSettings settings)
+    : settings_(settings), curve_(HistoryBounds{settings.curve_recent, settings.curve_points}) {
   settings_.validate();
   pos_hist_.assign(settings_.auc_bins, 0);
   neg_hist_.assign(settings_.auc_bins, 0);
@@ -111,7 +116,7 @@ void PrequentialEvaluator::update(const Eigen::Ref<const Eigen::VectorXd>& score
   const Eigen::VectorXd s = scores, y = labels;
 
   PrequentialPoint point;
-  point.batch = std::int64_t(curve_.size());
+  point.batch = curve_.count();
   point.batch_metrics = metrics(s.data(), y.data(), n, settings_.threshold);
 
   const std::size_t bins = settings_.auc_bins;
@@ -132,12 +137,18 @@ void PrequentialEvaluator::update(const Eigen::Ref<const Eigen::VectorXd>& score
   count_ += std::int64_t(n);
   point.window_metrics = window();
   point.cumulative_metrics = cumulative();
-  curve_.push_back(point);
+  curve_.add(point);
 }
 
 PrequentialMetrics PrequentialEvaluator::last_batch() const {
   if (curve_.empty()) return metrics(nullptr, nullptr, 0, settings_.threshold);
-  return curve_.back().batch_metrics;
+  return curve_.last().batch_metrics;
+}
+
+std::vector<PrequentialPoint> PrequentialEvaluator::curve() const {
+  std::vector<PrequentialPoint> out;
+  for (const auto& p : curve_.kept()) out.push_back(p.second);
+  return out;
 }
 
 std::vector<double> PrequentialEvaluator::window_scores() const {
@@ -214,14 +225,52 @@ void PrequentialEvaluator::load_state(const std::string& /*params: the datasets 
   load_state(in);
 }
 
-// The curve as a (batches, 13) matrix: batch, then count, log_loss, accuracy, auc of the
-// batch, the window and the whole stream (the columns of learning_curve_csv).
+// Curve points as rows of 13: batch, then count, log_loss, accuracy, auc of the batch, the
+// window and the whole stream (the columns of learning_curve_csv).
 constexpr Eigen::Index kCurveColumns = 13;
+
+namespace {
+
+template <class Points, class Get>
+RowMatrix curve_rows(const Points& points, Get get) {
+  RowMatrix rows(Eigen::Index(points.size()), kCurveColumns);
+  Eigen::Index i = 0;
+  for (const auto& item : points) {
+    const PrequentialPoint& p = get(item);
+    Eigen::Index c = 0;
+    rows(i, c++) = double(p.batch);
+    for (const auto* m : {&p.batch_metrics, &p.window_metrics, &p.cumulative_metrics}) {
+      rows(i, c++) = double(m->count);
+      rows(i, c++) = m->log_loss;
+      rows(i, c++) = m->accuracy;
+      rows(i, c++) = m->auc;
+    }
+    ++i;
+  }
+  return rows;
+}
+
+PrequentialPoint point_of(const RowMatrix& rows, Eigen::Index i) {
+  PrequentialPoint p;
+  Eigen::Index c = 0;
+  p.batch = std::int64_t(rows(i, c++));
+  for (auto* m : {&p.batch_metrics, &p.window_metrics, &p.cumulative_metrics}) {
+    m->count = std::int64_t(rows(i, c++));
+    m->log_loss = rows(i, c++);
+    m->accuracy = rows(i, c++);
+    m->auc = rows(i, c++);
+  }
+  return p;
+}
+
+}  // namespace
 
 void PrequentialEvaluator::save_state(StateWriter& out) const {
   out.write_int("window", std::int64_t(settings_.window));
   out.write_int("auc_bins", std::int64_t(settings_.auc_bins));
   out.write_double("threshold", settings_.threshold);
+  out.write_int("curve_recent", std::int64_t(settings_.curve_recent));
+  out.write_int("curve_points", std::int64_t(settings_.curve_points));
   out.write_int("count", count_);
   out.write_double("log_loss_sum", log_loss_sum_);
   out.write_int("correct", correct_);
@@ -230,22 +279,16 @@ void PrequentialEvaluator::save_state(StateWriter& out) const {
   out.write_vector("ring_scores", ring_scores_);
   out.write_vector("ring_labels", ring_labels_);
   out.write_int("ring_next", std::int64_t(next_));
-  RowMatrix curve(Eigen::Index(curve_.size()), kCurveColumns);
-  for (std::size_t i = 0; i < curve_.size(); ++i) {
-    const auto& p = curve_[i];
-    Eigen::Index c = 0;
-    curve(Eigen::Index(i), c++) = double(p.batch);
-    for (const auto* m : {&p.batch_metrics, &p.window_metrics, &p.cumulative_metrics}) {
-      curve(Eigen::Index(i), c++) = double(m->count);
-      curve(Eigen::Index(i), c++) = m->log_loss;
-      curve(Eigen::Index(i), c++) = m->accuracy;
-      curve(Eigen::Index(i), c++) = m->auc;
-    }
-  }
-  out.write_matrix("curve", curve);
+  out.write_int("batches", curve_.count());
+  out.write_int("curve_stride", curve_.stride());
+  out.write_matrix("recent_curve", curve_rows(curve_.recent(), [](const PrequentialPoint& p) -> const PrequentialPoint& { return p; }));
+  out.write_matrix("whole_curve", curve_rows(curve_.whole(), [](const auto& p) -> const PrequentialPoint& { return p.second; }));
 }
 
 void PrequentialEvaluator::load_state(const StateReader& in) {
+  const std::int64_t layout = in.state_version();
+  STREAMML_CHECK(layout == 1 || layout == 2, InvalidInput,
+                 in.where("") << ": prequential state of layout " << layout << ", this streamml reads layouts 1 and 2");
   PrequentialSettings settings;
   const std::int64_t window = in.read_int("window"), bins = in.read_int("auc_bins");
   STREAMML_CHECK(window >= 1 && bins >= 1, InvalidInput,
@@ -253,6 +296,13 @@ void PrequentialEvaluator::load_state(const StateReader& in) {
   settings.window = std::size_t(window);
   settings.auc_bins = std::size_t(bins);
   settings.threshold = in.read_double("threshold");
+  if (layout >= 2) {
+    const std::int64_t recent = in.read_int("curve_recent"), points = in.read_int("curve_points");
+    STREAMML_CHECK(recent >= 1 && points >= 2, InvalidInput,
+                   in.where("curve_recent") << ": curve_recent " << recent << " must be >= 1 and curve_points " << points << " >= 2");
+    settings.curve_recent = std::size_t(recent);
+    settings.curve_points = std::size_t(points);
+  }
   PrequentialEvaluator fresh(settings);
   fresh.count_ = in.read_int("count");
   fresh.log_loss_sum_ = in.read_double("log_loss_sum");
@@ -268,18 +318,22 @@ void PrequentialEvaluator::load_state(const StateReader& in) {
   const std::int64_t next = in.read_int("ring_next");
   STREAMML_CHECK(next >= 0 && next < window, InvalidInput, in.where("ring_next") << ": " << next << " is outside the window");
   fresh.next_ = std::size_t(next);
-  const RowMatrix curve = in.read_matrix("curve", -1, kCurveColumns);
-  for (Eigen::Index i = 0; i < curve.rows(); ++i) {
-    PrequentialPoint p;
-    Eigen::Index c = 0;
-    p.batch = std::int64_t(curve(i, c++));
-    for (auto* m : {&p.batch_metrics, &p.window_metrics, &p.cumulative_metrics}) {
-      m->count = std::int64_t(curve(i, c++));
-      m->log_loss = curve(i, c++);
-      m->accuracy = curve(i, c++);
-      m->auc = curve(i, c++);
+  if (layout == 1) {
+    // Every point was kept: the bounded curve is what adding them one by one keeps.
+    const RowMatrix curve = in.read_matrix("curve", -1, kCurveColumns);
+    for (Eigen::Index i = 0; i < curve.rows(); ++i) fresh.curve_.add(point_of(curve, i));
+  } else {
+    const RowMatrix recent = in.read_matrix("recent_curve", -1, kCurveColumns);
+    const RowMatrix whole = in.read_matrix("whole_curve", -1, kCurveColumns);
+    std::deque<PrequentialPoint> recent_points;
+    for (Eigen::Index i = 0; i < recent.rows(); ++i) recent_points.push_back(point_of(recent, i));
+    std::vector<std::pair<std::int64_t, PrequentialPoint>> whole_points;
+    for (Eigen::Index i = 0; i < whole.rows(); ++i) {
+      const PrequentialPoint p = point_of(whole, i);
+      whole_points.emplace_back(p.batch, p);
     }
-    fresh.curve_.push_back(p);
+    fresh.curve_.restore(in.read_int("batches"), in.read_int("curve_stride"), std::move(whole_points),
+                         std::move(recent_points), in.where("whole_curve"));
   }
   *this = std::move(fresh);
 }

@@ -19,6 +19,12 @@
 //              (the share of positive-negative pairs that share a bin, halved), which
 //              cumulative_auc_error_bound() reports; it is <= 0.5 / auc_bins when the scores of
 //              one class are spread evenly, and 0 when no bin holds both classes.
+//
+// The learning curve (one point per update: the batch's, window's and cumulative figures) is
+// kept bounded (core/bounded_history.h): the last `curve_recent` points exactly, and a
+// whole-stream curve of at most `curve_points` points spread evenly over the whole stream
+// (every point until it is full; then points 2s and, newer, s updates apart, the stride s
+// doubling as the stream grows). So the state and its checkpoints do not grow with the stream.
 #pragma once
 
 #include <cstdint>
@@ -27,6 +33,7 @@
 
 #include <Eigen/Core>
 
+#include "core/bounded_history.h"
 #include "core/learner.h"
 #include "core/settings.h"
 
@@ -38,6 +45,8 @@ struct PrequentialSettings {
   std::size_t window = 1000;   // predictions in the sliding window (>= 1)
   std::size_t auc_bins = 1000; // histogram bins of the streaming AUC (>= 1)
   double threshold = 0.5;      // class 1 iff score > threshold
+  std::size_t curve_recent = 1000;  // learning-curve points kept exactly: the last N (>= 1)
+  std::size_t curve_points = 1000;  // points of the downsampled whole-stream curve (>= 2)
   void validate() const;       // throws Error(InvalidInput)
 };
 
@@ -71,13 +80,16 @@ class PrequentialEvaluator : public Stateful {
   void update(const Eigen::Ref<const Eigen::VectorXd>& scores, const Eigen::Ref<const Eigen::VectorXd>& labels);
 
   const PrequentialSettings& settings() const { return settings_; }
-  std::int64_t batches() const { return std::int64_t(curve_.size()); }
+  std::int64_t batches() const { return curve_.count(); }
   std::int64_t count() const { return count_; }
   PrequentialMetrics last_batch() const;
   PrequentialMetrics window() const;      // exact, over the last `window` predictions
   PrequentialMetrics cumulative() const;  // auc: the histogram approximation
   double cumulative_auc_error_bound() const;
-  const std::vector<PrequentialPoint>& curve() const { return curve_; }
+  // The learning curve as kept: the whole-stream points, then the recent ones, by batch
+  // (PrequentialPoint::batch), each once. Every batch's until curve_recent + curve_points.
+  std::vector<PrequentialPoint> curve() const;
+  const BoundedHistory<PrequentialPoint>& history() const { return curve_; }
 
   // State for checkpoints: running sums, the per-class score histograms and the window
   // (oldest first).
@@ -88,12 +100,15 @@ class PrequentialEvaluator : public Stateful {
   std::vector<double> window_scores() const;
   std::vector<double> window_labels() const;
 
-  // Checkpoints: the settings and the whole state (sums, histograms, window, curve), so a
+  // Checkpoints: the settings and the whole state (sums, histograms, window, kept curve), so a
   // restored evaluator reports exactly what an uninterrupted one would. load_state replaces
   // both and throws Error(InvalidInput) naming the dataset that does not fit (then nothing
-  // changes).
+  // changes). Layout 2 (state_version): the curve as `recent_curve` and `whole_curve` with
+  // `batches`, `curve_stride` and the two bounds; layout 1 (every point in `curve`) still
+  // loads, its points kept as layout 2 would have kept them. in.state_version() says which.
   void save_state(StateWriter& out) const override;
   void load_state(const StateReader& in);
+  std::int64_t state_version() const override { return 2; }
 
   // Stateful. The datasets hold the settings too (window, auc_bins, threshold); params_json
   // gives them as JSON for readers, and load_state(params, in) takes them from the datasets.
@@ -122,7 +137,7 @@ class PrequentialEvaluator : public Stateful {
   // Ring buffer of the last `window` predictions; next_ is where the next one goes.
   std::vector<double> ring_scores_, ring_labels_;
   std::size_t next_ = 0;
-  std::vector<PrequentialPoint> curve_;
+  BoundedHistory<PrequentialPoint> curve_;
 };
 
 }  // namespace streamml

@@ -53,7 +53,7 @@ py::dict metrics_dict(const PrequentialMetrics& m) {
 }
 
 py::dict curve(const PrequentialEvaluator& e) {
-  const auto& c = e.curve();
+  const std::vector<PrequentialPoint> c = e.curve();  // the points kept (bounded)
   const auto n = py::ssize_t(c.size());
   py::dict out;
   py::array_t<std::int64_t> batch(n);

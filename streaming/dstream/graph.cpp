@@ -54,7 +54,7 @@ class ContextStage : public Stage {
   explicit ContextStage(StreamingContext& ctx) : ctx_(ctx) {}
   std::string name() const override { return ctx_.name(); }
   void process(Batch& batch) override { ctx_.process(batch); }
-  void finish() override { ctx_.finish(); }
+  void finish(Batch& end) override { ctx_.finish(&end); }
   Stateful* stateful() override { return &ctx_; }
 
  private:
@@ -101,13 +101,15 @@ PipelineReport StreamingContext::run(std::unique_ptr<Source> source, const Pipel
   return pipeline.run(progress);
 }
 
-void StreamingContext::run_graph(BatchInfo info, const Batch* batch) {
+void StreamingContext::run_graph(BatchInfo info, const Batch* batch, Batch* output) {
   info_ = info;
   batch_ = batch;
+  output_ = output;
   struct Forget {  // every node forgets the batch, also when an operator failed
     StreamingContext& c;
     ~Forget() {
       c.batch_ = nullptr;
+      c.output_ = nullptr;
       for (auto& node : c.nodes_) node->forget();
     }
   } forget{*this};
@@ -119,21 +121,21 @@ void StreamingContext::process(Batch& batch) {
   STREAMML_CHECK(!finished_, InvalidInput, "dstream '" << name_ << "': a batch after the end of the stream");
   if (const auto end = batch.event_time_end()) note_time(*end);
   next_index_ = batch.index + 1;
-  run_graph(BatchInfo{batch.index, clock_, false}, &batch);
+  run_graph(BatchInfo{batch.index, clock_, false}, &batch, &batch);
 }
 
 void StreamingContext::run_batch(std::optional<EventTime> clock) {
   STREAMML_CHECK(!finished_, InvalidInput, "dstream '" << name_ << "': a batch after the end of the stream");
   if (clock) note_time(*clock);
-  run_graph(BatchInfo{next_index_++, clock_, false}, nullptr);
+  run_graph(BatchInfo{next_index_++, clock_, false}, nullptr, nullptr);
 }
 
 void StreamingContext::note_time(EventTime t) { clock_ = clock_ ? std::max(*clock_, t) : t; }
 
-void StreamingContext::finish() {
+void StreamingContext::finish(Batch* end) {
   if (finished_) return;
   finished_ = true;
-  run_graph(BatchInfo{next_index_, clock_, true}, nullptr);
+  run_graph(BatchInfo{next_index_, clock_, true}, nullptr, end);
 }
 
 std::string StreamingContext::params_json() const {

@@ -226,11 +226,16 @@ class StreamingContext : public Stateful {
   void note_time(EventTime t);
   // One batch from the pipeline.
   void process(Batch& batch);
-  // The stream ended: the end-of-stream flush (event-time windows emit what they held).
-  void finish();
+  // The stream ended: the end-of-stream flush (event-time windows emit what they held). `end`:
+  // the pipeline's end-of-stream batch (Stage::finish), which output_batch() gives meanwhile.
+  void finish(Batch* end = nullptr);
 
   const BatchInfo& info() const { return info_; }
   const Batch* current_batch() const { return batch_; }
+  // While the graph runs on a pipeline batch (or the end-of-stream one), that batch, to which
+  // outputs (for_each_batch) add output columns and result tables for later stages and sinks;
+  // null otherwise (run_batch outside a pipeline).
+  Batch* output_batch() const { return output_; }
   const std::string& name() const { return name_; }
 
   // ---- Stateful (learner_type "dstream"): params is the graph (every operator with its inputs
@@ -255,12 +260,13 @@ class StreamingContext : public Stateful {
 
  private:
   // Runs the outputs and stateful operators on one batch, then forgets the batch.
-  void run_graph(BatchInfo info, const Batch* batch);
+  void run_graph(BatchInfo info, const Batch* batch, Batch* output);
 
   std::string name_;
   std::vector<std::unique_ptr<NodeBase>> nodes_;
   BatchInfo info_;
   const Batch* batch_ = nullptr;
+  Batch* output_ = nullptr;
   std::optional<EventTime> clock_;
   std::int64_t next_index_ = 0;
   bool finished_ = false;

@@ -8,10 +8,47 @@
 
 namespace streamml {
 
-ClusteringStage::ClusteringStage(std::string name, std::shared_ptr<Learner> learner)
-    : name_(std::move(name)), learner_(std::move(learner)) {
-  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "stage '" << name_ << "' needs a learner, got null");
+namespace {
+
+constexpr std::int64_t kStageLayout = 2;
+
+}  // namespace
+
+const SettingsTable<ClusteringStageSettings>& ClusteringStageSettings::settings_table() {
+  using S = ClusteringStageSettings;
+  static const SettingsTable<S> table = [] {
+    SettingsTable<S> t("clustering stage");
+    t.integer("curve_recent", &S::curve_recent, "noise-per-batch points kept exactly: the last N batches", Range::at_least(1))
+        .integer("curve_points", &S::curve_points, "points of the downsampled whole-stream noise curve", Range::at_least(2))
+        .integer("max_labels", &S::max_labels, "labels whose record counts are kept (the newest)", Range::at_least(1));
+    return t;
+  }();
+  return table;
 }
+
+void ClusteringStageSettings::validate() const { settings_table().validate(*this); }
+
+ClusteringStage::ClusteringStage(std::string name, std::shared_ptr<Learner> learner, ClusteringStageSettings settings)
+    : name_(std::move(name)), learner_(std::move(learner)), settings_(settings),
+      noise_(HistoryBounds{settings.curve_recent, settings.curve_points}) {
+  STREAMML_CHECK(learner_ != nullptr, InvalidInput, "stage '" << name_ << "' needs a learner, got null");
+  settings_.validate();
+}
+
+namespace {
+
+// Keeps the counts of noise and of the newest `max_labels` labels; the older ones' records go
+// to `older`.
+void bound_labels(std::map<std::int64_t, std::int64_t>& totals, std::size_t max_labels, std::int64_t& older) {
+  const std::size_t noise = totals.count(-1);
+  while (totals.size() - noise > max_labels) {
+    auto oldest = totals.upper_bound(-1);  // the smallest label >= 0
+    older += oldest->second;
+    totals.erase(oldest);
+  }
+}
+
+}  // namespace
 
 void ClusteringStage::process(Batch& batch) {
   if (batch.empty()) return;
@@ -25,10 +62,13 @@ void ClusteringStage::process(Batch& batch) {
     ++last_sizes_[label];
     ++total_sizes_[label];
   }
+  bound_labels(total_sizes_, settings_.max_labels, older_records_);
   batch.add_output(name_ + ".cluster", std::move(clusters));
   const auto noise = last_sizes_.find(-1);
-  batch_index_.push_back(batch.index);
-  noise_per_batch_.push_back(noise == last_sizes_.end() ? 0 : noise->second);
+  const std::int64_t n = noise == last_sizes_.end() ? 0 : noise->second;
+  noise_.add({batch.index, n});
+  noise_records_ += n;
+  batches_with_noise_ += n > 0;
 }
 
 void ClusteringStage::write_summary(JsonWriter& out) const {
@@ -43,24 +83,26 @@ void ClusteringStage::write_summary(JsonWriter& out) const {
     out.end_object();
   };
   sizes("records_per_label", total_sizes_);
+  out.key("older_label_records").value(older_records_);
   sizes("last_batch_records_per_label", last_sizes_);
-  std::int64_t noise = 0;
-  for (auto n : noise_per_batch_) noise += n;
-  out.key("noise_records").value(noise);
+  out.key("noise_records").value(noise_records_);
+  out.key("batches_with_noise").value(batches_with_noise_);
+  out.key("labelled_batches").value(noise_.count());
+  // The kept history (every batch's until curve_recent + curve_points batches).
+  const auto kept = noise_.kept();
   out.key("batches").begin_array();
-  for (auto i : batch_index_) out.value(i);
+  for (const auto& p : kept) out.value(p.second.batch);
   out.end_array();
   out.key("noise_per_batch").begin_array();
-  for (auto n : noise_per_batch_) out.value(n);
+  for (const auto& p : kept) out.value(p.second.noise);
   out.end_array();
 }
 
 std::string ClusteringStage::progress() const {
-  if (noise_per_batch_.empty()) return {};
+  if (noise_.empty()) return {};
   std::int64_t clusters = 0;
   for (const auto& [label, n] : last_sizes_) clusters += label >= 0;
-  return "clusters " + std::to_string(clusters) + "  noise " +
-         std::to_string(noise_per_batch_.back());
+  return "clusters " + std::to_string(clusters) + "  noise " + std::to_string(noise_.last().noise);
 }
 
 namespace {
@@ -83,28 +125,92 @@ std::map<std::int64_t, std::int64_t> read_counts(const StateReader& in, const st
   return out;
 }
 
+std::size_t read_size(const StateReader& in, const char* name, std::int64_t at_least) {
+  const std::int64_t v = in.read_int(name);
+  STREAMML_CHECK(v >= at_least, InvalidInput, in.where(name) << ": " << v << ", expected >= " << at_least);
+  return std::size_t(v);
+}
+
 }  // namespace
 
 void ClusteringStage::save_state(StateWriter& out) const {
   learner_->save_state(out);
-  StateWriter stage = out.group("stage");
-  stage.write_ints("batch_index", batch_index_);
-  stage.write_ints("noise_per_batch", noise_per_batch_);
+  // The file's state_version is the learner's: the stage's part records its own layout.
+  StateWriter stage = write_part(out, "stage", kStageLayout);
+  stage.write_int("curve_recent", std::int64_t(settings_.curve_recent));
+  stage.write_int("curve_points", std::int64_t(settings_.curve_points));
+  stage.write_int("max_labels", std::int64_t(settings_.max_labels));
+  stage.write_int("batches", noise_.count());
+  stage.write_int("curve_stride", noise_.stride());
+  std::vector<std::int64_t> batch, noise, ordinal;
+  for (const auto& p : noise_.recent()) {
+    batch.push_back(p.batch);
+    noise.push_back(p.noise);
+  }
+  stage.write_ints("recent_batch_index", batch);
+  stage.write_ints("recent_noise", noise);
+  batch.clear();
+  noise.clear();
+  for (const auto& [o, p] : noise_.whole()) {
+    ordinal.push_back(o);
+    batch.push_back(p.batch);
+    noise.push_back(p.noise);
+  }
+  stage.write_ints("whole_ordinal", ordinal);
+  stage.write_ints("whole_batch_index", batch);
+  stage.write_ints("whole_noise", noise);
   write_counts(stage, "last_batch", last_sizes_);
   write_counts(stage, "total", total_sizes_);
+  stage.write_int("older_label_records", older_records_);
+  stage.write_int("noise_records", noise_records_);
+  stage.write_int("batches_with_noise", batches_with_noise_);
 }
 
 void ClusteringStage::load_state(const std::string& params, const StateReader& in) {
-  const StateReader stage = in.group("stage");
-  auto batch_index = stage.read_ints("batch_index");
-  auto noise = stage.read_ints("noise_per_batch", std::int64_t(batch_index.size()));
-  auto last = read_counts(stage, "last_batch");
-  auto total = read_counts(stage, "total");
+  const StateReader stage = read_part(in, "stage");
+  const std::int64_t layout = stage.state_version();
+  STREAMML_CHECK(layout == 1 || layout == 2, InvalidInput,
+                 stage.where("state_version") << ": stage layout " << layout << ", this streamml reads layouts 1 and 2");
+  ClusteringStageSettings settings = settings_;  // layout 1 had none: this stage's
+  if (layout >= 2) {
+    settings.curve_recent = read_size(stage, "curve_recent", 1);
+    settings.curve_points = read_size(stage, "curve_points", 2);
+    settings.max_labels = read_size(stage, "max_labels", 1);
+  }
+  ClusteringStage fresh(name_, learner_, settings);
+  fresh.last_sizes_ = read_counts(stage, "last_batch");
+  fresh.total_sizes_ = read_counts(stage, "total");
+  if (layout == 1) {
+    // Every batch was kept: the bounded history is what adding them one by one keeps.
+    const auto batch_index = stage.read_ints("batch_index");
+    const auto noise = stage.read_ints("noise_per_batch", std::int64_t(batch_index.size()));
+    for (std::size_t i = 0; i < batch_index.size(); ++i) {
+      fresh.noise_.add({batch_index[i], noise[i]});
+      fresh.noise_records_ += noise[i];
+      fresh.batches_with_noise_ += noise[i] > 0;
+    }
+    bound_labels(fresh.total_sizes_, settings.max_labels, fresh.older_records_);
+  } else {
+    const auto recent_batch = stage.read_ints("recent_batch_index");
+    const auto recent_noise = stage.read_ints("recent_noise", std::int64_t(recent_batch.size()));
+    const auto ordinal = stage.read_ints("whole_ordinal");
+    const auto whole_batch = stage.read_ints("whole_batch_index", std::int64_t(ordinal.size()));
+    const auto whole_noise = stage.read_ints("whole_noise", std::int64_t(ordinal.size()));
+    std::deque<NoisePoint> recent;
+    for (std::size_t i = 0; i < recent_batch.size(); ++i) recent.push_back({recent_batch[i], recent_noise[i]});
+    std::vector<std::pair<std::int64_t, NoisePoint>> whole;
+    for (std::size_t i = 0; i < ordinal.size(); ++i) whole.push_back({ordinal[i], {whole_batch[i], whole_noise[i]}});
+    fresh.noise_.restore(stage.read_int("batches"), stage.read_int("curve_stride"), std::move(whole), std::move(recent),
+                         stage.where("whole_ordinal"));
+    STREAMML_CHECK(fresh.total_sizes_.size() - fresh.total_sizes_.count(-1) <= settings.max_labels, InvalidInput,
+                   stage.where("total_labels") << ": " << fresh.total_sizes_.size() << " labels, max_labels is "
+                                               << settings.max_labels);
+    fresh.older_records_ = stage.read_int("older_label_records");
+    fresh.noise_records_ = stage.read_int("noise_records");
+    fresh.batches_with_noise_ = stage.read_int("batches_with_noise");
+  }
   learner_->load_state(params, in);  // last: it cannot be undone
-  batch_index_ = std::move(batch_index);
-  noise_per_batch_ = std::move(noise);
-  last_sizes_ = std::move(last);
-  total_sizes_ = std::move(total);
+  *this = std::move(fresh);
 }
 
 }  // namespace streamml

@@ -16,7 +16,7 @@ std::unique_ptr<Stage> make_learner_stage(std::string name, std::shared_ptr<Lear
     case LearnerRole::Classifier:
       return std::make_unique<PrequentialStage>(std::move(name), std::move(learner), evaluation.prequential);
     case LearnerRole::Clusterer:
-      return std::make_unique<ClusteringStage>(std::move(name), std::move(learner));
+      return std::make_unique<ClusteringStage>(std::move(name), std::move(learner), evaluation.clustering);
     case LearnerRole::Decision:
       return std::make_unique<DecisionStage>(std::move(name), std::move(learner));
     default:

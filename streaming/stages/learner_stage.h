@@ -10,12 +10,14 @@
 #include "algorithms/evaluation/prequential.h"
 #include "core/learner.h"
 #include "streaming/stage.h"
+#include "streaming/stages/clustering_stage.h"
 
 namespace streamml {
 
 // How a learner stage evaluates; each role reads the part that concerns it.
 struct EvaluationSettings {
   PrequentialSettings prequential;  // classifiers (threshold: the learner's own when it has one)
+  ClusteringStageSettings clustering;  // clusterers: the bounds of their histories
 };
 
 // Throws Error(InvalidInput) for a null learner, a name that cannot name a checkpoint (1 to

@@ -54,13 +54,14 @@ std::string PrequentialStage::metrics_json() const {
 
 void PrequentialStage::save_state(StateWriter& out) const {
   learner_->save_state(out);
-  StateWriter evaluation = out.group("evaluation");
+  // The file's state_version is the learner's: the evaluator records its own layout.
+  StateWriter evaluation = write_part(out, "evaluation", evaluator_.state_version());
   evaluator_.save_state(evaluation);
 }
 
 void PrequentialStage::load_state(const std::string& params, const StateReader& in) {
   PrequentialEvaluator evaluator;
-  evaluator.load_state(in.group("evaluation"));  // first: the learner's load cannot be undone
+  evaluator.load_state(read_part(in, "evaluation"));  // first: the learner's load cannot be undone
   learner_->load_state(params, in);
   evaluator_ = std::move(evaluator);
 }
@@ -76,7 +77,7 @@ std::string learning_curve_csv(const PrequentialEvaluator& evaluator) {
                   m.accuracy, m.auc);
     out += buf;
   };
-  for (const auto& p : evaluator.curve()) {
+  for (const auto& p : evaluator.curve()) {  // what is kept (prequential.h)
     out += std::to_string(p.batch);
     add(p.batch_metrics);
     add(p.window_metrics);

@@ -46,7 +46,8 @@ class PrequentialStage : public Stage, public Stateful {
 };
 
 // The learning curve as CSV: batch, then count/log_loss/accuracy/auc for the batch, the
-// window and the whole stream so far.
+// window and the whole stream so far; one line per point the evaluator keeps (every batch of
+// a short stream; of a long one the last curve_recent batches and the whole-stream curve).
 std::string learning_curve_csv(const PrequentialEvaluator& evaluator);
 
 }  // namespace streamml
