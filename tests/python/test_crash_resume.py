@@ -129,3 +129,62 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_previous_one(stream, tmp_
     assert "is damaged, fell back to an older one" in out.stdout
     assert str(newest) in out.stdout                   # the message names the damaged file
     _assert_same_model(_newest(part, "logreg"), _newest(whole, "logreg"))
+
+
+def test_sigkill_at_random_moments_then_resume_writes_the_uninterrupted_output_byte_for_byte(stream, tmp_path):
+    # Oracle: the --output file of one uninterrupted run. The sink is cut back to the newest
+    # checkpoint's mark on resume, so no row is written twice or lost whatever the kills hit.
+    def args(checkpoints, out, *extra):
+        return _replay_args(stream, checkpoints, "--output", str(out), "--output-columns", "logreg.probability",
+                            *extra)
+
+    whole = tmp_path / "whole"
+    t0 = time.monotonic()
+    subprocess.run(args(whole, tmp_path / "whole.csv"), check=True, capture_output=True)
+    duration = time.monotonic() - t0
+
+    crashed = tmp_path / "crashed"
+    out = tmp_path / "crashed.csv"
+    rng = random.Random(20261207)
+    kills = 0
+
+    def killed():
+        nonlocal kills
+        kills += 1
+
+    kill_at_random_moments(args(crashed, out, "--resume"), crashed, rng, duration, lambda: kills >= 10, killed)
+    assert kills >= 10
+    subprocess.run(args(crashed, out, "--resume"), check=True, capture_output=True)
+    want = (tmp_path / "whole.csv").read_bytes()
+    assert out.read_bytes() == want
+    assert want.count(b"\n") == EVENTS + 1  # a header and one row per record
+
+
+def test_sigkill_of_a_windowed_count_then_resume_writes_the_uninterrupted_windows_byte_for_byte(stream, tmp_path):
+    # Oracle: the windows table (--count-by, a DStream window) of one uninterrupted run.
+    def args(checkpoints, out, *extra):
+        return [_streamml(), "replay", "--input", str(stream), "--key", "user", "--time", "event_time",
+                "--batch-interval", "5s", "--count-by", "user", "--window", "60s", "--slide", "20s",
+                "--quiet", "--checkpoint-dir", str(checkpoints), "--checkpoint-every", "5",
+                "--keep-checkpoints", "3", "--output", str(out), *extra]
+
+    whole = tmp_path / "whole"
+    t0 = time.monotonic()
+    subprocess.run(args(whole, tmp_path / "whole.csv"), check=True, capture_output=True)
+    duration = time.monotonic() - t0
+
+    crashed = tmp_path / "crashed"
+    out = tmp_path / "crashed.csv"
+    rng = random.Random(7)
+    kills = 0
+
+    def killed():
+        nonlocal kills
+        kills += 1
+
+    kill_at_random_moments(args(crashed, out, "--resume"), crashed, rng, duration, lambda: kills >= 10, killed)
+    assert kills >= 10
+    subprocess.run(args(crashed, out, "--resume"), check=True, capture_output=True)
+    want = (tmp_path / "whole.csv").read_bytes()
+    assert want.count(b"\n") > 100  # many windows' rows
+    assert out.read_bytes() == want
