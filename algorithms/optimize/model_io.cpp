@@ -124,10 +124,11 @@ LpModel read_lp(const std::string& path) {
     if (path.find(".lp") != std::string::npos) {
       lp.readLp(path.c_str());
     } else {
-      // CoinLpIO opens a file by name only when the name holds ".lp".
-      std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "r"), &std::fclose);
+      // CoinLpIO opens a file by name only when the name holds ".lp". Given a FILE*, it owns
+      // it from then on and closes it when it is done or destroyed.
+      std::FILE* f = std::fopen(path.c_str(), "r");
       STREAMML_CHECK(f != nullptr, Io, "LP file '" << path << "' cannot be read");
-      lp.readLp(f.get());
+      lp.readLp(f);
     }
   } catch (const CoinError& e) {
     STREAMML_FAIL(InvalidInput, "LP file '" << path << "' is not a valid LP model: " << e.message());
