@@ -4,7 +4,7 @@ BUILD  ?= build
 JOBS   ?= $(shell nproc)
 PYTHON := /usr/bin/python3
 
-.PHONY: all setup build demo test notebooks bench soak clean
+.PHONY: all setup build demo test test-sanitize fuzz notebooks bench soak clean
 
 all: build
 
@@ -31,6 +31,19 @@ notebooks: build
 	    $(PYTHON) -m nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
+
+# The C++ tests under ASan+UBSan and TSan, and the fuzz targets briefly over their corpus, each
+# build in its own folder (build-asan, build-tsan; clang): scripts/test-sanitize.
+test-sanitize:
+	@bash scripts/setup --deps
+	@bash scripts/test-sanitize
+
+# Every libFuzzer target for FUZZ_SECONDS, growing its corpus in build-asan/fuzz-corpus/.
+FUZZ_SECONDS ?= 600
+fuzz:
+	@bash scripts/setup --deps
+	@bash scripts/test-sanitize fuzz-build
+	@bash scripts/fuzz build-asan $(FUZZ_SECONDS)
 
 bench: build
 	@bash scripts/bench $(BUILD)

@@ -1,0 +1,10 @@
+NAME s
+OBJSENSE MAXIMIZE
+ROWS
+ N obj
+ G c
+COLUMNS
+ x obj 2 c 1
+RHS
+ r c 1
+ENDATA
