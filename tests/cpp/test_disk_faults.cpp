@@ -1,5 +1,6 @@
-// Disk faults under a running pipeline: the checkpoint directory (and the dead-letter file) on a
-// filesystem that fills up, turns read-only or disappears in the middle of a stream.
+// Disk faults under a running pipeline: the checkpoint directory (and the output sink and the
+// dead-letter file) on a filesystem that fills up, turns read-only or disappears in the middle
+// of a stream.
 // Policy (README, "Checkpoints"): the stream stops with Error(Io) naming the path and the
 // system's reason; no temporary or partial file is left under a version name; every version
 // written before the fault is intact; a later --resume (once the disk is fixed) is exact.
@@ -37,6 +38,7 @@
 #include "streaming/file_source.h"
 #include "streaming/memory_source.h"
 #include "streaming/pipeline.h"
+#include "streaming/sinks/file_sink.h"
 #include "test_helpers.h"
 
 namespace streamml {
@@ -394,6 +396,53 @@ TEST(DiskFaults, DeadLetterDiskFillsUpMidRun) {
   ASSERT_EQ(resumed.error, "");
   EXPECT_GT(resumed.report.resumed_from, 0);
   EXPECT_EQ(read_text(dead), read_text(dir / "whole.dead.jsonl"));
+  EXPECT_EQ(first_difference(snapshot(*resumed.learner), snapshot(*whole.learner)), "");
+}
+
+// The output sink (--output) on a disk that fills up: the stream stops naming the output; once
+// space is freed, --resume cuts the output back to the checkpoint's mark and the file ends byte
+// for byte as an uninterrupted run's (and the model too).
+FaultRun run_with_output(const fs::path& ck, const std::string& output, bool resume, std::int64_t fault_at = -1,
+                         std::function<void()> fault = {}) {
+  FaultRun r;
+  PipelineSettings s;
+  s.batching.batch_size = 50;
+  s.threads = 1;
+  s.checkpoint.dir = ck.string();
+  s.checkpoint.every_batches = 4;
+  s.checkpoint.resume = resume;
+  Pipeline p(std::make_unique<MemorySource>(stream_records(), 64), s);
+  p.add_learner("lr", r.learner);
+  p.add_stage("fault", [&](Batch& b) { if (b.index == fault_at) fault(); }, StageState::Stateless);
+  FileSinkSettings out;
+  out.path = output;
+  p.add_sink(std::make_unique<FileSink>(out));
+  try {
+    r.report = p.run();
+  } catch (const Error& e) {
+    r.error = e.what();
+    r.kind = e.kind();
+  }
+  return r;
+}
+
+TEST(DiskFaults, OutputDiskFillsUpMidRun) {
+  const fs::path dir = testing::temp_dir("disk_faults_output");
+  const FaultRun whole = run_with_output(dir / "ck_whole", (dir / "whole.csv").string(), false);
+  ASSERT_EQ(whole.error, "");
+  FaultyDisk disk(dir / "disk", 1 << 20);
+  const std::string output = (disk.dir() / "out.csv").string();
+  // Rows are written in blocks of 1 MiB or at a checkpoint: the one after batch 15 finds the
+  // disk full.
+  const FaultRun r = run_with_output(dir / "ck", output, false, 13, [&] { disk.fill(); });
+  disk.restore();
+  EXPECT_EQ(r.kind, ErrorKind::Io);
+  EXPECT_NE(r.error.find("'" + output + "'"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find(disk.full_reason()), std::string::npos) << r.error;
+  const FaultRun resumed = run_with_output(dir / "ck", output, true);
+  ASSERT_EQ(resumed.error, "");
+  EXPECT_GT(resumed.report.resumed_from, 0);
+  EXPECT_EQ(read_text(output), read_text(dir / "whole.csv"));
   EXPECT_EQ(first_difference(snapshot(*resumed.learner), snapshot(*whole.learner)), "");
 }
 
