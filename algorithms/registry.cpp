@@ -1,5 +1,6 @@
 #include "algorithms/registry.h"
 
+#include "algorithms/churn/churn_model.h"
 #include "algorithms/clustering/streaming_kmeans.h"
 #include "algorithms/clustering/windowed_dbscan.h"
 #include "algorithms/evaluation/prequential.h"
@@ -27,6 +28,8 @@ const LearnerRegistry& learner_registry() {
     r.add<PrequentialRanking>("test-then-train top-N figures of a recommender (recall@N, MRR) against popularity");
     r.add<Allocator>("services' forecast demand placed on servers at least cost, an LP re-solved warm by CLP each batch");
     r.add<Autoscaler>("instance counts per service: DS2's rule, a CBC MIP under a budget or shared capacity");
+    r.add<ChurnModel>("churn risk per customer from purchases: activity features and ALS tastes, a logistic model "
+                      "trained on labels that mature `horizon` days later");
     return r;
   }();
   return registry;

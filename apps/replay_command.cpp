@@ -11,6 +11,7 @@
 #include "streaming/stages/clustering_stage.h"
 #include "streaming/stages/decision_stage.h"
 #include "streaming/stages/prequential_stage.h"
+#include "streaming/stages/recommender_stage.h"
 
 namespace streamml {
 
@@ -97,6 +98,26 @@ void print_decisions(const DecisionStage& stage, std::ostream& out) {
   out << stage.name() << ": last decision " << model.str() << "\n";
 }
 
+// Recall@N and MRR of a recommender against the popularity baseline: last batch, window, stream.
+void print_ranking(const RecommenderStage& stage, std::ostream& out) {
+  const PrequentialRanking& e = stage.evaluator();
+  if (e.batches() == 0) return;
+  out << stage.name() << ": prequential top-" << e.settings().top_n << " (" << e.repeats() << " repeats not scored, "
+      << e.cold() << " cold):\n";
+  char line[160];
+  std::snprintf(line, sizeof line, "  %-12s %9s %8s %16s %8s %12s\n", "", "scored", "recall", "popular_recall", "mrr",
+                "popular_mrr");
+  out << line;
+  auto print = [&](const char* what, const RankingFigures& f) {
+    std::snprintf(line, sizeof line, "  %-12s %9lld %8.4f %16.4f %8.4f %12.4f\n", what, (long long)f.scored, f.recall,
+                  f.baseline_recall, f.mrr, f.baseline_mrr);
+    out << line;
+  };
+  print("last batch", e.last_batch());
+  print("window", e.window());
+  print("stream", e.cumulative());
+}
+
 // `--learner TYPE --param k=v ...`: the learner from the registry; params named eval_* set
 // the stage's own settings — a classifier's evaluation (eval_window, eval_auc_bins,
 // eval_curve_recent, eval_curve_points), a clusterer's history bounds (eval_curve_recent,
@@ -117,6 +138,11 @@ std::unique_ptr<Stage> learner_stage(const std::string& type, const std::vector<
   if (learner->role() == LearnerRole::Clusterer) {
     for (const auto& [k, v] : evaluation) ClusteringStageSettings::settings_table().set(eval.clustering, k, v);
     eval.clustering.validate();
+    return make_learner_stage(type, std::move(learner), eval);
+  }
+  if (learner->role() == LearnerRole::Recommender) {  // ranking: eval_top_n, eval_window
+    for (const auto& [k, v] : evaluation) PrequentialRanking::settings_table().set(eval.ranking, k, v);
+    eval.ranking.validate();
     return make_learner_stage(type, std::move(learner), eval);
   }
   const auto& table = PrequentialEvaluator::settings_table();
@@ -175,11 +201,13 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   const PrequentialStage* learner = nullptr;
   const ClusteringStage* clusterer = nullptr;
   const DecisionStage* decider = nullptr;
+  const RecommenderStage* recommender = nullptr;
   if (!o.learner.empty()) {
     auto stage = learner_stage(o.learner, o.params);
     learner = dynamic_cast<const PrequentialStage*>(stage.get());
     clusterer = dynamic_cast<const ClusteringStage*>(stage.get());
     decider = dynamic_cast<const DecisionStage*>(stage.get());
+    recommender = dynamic_cast<const RecommenderStage*>(stage.get());
     STREAMML_CHECK(o.curve_path.empty() || learner != nullptr, InvalidInput,
                    "--curve is the learning curve of a supervised learner; '" << o.learner << "' has none");
     pipeline.add_stage(std::move(stage));
@@ -210,6 +238,7 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   if (learner) print_learning_curve(learner->evaluator(), out);
   if (clusterer) print_clustering(*clusterer, out);
   if (decider) print_decisions(*decider, out);
+  if (recommender) print_ranking(*recommender, out);
   if (!o.summary_path.empty()) {
     std::ofstream file(o.summary_path);
     STREAMML_CHECK(file.good(), Io, "cannot write the summary to '" << o.summary_path << "'");

@@ -152,6 +152,13 @@ std::optional<Batch> batch_from_python(const py::handle& object) {
     b.sparse = csr_of(py::make_tuple(p.sparse.attr("indptr"), p.sparse.attr("indices"), p.sparse.attr("data"),
                                      p.sparse.attr("shape")[py::int_(1)]));
   b.skipped_records = p.skipped_records;
+  // The event-time interval of a batch cut by time: a learner's clock (Batch::event_time_end)
+  // is its end, not the last record's time.
+  auto micros = [](const py::object& t) {
+    return t.is_none() ? EventTime{0} : py::cast<EventTime>(t.attr("astype")("datetime64[us]").attr("astype")("int64"));
+  };
+  b.interval_start = micros(p.interval_start);
+  b.interval_end = micros(p.interval_end);
   b.validate();
   return b;
 }

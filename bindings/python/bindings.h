@@ -49,6 +49,7 @@ void bind_dbscan(py::module_& m);  // _DBSCAN, _WindowedDBSCAN
 void bind_generate(py::module_& m);  // streamml.generate
 void bind_optimize(py::module_& m);  // _LpModel, _solve, _read_mps, _LPSolver, ...
 void bind_als(py::module_& m);       // _ALS, _PrequentialRanking, _ranking_metrics_at_k
+void bind_churn(py::module_& m);     // _ChurnModel
 void bind_decision(py::module_& m);  // _Allocator, _Autoscaler
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;

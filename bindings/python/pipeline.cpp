@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "algorithms/evaluation/prequential.h"
+#include "algorithms/evaluation/prequential_ranking.h"
 #include "apps/windowed_count.h"
 #include "bindings/python/learner.h"
 #include "core/error.h"
@@ -43,8 +44,12 @@ class PyPipeline {
 
   void add_learner(const std::string& name, const py::object& core, const py::dict& evaluation) {
     EvaluationSettings e;
-    e.prequential = settings_of(PrequentialEvaluator::settings_table(), evaluation);
-    pipeline_->add_learner(name, core.cast<const PyLearner&>().shared_learner(), e);
+    std::shared_ptr<Learner> learner = core.cast<const PyLearner&>().shared_learner();
+    if (learner->role() == LearnerRole::Recommender)  // ranked: top_n, window
+      e.ranking = settings_of(PrequentialRanking::settings_table(), evaluation);
+    else
+      e.prequential = settings_of(PrequentialEvaluator::settings_table(), evaluation);
+    pipeline_->add_learner(name, std::move(learner), e);
     keep_.push_back(core);
   }
 

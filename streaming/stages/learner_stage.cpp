@@ -5,6 +5,7 @@
 #include "streaming/stages/clustering_stage.h"
 #include "streaming/stages/decision_stage.h"
 #include "streaming/stages/prequential_stage.h"
+#include "streaming/stages/recommender_stage.h"
 
 namespace streamml {
 
@@ -17,6 +18,8 @@ std::unique_ptr<Stage> make_learner_stage(std::string name, std::shared_ptr<Lear
       return std::make_unique<PrequentialStage>(std::move(name), std::move(learner), evaluation.prequential);
     case LearnerRole::Clusterer:
       return std::make_unique<ClusteringStage>(std::move(name), std::move(learner), evaluation.clustering);
+    case LearnerRole::Recommender:
+      return std::make_unique<RecommenderStage>(std::move(name), std::move(learner), evaluation.ranking);
     case LearnerRole::Decision:
       return std::make_unique<DecisionStage>(std::move(name), std::move(learner));
     default:

@@ -32,6 +32,7 @@
 
 #include "algorithms/clustering/streaming_kmeans.h"
 #include "algorithms/recommend/als.h"
+#include "algorithms/churn/churn_model.h"
 #include "algorithms/clustering/windowed_dbscan.h"
 #include "algorithms/linear/logistic_regression_sgd.h"
 #include "algorithms/optimize/allocation.h"
@@ -472,6 +473,51 @@ struct AutoscaleBudgetMip {
   static Batch probe() { return monitoring_batch(5, 999'999, 0); }
 };
 
+// Purchases of day i: 60 records of 40 customers over 5 categories, in time order.
+Batch purchases_batch(std::int64_t i, std::uint64_t seed) {
+  Rng rng(seed * 6364136223846793005ULL + 29);
+  Batch b;
+  b.rows = 60;
+  b.cols = 1;
+  std::vector<std::string> customers, categories;
+  for (std::int64_t k = 0; k < 60; ++k) {
+    customers.push_back("c" + std::to_string(std::int64_t(rng.uniform() * 40)));
+    categories.push_back("k" + std::to_string(std::int64_t(rng.uniform() * 5)));
+    b.features.push_back(10.0 + 90.0 * rng.uniform());
+    b.event_times.push_back((20454 + i) * 86400 * kMicrosPerSecond + k * 1000 * kMicrosPerSecond);
+  }
+  b.keys = customers;
+  b.ids.push_back({"item", categories});
+  return b;
+}
+
+// Churn with labels maturing after 3 days (so a few batches train the model), taste factors
+// of rank 2 swept every 2 batches.
+struct ChurnDelayedLabels {
+  using Model = ChurnModel;
+  static constexpr const char* kName = "ChurnDelayedLabels";
+  static std::unique_ptr<Model> make() {
+    ChurnModelSettings s;
+    s.horizon = 3;
+    s.silence = 2;
+    s.idle_timeout = 4;
+    s.short_half_life = 1;
+    s.long_half_life = 3;
+    s.taste_rank = 2;
+    s.taste_sweep_interval = 2;
+    return std::make_unique<Model>(s);
+  }
+  static std::unique_ptr<Model> make_other() {
+    ChurnModelSettings s;
+    s.taste_rank = 0;
+    auto m = std::make_unique<Model>(s);
+    m->partial_fit(purchases_batch(0, 4242));
+    return m;
+  }
+  static Batch batch(std::int64_t i) { return indexed(purchases_batch(i, std::uint64_t(i)), i); }
+  static Batch probe() { return purchases_batch(0, 999'999); }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Tools.
 
@@ -521,7 +567,7 @@ class CheckpointConformance : public ::testing::Test {};
 
 using AllLearners = ::testing::Types<LogregSpark, LogregAsgd, LogregAdagrad, LogregFtrl, LogregForgettingHashed,
                                      KMeansPlusPlus, KMeansDecay, DBSCANGrid2D, DBSCANKdTree3D, DBSCANSeconds,
-                                     AlsExplicitCapped, AlsImplicitCgDecay, AllocationHolt, AutoscaleBudgetMip>;
+                                     AlsExplicitCapped, AlsImplicitCgDecay, AllocationHolt, AutoscaleBudgetMip, ChurnDelayedLabels>;
 
 struct TraitsName {
   template <class T>

@@ -295,3 +295,25 @@ def test_sigkill_resume_continues_bit_for_bit(tmp_path, streamml_python_dir):
                                      duration, kills=6, spread=0.5) >= 6
     _, attrs = assert_same_newest_checkpoint(straight, killed, "als")
     assert attrs["batch_index"] == batches - 1
+
+
+def test_als_as_a_pipeline_stage_ranks_then_learns(tmp_path):
+    # Oracle: the same ALS fed the same batches by partial_fit, each batch's "als.score" being
+    # predict() on the model as it stood before the batch.
+    path = tmp_path / "ratings.csv"
+    streamml.generate("ratings", path, events=5000, users=200, items=100, seed=3)
+    stream = dict(key="user", item="item", label="rating", time="event_time", batch_size=500)
+    als = streamml.ALS(rank=4, seed=1)
+    scores = []
+    report = (streamml.Pipeline(streamml.replay(path, **stream), threads=2).add("als", als, top_n=5)
+              .add_callback("collect", lambda b: scores.append(np.array(b.outputs["als.score"]))).run())
+    direct = streamml.ALS(rank=4, seed=1)
+    for k, batch in enumerate(streamml.replay(path, **stream)):
+        users, items = list(batch.keys), list(batch.ids["item"])
+        np.testing.assert_array_equal(scores[k], direct.predict(users, items))
+        direct.partial_fit(users, items, np.asarray(batch.labels))
+    assert k == 9
+    np.testing.assert_array_equal(als.user_factors_, direct.user_factors_)
+    np.testing.assert_array_equal(als.item_factors_, direct.item_factors_)
+    ranking = report["stages"]["als"]["ranking"]
+    assert ranking["top_n"] == 5 and ranking["cumulative"]["scored"] > 500

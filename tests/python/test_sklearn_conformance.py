@@ -11,7 +11,8 @@ run here by hand on every clusterer.
 
 Not estimators in scikit-learn's sense, so not checked here: ALS (fit takes a users x items
 matrix, predict (user, item) pairs: implicit's and Spark's interface), the decision learners
-Allocator and Autoscaler (batches of per-service records in, decisions out) and the
+Allocator and Autoscaler (batches of per-service records in, decisions out), ChurnModel
+(batches of purchases with customers, categories and times in, risks per customer out) and the
 evaluators. Their own tests hold them to their references.
 """
 import numpy as np

@@ -76,7 +76,8 @@ class Pipeline:
         """Adds a learner stage named ``name`` (also its checkpoints' name): the streamml
         estimator itself, which learns as the stream runs. ``evaluation``: the prequential
         settings of a classifier (``window``, ``auc_bins``; the threshold is the classifier's
-        own). Returns self."""
+        own), or of a recommender's ranking (ALS: ``top_n``, ``window``; each record gets
+        "<name>.score", its predicted rating before the batch). Returns self."""
         if not isinstance(estimator, Learner) or getattr(estimator, "_role", None) == "evaluator":
             raise TypeError(f"stage {name!r}: a learner stage takes a streamml learner "
                             f"(LogisticRegressionSGD, StreamingKMeans, ...), got {type(estimator).__name__}")

@@ -1,0 +1,98 @@
+// The retention budget (algorithms/optimize/retention.h) and its stage after churn scoring.
+// Oracles: brute force over every assignment of small instances; the LP relaxation bounds the
+// MIP; hand-made settings errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "algorithms/optimize/retention.h"
+#include "test_helpers.h"
+
+namespace streamml {
+namespace {
+
+using testing::error_of;
+
+// Every assignment of offers (or none) to n customers: the best net value under the budget.
+double brute_force_best(const std::vector<double>& p, const std::vector<double>& v, const RetentionSettings& s) {
+  const std::size_t n = p.size(), J = s.offer_cost.size();
+  std::size_t combos = 1;
+  for (std::size_t i = 0; i < n; ++i) combos *= J + 1;
+  double best = 0;
+  for (std::size_t code = 0; code < combos; ++code) {
+    double net = 0, spent = 0;
+    std::vector<double> used(J, 0);
+    std::size_t c = code;
+    for (std::size_t i = 0; i < n; ++i, c /= J + 1) {
+      const std::size_t pick = c % (J + 1);
+      if (pick == J) continue;
+      net += p[i] * s.offer_uplift[pick] * v[i] - s.offer_cost[pick];
+      spent += s.offer_cost[pick];
+      used[pick] += 1;
+    }
+    bool fits = spent <= s.budget + 1e-9;
+    for (std::size_t j = 0; j < J && !s.offer_capacity.empty(); ++j)
+      fits = fits && (s.offer_capacity[j] == 0 || used[j] <= s.offer_capacity[j]);
+    if (fits) best = std::max(best, net);
+  }
+  return best;
+}
+
+TEST(Retention, MipEqualsBruteForceOnRandomInstances) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int trial = 0; trial < 20; ++trial) {
+    const std::size_t n = 7;
+    std::vector<double> p(n), v(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      p[i] = u(rng);
+      v[i] = 50 + 300 * u(rng);
+    }
+    RetentionSettings s;
+    s.offer_cost = {5, 20, 40};
+    s.offer_uplift = {0.1, 0.3, 0.5};
+    s.budget = 30 + 60 * u(rng);
+    if (trial % 2) s.offer_capacity = {0, 1, 1};
+    const RetentionPlan plan = plan_retention(p, v, s);
+    ASSERT_EQ(plan.status, SolveStatus::Optimal);
+    const double want = brute_force_best(p, v, s);
+    EXPECT_NEAR(plan.expected_saved - plan.spent, want, 1e-6 * std::max(1.0, want)) << "trial " << trial;
+    EXPECT_LE(plan.spent, s.budget + 1e-9);
+    s.relax = true;
+    const RetentionPlan lp = plan_retention(p, v, s);
+    EXPECT_GE(lp.expected_saved - lp.spent, want - 1e-7);  // the relaxation bounds the MIP
+  }
+}
+
+TEST(Retention, OnlyTheRiskiestCandidatesAndNaNLeftOut) {
+  RetentionSettings s;
+  s.offer_cost = {1};
+  s.offer_uplift = {0.5};
+  s.budget = 10;
+  s.candidates = 2;
+  const std::vector<double> p = {0.9, std::nan(""), 0.2, 0.95, 0.5};
+  const std::vector<double> v = {100, 100, 100, 100, 100};
+  const RetentionPlan plan = plan_retention(p, v, s);
+  // Hand computation: candidates 3 (0.95) and 0 (0.9); each nets 0.5 * 100 * risk - 1 > 0.
+  std::vector<std::size_t> got = plan.customers;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::size_t>{0, 3}));
+  EXPECT_NEAR(plan.expected_saved, 0.5 * 100 * (0.9 + 0.95), 1e-9);
+  EXPECT_DOUBLE_EQ(plan.spent, 2.0);
+}
+
+TEST(Retention, BadSettingsAreNamed) {
+  RetentionSettings s;
+  s.offer_uplift = {0.1, 2};
+  EXPECT_NE(error_of([&] { s.validate(); }).find("retention: offer_uplift[1] must be in [0, 1], got 2"), std::string::npos);
+  s = {};
+  s.offer_cost = {1};
+  EXPECT_NE(error_of([&] { s.validate(); }).find("one value per offer, got 1 and 2"), std::string::npos);
+  s = {};
+  EXPECT_NE(error_of([&] { plan_retention({0.5}, {-1}, s); }).find("value of customer 0 must be a finite number >= 0, got -1"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace streamml
