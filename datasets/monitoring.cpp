@@ -187,7 +187,7 @@ GenerateReport generate_monitoring(const StreamOptions& o, const MonitoringSetti
   OutputFile out(o.out);
   const std::string truth_path = side_path(s, ".truth.csv");
   OutputFile truth(truth_path);
-  truth.text() += "window,service,need,offline_instances\n";
+  truth.text() += "window,service,need,offline_instances,burst,incident\n";
   RecordWriter rec(out, s.jsonl, {"event_time", "service", "requests", "processing_rate"});
   for (std::int64_t w = 0; w < t.windows; ++w) {
     const std::int64_t ms = window_end_ms(w);
@@ -206,7 +206,8 @@ GenerateReport generate_monitoring(const StreamOptions& o, const MonitoringSetti
       append_int(line, t.need[k]);
       line += ',';
       append_int(line, t.offline[k]);
-      line += '\n';
+      line += t.burst[k] ? ",1" : ",0";
+      line += t.in_incident(w, j) ? ",1\n" : ",0\n";
       truth.maybe_flush();
     }
   }

@@ -25,7 +25,9 @@
 //               with n_j(-1) = min_instances, solved exactly per service by dynamic programming.
 // When need is clamped at max_instances (the incident can ask for more), even the offline plan
 // leaves demand unmet: "demand met" means instances · processing_rate >= requests.
-// <out>.truth.csv: "window,service,need,offline_instances".
+// <out>.truth.csv: "window,service,need,offline_instances,burst,incident" (burst, incident: 1
+// while the window is in one of the service's bursts, or in the incident; the anomalies an
+// anomaly detector should find).
 // <out>.model.json: the rates, phases, bursts, the incident, the plan's settings and its cost.
 #pragma once
 

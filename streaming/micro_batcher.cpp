@@ -20,8 +20,8 @@ MicroBatcher::MicroBatcher(BatchingSettings settings, Position start, std::int64
       next_index_(first_index),
       consumed_records_(start.records) {
   settings_.validate();
-  if (interval_start && settings_.interval_us > 0) {
-    open_start_ = *interval_start;
+  if (settings_.interval_us > 0 && (interval_start || settings_.origin)) {
+    open_start_ = interval_start ? *interval_start : *settings_.origin;
     have_origin_ = true;
   }
 }

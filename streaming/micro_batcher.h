@@ -2,7 +2,7 @@
 //
 // By record count (every `batch_size` good records) or by event-time interval (batch k covers
 // [t0 + k*interval, t0 + (k+1)*interval), t0 the first record's time floored to a multiple of
-// the interval, as Spark aligns batch times). Boundaries depend only on the records, never on
+// the interval, as Spark aligns batch times, or a given origin). Boundaries depend only on the records, never on
 // timing or thread count. Rules for time batches:
 //  - a batch closes when a record at or past its end arrives; intervals with no records
 //    become empty batches (windows by batch count need them, as Spark emits them);
@@ -29,6 +29,9 @@ namespace streamml {
 struct BatchingSettings {
   std::size_t batch_size = 1000;   // records per batch when batching by count
   std::int64_t interval_us = 0;    // > 0: batch by event-time interval instead (microseconds)
+  // Time batches: where batch 0 starts, so several streams batched on one clock cut the same
+  // intervals under the same indices. Default: the first record's time floored to the interval.
+  std::optional<EventTime> origin;
 
   void validate() const;
 };

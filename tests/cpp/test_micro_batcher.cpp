@@ -46,6 +46,21 @@ TEST(MicroBatcher, ExactMultipleLeavesNoEmptyTail) {
   EXPECT_EQ(batches[1].rows, 4u);
 }
 
+TEST(MicroBatcher, AnOriginPutsBatchZeroWhereTheClockStarts) {
+  // Interval 1 s, origin 8 s (a clock shared with other streams). Times 10.2, 10.7, 11.0: the
+  // batches are [8,9) empty, [9,10) empty, [10,11) 2 records, [11,12) 1, indices 0..3.
+  BatchingSettings settings{0, 1'000'000};
+  settings.origin = 8 * kMicrosPerSecond;
+  auto batches = read_all(make_records(3, {10.2, 10.7, 11.0}), settings, 2);
+  ASSERT_EQ(batches.size(), 4u);
+  const std::vector<std::size_t> sizes{0, 0, 2, 1};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(batches[i].rows, sizes[i]) << "batch " << i;
+    EXPECT_EQ(batches[i].index, std::int64_t(i));
+    EXPECT_EQ(batches[i].interval_start, EventTime(8 + i) * kMicrosPerSecond);
+  }
+}
+
 TEST(MicroBatcher, EventTimeIntervalsAreAlignedAndGapsGiveEmptyBatches) {
   // Interval 1 s. Times 10.2, 10.7, 11.0, 11.9, 14.5: t0 = floor(10.2) = 10, so batches
   // [10,11): 2 records, [11,12): 2, [12,13): empty, [13,14): empty, [14,15): 1.

@@ -88,7 +88,7 @@ TEST(MonitoringStream, FileHoldsTheTraceAndItsTruth) {
   std::getline(data, line);
   EXPECT_EQ(line, "event_time,service,requests,processing_rate");
   std::getline(truth, line);
-  EXPECT_EQ(line, "window,service,need,offline_instances");
+  EXPECT_EQ(line, "window,service,need,offline_instances,burst,incident");
   for (std::int64_t w = 0; w < t.windows; ++w)
     for (std::int64_t j = 0; j < t.services; ++j) {
       ASSERT_TRUE(std::getline(data, line));
@@ -104,7 +104,8 @@ TEST(MonitoringStream, FileHoldsTheTraceAndItsTruth) {
       ASSERT_TRUE(std::getline(truth, line));
       const std::size_t k = std::size_t(w * t.services + j);
       EXPECT_EQ(line, std::to_string(w) + "," + std::to_string(j) + "," + std::to_string(t.need[k]) + "," +
-                          std::to_string(t.offline[k]));
+                          std::to_string(t.offline[k]) + "," + std::to_string(int(t.burst[k])) + "," +
+                          std::to_string(int(t.in_incident(w, j))));
     }
   EXPECT_FALSE(std::getline(data, line));
   // The first window ends one window after the start: 2026-01-01T00:01:00.000Z.
