@@ -14,7 +14,8 @@ setup:
 build: setup
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: the bundled recorded click stream replayed through the micro-batch pipeline.
+# The main job: the decision system on the bundled streams (clicks, monitoring), its summary
+# and build/demo/report.html with the plots.
 demo: build
 	@bash scripts/demo $(BUILD)
 

@@ -11,6 +11,7 @@
 #include <ostream>
 
 #include "algorithms/registry.h"
+#include "apps/demo_command.h"
 #include "apps/inspect_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
@@ -193,6 +194,8 @@ int run_cli(int argc, char** argv) {
   add_replay(app, replay, lists);
   GenerateArgs generate;
   add_generate(app, generate);
+  DemoArgs demo;
+  add_demo(app, demo);
   std::string learners_name;
   auto* learners = app.add_subcommand("learners", "List the learners, or one learner's settings with their defaults");
   learners->add_option("name", learners_name, "A learner type: show each of its settings (type, default, range, doc)");
@@ -217,6 +220,7 @@ int run_cli(int argc, char** argv) {
       return run_replay(replay, std::cout);
     }
     if (app.got_subcommand("generate")) return run_generate(generate, std::cout);
+    if (app.got_subcommand("demo")) return run_demo(demo, std::cout);
     if (app.got_subcommand("inspect")) return run_inspect(inspect_path, inspect_json, std::cout);
     if (app.got_subcommand("learners")) {
       std::cout << (learners_name.empty() ? describe_learners(learner_registry())

@@ -51,6 +51,7 @@ void bind_optimize(py::module_& m);  // _LpModel, _solve, _read_mps, _LPSolver, 
 void bind_als(py::module_& m);       // _ALS, _PrequentialRanking, _ranking_metrics_at_k
 void bind_churn(py::module_& m);     // _ChurnModel
 void bind_decision(py::module_& m);  // _Allocator, _Autoscaler
+void bind_demo(py::module_& m);      // _run_decision_system (streamml.demo)
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 

@@ -24,5 +24,6 @@ PYBIND11_MODULE(_streamml, m) {
   sp::bind_als(m);
   sp::bind_decision(m);
   sp::bind_churn(m);
+  sp::bind_demo(m);
   sp::bind_pipeline(m);
 }

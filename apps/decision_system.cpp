@@ -1,0 +1,249 @@
+#include "apps/decision_system.h"
+
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "algorithms/clustering/windowed_dbscan.h"
+#include "algorithms/linear/logistic_regression_sgd.h"
+#include "algorithms/optimize/autoscale.h"
+#include "apps/lane_clock.h"
+#include "core/error.h"
+#include "streaming/file_source.h"
+#include "streaming/sinks/file_sink.h"
+#include "streaming/stages/decision_stage.h"
+#include "streaming/stages/learner_stage.h"
+#include "streaming/stages/seasonal_anomaly_stage.h"
+
+namespace streamml {
+
+namespace fs = std::filesystem;
+
+void DecisionSystemSettings::validate() const {
+  STREAMML_CHECK(!data_dir.empty() && !out_dir.empty(), InvalidInput, "decision system: data and output folders must be named");
+  STREAMML_CHECK(checkpoint_every >= 0, InvalidInput, "decision system: checkpoint_every must be >= 0, got " << checkpoint_every);
+  STREAMML_CHECK(!resume || checkpoint_every > 0, InvalidInput, "decision system: resume needs checkpoints (checkpoint_every > 0)");
+  STREAMML_CHECK(speed >= 0, InvalidInput, "decision system: speed must be >= 0, got " << speed);
+  STREAMML_CHECK(batch_seconds >= 1e-3, InvalidInput, "decision system: batch_seconds must be >= 0.001, got " << batch_seconds);
+}
+
+std::string DecisionSystemSettings::checkpoints() const {
+  return checkpoint_dir.empty() ? (fs::path(out_dir) / "checkpoints").string() : checkpoint_dir;
+}
+
+std::string DecisionSystemSettings::decisions_dir() const { return (fs::path(out_dir) / "decisions").string(); }
+
+std::vector<std::string> decision_lanes() { return {"clicks", "monitoring"}; }
+
+namespace {
+
+// A lane under construction: its pipeline and the stages whose progress the clock shows.
+struct Lane {
+  std::string name;
+  std::unique_ptr<Pipeline> pipeline;
+  std::vector<const Stage*> shown;
+
+  Stage& add(std::unique_ptr<Stage> stage, bool show = true) {
+    Stage& s = *stage;
+    pipeline->add_stage(std::move(stage));
+    if (show) shown.push_back(&s);
+    return s;
+  }
+  void sink(const std::string& path, std::vector<std::string> columns) {
+    FileSinkSettings out;
+    out.path = path;
+    out.columns = std::move(columns);
+    pipeline->add_sink(std::make_unique<FileSink>(out));
+  }
+};
+
+PipelineSettings lane_settings(const DecisionSystemSettings& s, const std::string& lane) {
+  PipelineSettings p;
+  p.batching.interval_us = std::int64_t(std::llround(s.batch_seconds * 1e6));
+  p.batching.origin = s.origin;
+  p.speed = s.speed;
+  p.threads = s.threads;
+  p.bad_records.on_bad = OnBadRecord::Error;  // the bundled files are clean: any bad record is a bug
+  if (s.checkpoint_every > 0) {
+    p.checkpoint.dir = (fs::path(s.checkpoints()) / lane).string();
+    p.checkpoint.every_batches = s.checkpoint_every;
+    p.checkpoint.keep_last = 3;
+    p.checkpoint.resume = s.resume;
+  }
+  return p;
+}
+
+std::string data_file(const DecisionSystemSettings& s, const std::string& name) {
+  const fs::path path = fs::path(s.data_dir) / name;
+  STREAMML_CHECK(fs::exists(path), Io, "decision system: '" << path.string() << "' not found (the bundled streams live in data/demo/)");
+  return path.string();
+}
+
+// Clicks -> online logistic regression, test-then-train: each impression's click probability
+// is scored before the model learns from its click.
+Lane clicks_lane(const DecisionSystemSettings& s) {
+  FileSourceOptions in;
+  in.schema.label = "clicked";
+  in.schema.key = "user";
+  in.schema.time = "event_time";
+  in.schema.categorical = {"device", "ad_category"};
+  Lane lane{"clicks", std::make_unique<Pipeline>(open_file_source(data_file(s, "clicks.csv"), in), lane_settings(s, "clicks")), {}};
+  LogisticRegressionSGDSettings ctr;
+  ctr.mode = LogisticMode::Online;
+  ctr.optimizer = OnlineOptimizer::AdaGrad;
+  ctr.fit_intercept = true;
+  EvaluationSettings evaluation;
+  evaluation.prequential.window = 5000;
+  lane.add(make_learner_stage("ctr", std::make_shared<LogisticRegressionSGD>(ctr), evaluation));
+  lane.sink((fs::path(s.decisions_dir()) / "clicks_scores.csv").string(), {"ctr.probability"});
+  return lane;
+}
+
+// The platform the demo's monitoring stream describes (data/demo/README.md): 8 services, 1 to
+// 100 instances each, a started or stopped instance costing half an instance-hour, on a shared
+// cluster of 200 instance slots (the optimal offline plan peaks at 101 instances).
+constexpr std::int64_t kServices = 8;
+constexpr double kCapacity = 200;
+
+// Monitoring -> per-service deviations -> windowed DBSCAN anomaly flags -> auto-scaling.
+Lane monitoring_lane(const DecisionSystemSettings& s) {
+  FileSourceOptions in;
+  in.schema.key = "service";
+  in.schema.key_type = KeyType::Int64;
+  in.schema.time = "event_time";
+  in.schema.features = {"requests", "processing_rate"};
+  Lane lane{"monitoring",
+            std::make_unique<Pipeline>(open_file_source(data_file(s, "monitoring.csv"), in), lane_settings(s, "monitoring")),
+            {}};
+  // Normal hours gather within a few percent of their usual level (noise 5 %); a burst (+60 %)
+  // or a slowed dependency (-50 % processing rate) lies far outside. Six hours of 8 services
+  // make the window: a cluster needs 8 neighbours, which an anomaly of one service (a burst
+  // lasts 5 hours) never has.
+  WindowedDBSCANSettings dbscan;
+  dbscan.eps = 0.15;
+  dbscan.min_samples = 8;
+  dbscan.window_batches = 6;
+  SeasonalAnomalySettings seasonal;  // the same hour of the last 7 days
+  lane.add(std::make_unique<SeasonalAnomalyStage>("monitor", seasonal, std::make_shared<WindowedDBSCAN>(dbscan)));
+  // DS2's count at 70 % utilisation for a Holt forecast that follows the daily cycle closely
+  // (hourly windows move up to 13 % an hour), sized for the higher forecast of the last 2 hours.
+  // The services share a cluster of kCapacity instance slots, so each hour's counts come from
+  // CBC's MIP (instances + the cost of starting and stopping them, under the shared capacity).
+  AutoscaleSettings scaling;
+  scaling.services = kServices;
+  scaling.min_instances = 1;
+  scaling.max_instances = 100;
+  scaling.scale_change_cost = 0.5;
+  scaling.cpu_capacity = kCapacity;
+  scaling.alpha = 0.8;
+  scaling.beta = 0.3;
+  scaling.stabilization_window = 2;
+  lane.add(std::make_unique<DecisionStage>("autoscale", std::make_shared<Autoscaler>(scaling)));
+  lane.sink((fs::path(s.decisions_dir()) / "monitoring_decisions.csv").string(),
+            {"monitor.anomaly", "monitor.deviation", "autoscale.instances", "autoscale.planned_arrivals"});
+  return lane;
+}
+
+// The clock's progress line: the event time reached, the files read, each lane's figures.
+class SystemProgress {
+ public:
+  SystemProgress(std::vector<std::string> lanes, std::int64_t total_bytes, const DecisionSystemSettings& s)
+      : lanes_(std::move(lanes)), total_(total_bytes), origin_(s.origin),
+        tick_us_(std::int64_t(std::llround(s.batch_seconds * 1e6))), start_(std::chrono::steady_clock::now()) {}
+
+  ProgressSnapshot snapshot(std::int64_t tick, const std::vector<LaneTick>& lanes) const {
+    ProgressSnapshot p;
+    p.batches = tick + 1;
+    for (const auto& l : lanes) {
+      p.records += l.records;
+      p.done += l.offset;
+    }
+    p.total = total_;
+    p.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    p.stages = format_event_time(origin_ + (tick + 1) * tick_us_).substr(0, 16);
+    for (std::size_t i = 0; i < lanes.size(); ++i)
+      if (!lanes[i].progress.empty()) p.stages += " | " + lanes_[i] + ": " + lanes[i].progress;
+    return p;
+  }
+
+ private:
+  std::vector<std::string> lanes_;
+  std::int64_t total_;
+  EventTime origin_;
+  std::int64_t tick_us_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+DecisionSystemReport run_decision_system(const DecisionSystemSettings& settings) {
+  settings.validate();
+  const auto t0 = std::chrono::steady_clock::now();
+  fs::create_directories(settings.decisions_dir());
+  if (!settings.resume && settings.checkpoint_every > 0)  // a fresh start: earlier runs' checkpoints would be resumed by mistake later
+    for (const auto& lane : decision_lanes()) fs::remove_all(fs::path(settings.checkpoints()) / lane);
+
+  std::vector<Lane> lanes;
+  lanes.push_back(clicks_lane(settings));
+  lanes.push_back(monitoring_lane(settings));
+  std::vector<std::string> names;
+  std::int64_t total_bytes = 0;
+  for (auto& lane : lanes) {
+    names.push_back(lane.name);
+    total_bytes += lane.pipeline->source().total_size().value_or(0);
+  }
+
+  SystemProgress progress(names, total_bytes, settings);
+  ProgressReporter reporter;
+  std::int64_t last_tick = -1;
+  LaneClock clock(lanes.size(), [&](std::int64_t tick, const std::vector<LaneTick>& at) {
+    last_tick = tick;  // ticks complete one at a time, each by the lane that finished it last
+    if (settings.progress) reporter.update(progress.snapshot(tick, at));
+  });
+  for (std::size_t i = 0; i < lanes.size(); ++i)
+    lanes[i].pipeline->add_stage(clock_stage(clock, i, lanes[i].shown));
+
+  DecisionSystemReport report;
+  report.lanes.resize(lanes.size());
+  std::vector<std::exception_ptr> errors(lanes.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < lanes.size(); ++i)
+    threads.emplace_back([&, i] {
+      try {
+        report.lanes[i].lane = lanes[i].name;
+        report.lanes[i].pipeline = lanes[i].pipeline->run();
+        clock.leave(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+        clock.abort(lanes[i].name);
+      }
+    });
+  for (auto& t : threads) t.join();
+  // The failing lane's own error, not the others' "stopped" that followed it.
+  for (std::size_t i = 0; i < lanes.size(); ++i) {
+    if (!errors[i]) continue;
+    try {
+      std::rethrow_exception(errors[i]);
+    } catch (const Error& e) {
+      if (e.message().rfind("stopped at batch", 0) == 0) continue;
+      throw;
+    }
+  }
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+
+  if (settings.progress) reporter.finish(progress.snapshot(last_tick, clock.lanes()));
+  for (const auto& lane : report.lanes) {
+    std::ofstream out(fs::path(settings.out_dir) / (lane.lane + "_report.json"));
+    out << lane.pipeline.to_json() << "\n";
+    STREAMML_CHECK(out.good(), Io, "cannot write " << (fs::path(settings.out_dir) / (lane.lane + "_report.json")).string());
+  }
+  report.ticks = last_tick + 1;
+  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace streamml
