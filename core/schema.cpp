@@ -42,8 +42,11 @@ Schema Schema::from_header(const std::vector<std::string>& header, const SchemaO
   }
   const bool explicit_features = !options.features.empty();
   s.explicit_features_ = explicit_features;
+  // Columns named "@..." describe a message rather than hold its data (the key, timestamp,
+  // partition and offset a message transport adds, or a recorded topic keeps): they are read
+  // only when given a role.
   if (!explicit_features)
-    for (auto& c : s.columns_) c.role = ColumnRole::Feature;
+    for (auto& c : s.columns_) c.role = is_message_column(c.name) ? ColumnRole::Ignore : ColumnRole::Feature;
 
   auto assign = [&](const std::string& name, ColumnRole role) {
     auto it = std::find_if(s.columns_.begin(), s.columns_.end(),

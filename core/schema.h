@@ -29,6 +29,10 @@ const char* role_name(ColumnRole role);
 
 enum class KeyType { String, Int64 };
 
+// "@key", "@timestamp", "@partition", "@offset", ...: a column about a message (a message
+// transport's metadata, or the columns `streamml record` writes), never an implicit feature.
+inline bool is_message_column(const std::string& name) { return !name.empty() && name[0] == '@'; }
+
 // The user's choices; empty strings and lists mean "not chosen".
 struct SchemaOptions {
   std::string label;
