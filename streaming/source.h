@@ -24,6 +24,9 @@
 
 namespace streamml {
 
+// A message without a timestamp (Kafka's "not available").
+inline constexpr EventTime kNoTimestamp = INT64_MIN;
+
 // One message of a message transport (in memory, Kafka): one record's payload with where it
 // came from. Its payload is bytes[begin, begin + size) of its chunk.
 struct Message {
@@ -31,7 +34,7 @@ struct Message {
   std::uint32_t size = 0;
   std::int32_t partition = 0;     // index into Chunk::partitions
   std::int64_t offset = 0;        // its offset in the partition
-  EventTime timestamp = 0;        // the transport's time for it (Kafka: the message timestamp)
+  EventTime timestamp = 0;        // the transport's time for it (Kafka: the message timestamp), or kNoTimestamp
   std::uint32_t key_begin = 0;    // its key: keys[key_begin, key_begin + key_size)
   std::uint32_t key_size = 0;
   bool has_key = false;

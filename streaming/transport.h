@@ -47,6 +47,9 @@ class Transport {
   virtual void seek(const Position& position) = 0;
   // The size in Position::offset units when known (files: bytes), for progress and ETA.
   virtual std::optional<std::int64_t> total_size() const { return std::nullopt; }
+  // A message transport: chunks hold messages (Chunk::messages), and formats add the message
+  // columns "@key", "@timestamp", ... (streaming/formats/message_columns.h) after the payload's.
+  virtual bool is_message_transport() const { return false; }
 };
 
 }  // namespace streamml

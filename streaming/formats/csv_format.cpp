@@ -182,13 +182,16 @@ CsvFormat::CsvFormat(const FormatOptions& options, Transport& transport)
                    stream_ << ": a CSV stream without a header needs column_names");
     names = options.column_names;
   }
+  payload_columns_ = names.size();
+  if (transport.is_message_transport()) names = with_message_columns(std::move(names));
   schema_ = Schema::from_header(names, options.schema);
+  message_columns_ = MessageColumns(schema_, payload_columns_);
 }
 
 // Parses the record at st.p into st.out; on success st.p is past its terminator.
 bool CsvFormat::parse_record(ParseState& st) const {
   const auto& columns = schema_.columns();
-  const std::size_t n = columns.size();
+  const std::size_t n = payload_columns_;
   const char* const record = st.p;
   const char* const end = st.end;
   const char delim = delimiter_;
@@ -309,15 +312,19 @@ RecordBlock CsvFormat::parse(Chunk chunk) const {
   if (chunk.has_messages()) {
     // One record per message: it must end where the message does (a line end may follow).
     ParseState st{nullptr, nullptr, out, {}, 0, 0, {}};
-    parse_messages(chunk, block, [&](const Message&, const char* begin, const char* end, BadRecord& bad) {
+    parse_messages(chunk, block, [&](const Message& m, const char* begin, const char* end, BadRecord& bad) {
       while (end > begin && (end[-1] == '\n' || end[-1] == '\r')) --end;
       st.p = begin;
       st.end = end;
       st.newlines = 0;
       const bool good = begin < end && parse_record(st) && st.p == end;
-      if (good) {
+      if (good && message_columns_.fill(chunk, m, out, bad)) {
         out.commit();
         return true;
+      }
+      if (good) {  // the payload parsed, a message column did not fit its role
+        out.discard();
+        return false;
       }
       out.discard();
       bad.column = begin == end ? 0 : st.bad_column;

@@ -5,12 +5,14 @@
 // may have spaces around them; an empty numeric field is missing (NaN when non-finite values
 // are allowed, else a bad record). Bad records are reported with their line and field (or
 // their message's partition and offset), never stop parsing, and are counted in positions
-// like good ones.
+// like good ones. Over a message transport the message columns ("@key", "@timestamp", ...)
+// follow the record's own.
 #pragma once
 
 #include <string>
 
 #include "streaming/formats/format.h"
+#include "streaming/formats/message_columns.h"
 
 namespace streamml {
 
@@ -33,6 +35,8 @@ class CsvFormat : public RecordFormat {
   bool parse_record(ParseState& st) const;
 
   Schema schema_;
+  std::size_t payload_columns_ = 0;  // the record's own; message columns follow
+  MessageColumns message_columns_;
   char delimiter_;
   bool allow_non_finite_;
   std::string stream_;  // the transport's name, for messages

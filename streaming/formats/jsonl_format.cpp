@@ -46,9 +46,11 @@ struct LineResult {
 
 class LineParser {
  public:
-  LineParser(const Schema& schema, bool allow_non_finite, RecordBuilder& out)
+  // Reads the schema's first payload_columns columns (the message columns after them are the
+  // transport's, MessageColumns fills them).
+  LineParser(const Schema& schema, std::size_t payload_columns, bool allow_non_finite, RecordBuilder& out)
       : schema_(schema),
-        columns_(schema.columns()),
+        columns_(schema.columns().begin(), schema.columns().begin() + std::ptrdiff_t(payload_columns)),
         key_type_(schema.key_type()),
         allow_non_finite_(allow_non_finite),
         out_(out),
@@ -263,7 +265,7 @@ class LineParser {
 
   const Schema& schema_;
 
-  const std::vector<Column>& columns_;
+  const std::vector<Column> columns_;
   KeyType key_type_;
   bool allow_non_finite_;
   RecordBuilder& out_;
@@ -313,23 +315,30 @@ JsonLinesFormat::JsonLinesFormat(const FormatOptions& options, Transport& transp
                              << " expected a JSON object: " << simdjson::error_message(e));
     }
   }
+  payload_columns_ = names.size();
+  if (transport.is_message_transport()) names = with_message_columns(std::move(names));
   schema_ = Schema::from_header(names, options.schema);
+  message_columns_ = MessageColumns(schema_, payload_columns_);
 }
 
 RecordBlock JsonLinesFormat::parse(Chunk chunk) const {
   RecordBlock block = RecordBlock::for_chunk(chunk);
   RecordBuilder out(schema_, block.end_offsets.capacity(), block.records);
-  LineParser parser(schema_, allow_non_finite_, out);
+  LineParser parser(schema_, payload_columns_, allow_non_finite_, out);
   LineResult bad;
   // The transport leaves at least SIMDJSON_PADDING bytes allocated past the data.
   const std::size_t capacity = chunk.bytes.capacity();
   if (chunk.has_messages()) {
     const char* const base = chunk.bytes.data();
-    parse_messages(chunk, block, [&](const Message&, const char* begin, const char* end, BadRecord& bad_record) {
+    parse_messages(chunk, block, [&](const Message& m, const char* begin, const char* end, BadRecord& bad_record) {
       const char* stop = content_end(begin, end);
       if (parser.parse(begin, std::size_t(stop - begin), capacity - std::size_t(begin - base), bad)) {
-        out.commit();
-        return true;
+        if (message_columns_.fill(chunk, m, out, bad_record)) {
+          out.commit();
+          return true;
+        }
+        out.discard();
+        return false;
       }
       out.discard();
       bad_record.column = bad.column;

@@ -5,12 +5,14 @@
 // Numbers (and true/false as 1/0) feed features and labels; strings feed keys, categorical
 // and text columns; an event time is epoch seconds (a number) or a string parse_event_time
 // reads. null or a missing key is a missing value, treated as an empty CSV field is; extra
-// keys are ignored. A record that is not a JSON object is a bad record (column 0).
+// keys are ignored. A record that is not a JSON object is a bad record (column 0). Over a
+// message transport the message columns ("@key", "@timestamp", ...) follow the record's own.
 #pragma once
 
 #include <string>
 
 #include "streaming/formats/format.h"
+#include "streaming/formats/message_columns.h"
 
 namespace streamml {
 
@@ -30,6 +32,8 @@ class JsonLinesFormat : public RecordFormat {
 
  private:
   Schema schema_;
+  std::size_t payload_columns_ = 0;  // the record's own; message columns follow
+  MessageColumns message_columns_;
   bool allow_non_finite_;
   std::string stream_;
 };

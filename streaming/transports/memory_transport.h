@@ -39,6 +39,7 @@ class MemoryTransport : public Transport {
   // Partitions the position does not name start at their first offset.
   void seek(const Position& position) override;
   std::optional<std::int64_t> total_size() const override;
+  bool is_message_transport() const override { return true; }
 
  private:
   std::string topic_;
