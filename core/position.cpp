@@ -19,6 +19,7 @@ std::string Position::to_json() const {
     for (const auto& [name, next] : partitions) w.key(name).value(next);
     w.end_object();
   }
+  if (watermark) w.key("watermark_us").value(*watermark);
   w.end_object();
   return w.str();
 }
@@ -56,6 +57,11 @@ Position Position::from_json(std::string_view json) {
                        "partition '" << part.key << "' offset must be an integer in: " << json);
         p.partitions[std::string(part.key)] = v;
       }
+    } else if (name == "watermark_us") {
+      std::int64_t v = 0;
+      STREAMML_CHECK(!field.value.get_int64().get(v), InvalidInput,
+                     "position field 'watermark_us' must be an integer in: " << json);
+      p.watermark = v;
     } else {
       STREAMML_FAIL(InvalidInput, "position has unknown field '" << name << "': " << json);
     }

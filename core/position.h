@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,10 @@ struct Position {
   std::int64_t line = 0;      // physical lines consumed (text files; 0 otherwise)
   std::int64_t records = 0;   // records consumed, good and bad
   std::map<std::string, std::int64_t> partitions;  // next offset per partition (Kafka)
+  // Partitions merged by event time (streaming/partition_merge.h): the latest event time
+  // (microseconds) of the records before this position; a merge resumed here places no record
+  // before it, so every later record keeps the place it had in an uninterrupted run.
+  std::optional<std::int64_t> watermark;
 
   std::string to_json() const;
   // Throws Error(InvalidInput) naming the field when the text is not a position.
@@ -25,7 +30,7 @@ struct Position {
 
   bool operator==(const Position& o) const {
     return source == o.source && offset == o.offset && line == o.line && records == o.records &&
-           partitions == o.partitions;
+           partitions == o.partitions && watermark == o.watermark;
   }
   bool operator!=(const Position& o) const { return !(*this == o); }
 };

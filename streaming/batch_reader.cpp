@@ -6,7 +6,9 @@ BatchReader::BatchReader(std::unique_ptr<Source> source, BatchingSettings batchi
                          BadRecordPolicy bad_records, std::int64_t first_index)
     : source_(std::move(source)),
       batcher_(batching, source_->position(), first_index),
-      bad_(std::move(bad_records), display_name(*source_)) {}
+      bad_(std::move(bad_records), display_name(*source_)) {
+  if (merges_partitions(*source_)) batcher_.merge_partitions();
+}
 
 std::optional<Batch> BatchReader::next() {
   while (true) {
@@ -33,7 +35,7 @@ std::optional<Batch> BatchReader::next() {
       // The batch open at a fatal record is incomplete: it is never emitted.
       finished_ = error_.has_value();
     } else {
-      batcher_.finish();
+      if (!source_->stopped()) batcher_.finish();  // stopped: the open batch is incomplete
       finished_ = true;
     }
   }

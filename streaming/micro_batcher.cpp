@@ -1,5 +1,7 @@
 #include "streaming/micro_batcher.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace streamml {
@@ -41,6 +43,28 @@ void MicroBatcher::advance(Position& p, const RecordBlock& block, std::size_t be
   for (std::size_t r = begin; r < end; ++r) last_row_[std::size_t(block.end_partitions[r])] = std::int64_t(r);
   for (std::size_t i = 0; i < last_row_.size(); ++i)
     if (last_row_[i] >= 0) p.partitions[(*block.partitions)[i]] = block.end_offsets[std::size_t(last_row_[i])];
+  // Merge times never decrease in merge order: the last row's is the latest.
+  if (!block.merge_times.empty()) p.watermark = std::max(p.watermark.value_or(INT64_MIN), block.merge_times[end - 1]);
+}
+
+void MicroBatcher::merge_partitions() {
+  STREAMML_CHECK(next_index_ == first_index_ && !open_ && ready_.empty(), Runtime,
+                 "merge_partitions() must come before the first record");
+  merge_ = std::make_unique<PartitionMerge>(last_end_);
+}
+
+void MicroBatcher::advance_time(EventTime t) {
+  if (settings_.interval_us <= 0 || !have_origin_ || !layout_) return;
+  const EventTime open_end = open_start_ + settings_.interval_us;
+  if (t < open_end) return;
+  if (!open_) open_batch(*layout_);  // the interval at open_start_ had no record: it closes empty
+  close_open_batch(last_end_);
+  const std::int64_t gap = (t - open_end) / settings_.interval_us;  // further intervals ending by t
+  if (gap > 0) {
+    ready_.emplace_back(EmptyRun{next_index_, gap, open_end, last_end_});
+    next_index_ += gap;
+  }
+  open_start_ = open_end + gap * settings_.interval_us;  // the next record opens it
 }
 
 void MicroBatcher::open_batch(const Batch& like) {
@@ -72,6 +96,13 @@ void MicroBatcher::take_rows(const RecordBlock& block, std::size_t begin, std::s
 }
 
 void MicroBatcher::push(RecordBlock&& block) {
+  if (!merge_) return cut(std::move(block));
+  merge_->push(std::move(block));
+  while (auto merged = merge_->pop()) cut(std::move(*merged));
+  if (const auto frontier = merge_->frontier()) advance_time(*frontier);
+}
+
+void MicroBatcher::cut(RecordBlock&& block) {
   const Batch& records = block.records;
   STREAMML_CHECK(block.end_offsets.size() == records.rows && block.end_records.size() == records.rows &&
                      block.end_lines.size() == records.rows &&
@@ -81,6 +112,9 @@ void MicroBatcher::push(RecordBlock&& block) {
   const bool by_time = settings_.interval_us > 0;
   STREAMML_CHECK(!by_time || records.rows == 0 || records.has_event_times(), InvalidInput,
                  "batching by event-time interval needs an event-time column (--time COL)");
+  // Merged partitions are cut by merge time: a late record goes where its partition stood, so
+  // which batch takes it does not depend on when the other partitions delivered.
+  const std::vector<EventTime>& times = block.merge_times.empty() ? records.event_times : block.merge_times;
   std::size_t row = 0;
   while (row < records.rows) {
     if (!by_time) {
@@ -91,7 +125,7 @@ void MicroBatcher::push(RecordBlock&& block) {
       if (open_->rows == settings_.batch_size) close_open_batch(last_end_);
       continue;
     }
-    const EventTime t = records.event_times[row];
+    const EventTime t = times[row];
     if (!have_origin_) {
       // Floor to a multiple of the interval (towards -inf for times before 1970).
       const std::int64_t I = settings_.interval_us;
@@ -112,7 +146,7 @@ void MicroBatcher::push(RecordBlock&& block) {
     }
     // Every following record before the interval's end joins this batch.
     std::size_t end = row;
-    while (end < records.rows && records.event_times[end] < open_end) {
+    while (end < records.rows && times[end] < open_end) {
       late_ += records.event_times[end] < open_start_;
       ++end;
     }
@@ -132,6 +166,10 @@ void MicroBatcher::push(RecordBlock&& block) {
 }
 
 void MicroBatcher::finish() {
+  if (merge_) {
+    merge_->finish();
+    while (auto merged = merge_->pop()) cut(std::move(*merged));
+  }
   // The last batch ends where the stream ends, trailing bad records included.
   if (!open_ && pending_bad_ > 0) {
     open_ = layout_ ? layout_->empty_like() : Batch{};

@@ -12,16 +12,23 @@
 // two batches belong to the later one (Batch::skipped_records), those at the very end to the
 // last batch, which may then be empty. So seeking to any batch's end position and reading on
 // yields every later record exactly once.
+//
+// A partitioned stream whose messages arrive in an order that differs between runs (Kafka) is
+// first put in merge order (merge_partitions(), streaming/partition_merge.h); under event-time
+// batching a batch [t, t + interval) is then cut as soon as every partition holding the stream
+// has passed t + interval, and the batches are a function of the partitions' contents alone.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "core/batch.h"
+#include "streaming/partition_merge.h"
 #include "streaming/source.h"
 
 namespace streamml {
@@ -46,7 +53,11 @@ class MicroBatcher {
   MicroBatcher(BatchingSettings settings, Position start, std::int64_t first_index = 0,
                std::optional<EventTime> interval_start = std::nullopt);
 
-  // Adds a parsed block; the blocks must come in stream order.
+  // Puts the records of a partitioned stream in merge order before cutting them (records with
+  // event times; the start position's watermark is the merge's floor). Call before the first push.
+  void merge_partitions();
+  // Adds a parsed block; the blocks must come in stream order (merged: each partition's records
+  // in offset order, whatever the order of the partitions).
   void push(RecordBlock&& block);
   // The stream ended: the open batch (if any) completes.
   void finish();
@@ -54,6 +65,7 @@ class MicroBatcher {
   std::optional<Batch> pop();
 
   std::int64_t late_records() const { return late_; }
+  const PartitionMerge* merge() const { return merge_.get(); }
   std::int64_t batches_emitted() const { return next_index_ - first_index_; }
 
  private:
@@ -65,6 +77,9 @@ class MicroBatcher {
     Position position;
   };
 
+  void cut(RecordBlock&& block);
+  // No record earlier than t is to come: the batches whose interval ends by t close.
+  void advance_time(EventTime t);
   void open_batch(const Batch& like);
   void close_open_batch(const Position& end);
   void take_rows(const RecordBlock& block, std::size_t begin, std::size_t end);
@@ -84,6 +99,7 @@ class MicroBatcher {
   std::int64_t late_ = 0;
   std::deque<std::variant<Batch, EmptyRun>> ready_;
   std::vector<std::int64_t> last_row_;  // advance()'s scratch: the last row per partition
+  std::unique_ptr<PartitionMerge> merge_;
 };
 
 }  // namespace streamml

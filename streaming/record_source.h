@@ -31,6 +31,10 @@ class RecordSource : public Source {
   // Throws Error(InvalidInput) for a position of another source, then as the transport does.
   void seek(const Position& position) override;
   std::optional<std::int64_t> total_size() const override { return transport_->total_size(); }
+  bool has_partitions() const override { return transport_->is_message_transport(); }
+  void checkpointed(const Position& position) override { transport_->checkpointed(position); }
+  std::string progress() const override { return transport_->progress(); }
+  bool stopped() const override { return transport_->stopped(); }
 
   Transport& transport() { return *transport_; }
 

@@ -18,6 +18,7 @@ RecordBlock RecordBlock::for_chunk(const Chunk& chunk) {
   block.bytes = std::int64_t(chunk.bytes.size());
   block.partitions = chunk.partitions;
   block.partition_ends = chunk.partition_ends;
+  block.partition_states = chunk.partition_states;
   const auto records = std::size_t(chunk.end_record - chunk.begin_record);
   block.end_offsets.reserve(records);
   block.end_lines.reserve(records);

@@ -40,6 +40,11 @@ struct Message {
   bool has_key = false;
 };
 
+// Where a partition of a message transport stands after a chunk: more of it may come (Open),
+// the transport has had nothing from it for its idle timeout and lets the stream go on without
+// it for now (Idle), or it has ended (Finished: read to its end, or --until-end reached).
+enum class PartitionState : std::uint8_t { Open, Idle, Finished };
+
 // A run of whole records, exactly as read. Byte-stream transports (files) hand records as
 // lines in `bytes` with counters of bytes, lines and records; message transports hand one
 // record per message, listed in `messages`, with their partitions and offsets.
@@ -57,6 +62,7 @@ struct Chunk {
   std::string keys;                                         // the messages' keys, concatenated
   std::shared_ptr<const std::vector<std::string>> partitions;  // names, e.g. "clicks/3"
   std::vector<std::int64_t> partition_ends;  // per partition: the next offset after this chunk; -1: not in it
+  std::vector<PartitionState> partition_states;  // per partition after this chunk; empty: all Open
 
   bool has_messages() const { return !messages.empty() || partitions != nullptr; }
 };
@@ -78,6 +84,10 @@ struct RecordBlock {
   std::int64_t end_record = 0;
   std::shared_ptr<const std::vector<std::string>> partitions;  // message transports: the chunk's
   std::vector<std::int64_t> partition_ends;                    // ... and where each ends after it
+  std::vector<PartitionState> partition_states;                // ... and whether more may come
+  // Per good record, when partitions are merged (partition_merge.h): its merge time, which the
+  // batcher cuts by in place of the event time (it differs only for a late record).
+  std::vector<EventTime> merge_times;
   std::int64_t bytes = 0;                 // raw bytes the chunk held (for MB/s)
 
   // An empty block for a chunk: its sequence, end counters and size, with room for every
@@ -115,6 +125,14 @@ class Source {
 
   // Total size in the unit of Position::offset when known (files: bytes), for progress/ETA.
   virtual std::optional<std::int64_t> total_size() const { return std::nullopt; }
+  // Its records come from partitions read in an order that may differ between runs (messages).
+  virtual bool has_partitions() const { return false; }
+  // A checkpoint holding this position was taken (Transport::checkpointed).
+  virtual void checkpointed(const Position& position) { (void)position; }
+  // A few words for the progress line (Kafka: lag per partition); thread-safe.
+  virtual std::string progress() const { return {}; }
+  // Reading ended because it was asked to stop (Transport::stopped).
+  virtual bool stopped() const { return false; }
 };
 
 // What messages call the source: "data/x.csv" for "csv:data/x.csv", the name otherwise.
