@@ -13,6 +13,7 @@
 #include "algorithms/registry.h"
 #include "apps/demo_command.h"
 #include "apps/inspect_command.h"
+#include "apps/kafka_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
 #include "core/event_time.h"
@@ -41,7 +42,10 @@ std::vector<std::string> split_list(const std::string& text) {
 void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists) {
   auto* replay = app.add_subcommand(
       "replay", "Replay a recorded stream (CSV or JSON Lines) through the micro-batch pipeline");
-  replay->add_option("--input,-i", o.input, "File to replay")->required()->check(CLI::ExistingFile);
+  replay->add_option("--input,-i", o.input, "File to replay, or a topic: kafka://HOST:PORT/TOPIC[,TOPIC2]")
+      ->required()
+      ->check(CLI::Validator(
+          [](std::string& v) { return is_kafka_url(v) ? std::string() : CLI::ExistingFile(v); }, "FILE|kafka://..."));
   replay->add_option("--format", o.format, "csv or jsonl (default: from the extension)")
       ->check(CLI::IsMember({"auto", "csv", "jsonl", "ndjson", "json"}));
   replay->add_option("--label", o.source.schema.label, "Label column");
@@ -112,6 +116,7 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--lateness", o.count.lateness, "--count-by: allowed lateness of records behind the newest (default 0s)");
   replay->add_option("--top", o.count.top, "--count-by: keys shown per window (default 5)")->check(CLI::PositiveNumber);
   replay->add_flag("--quiet,-q", o.quiet, "No progress line");
+  add_kafka_input_flags(replay, o.kafka);
 }
 
 struct GenerateArgs {
@@ -196,6 +201,8 @@ int run_cli(int argc, char** argv) {
   add_generate(app, generate);
   DemoArgs demo;
   add_demo(app, demo);
+  KafkaCommands kafka;
+  add_kafka_commands(app, kafka);
   std::string learners_name;
   auto* learners = app.add_subcommand("learners", "List the learners, or one learner's settings with their defaults");
   learners->add_option("name", learners_name, "A learner type: show each of its settings (type, default, range, doc)");
@@ -221,6 +228,7 @@ int run_cli(int argc, char** argv) {
     }
     if (app.got_subcommand("generate")) return run_generate(generate, std::cout);
     if (app.got_subcommand("demo")) return run_demo(demo, std::cout);
+    if (app.got_subcommand("kafka")) return run_kafka_command(app, kafka, std::cout);
     if (app.got_subcommand("inspect")) return run_inspect(inspect_path, inspect_json, std::cout);
     if (app.got_subcommand("learners")) {
       std::cout << (learners_name.empty() ? describe_learners(learner_registry())

@@ -33,6 +33,9 @@ void print_summary(const PipelineReport& r, std::ostream& out) {
     out << line;
   }
   out << "\n";
+  if (r.idle_passes > 0)
+    out << "partitions passed over while idle: " << r.idle_passes << " times; " << r.placed_after_idle
+        << " records placed later than their event time because of it\n";
   for (const auto& e : r.bad_examples) out << "  bad record: " << e << "\n";
   for (const auto& note : r.resume_notes) out << "resume: " << note << "\n";
   if (r.resumed_from > 0)
@@ -192,7 +195,9 @@ int run_replay(ReplayOptions o, std::ostream& out) {
                    "--window and --slide are for --count-by COL");
   }
   o.pipeline.bad_records = o.source.bad_records;
-  Pipeline pipeline(open_file_source(o.input, o.source), o.pipeline);
+  Pipeline pipeline(is_kafka_url(o.input) ? open_kafka_source(o.input, o.kafka, o.source)
+                                           : open_file_source(o.input, o.source),
+                    o.pipeline);
   std::unique_ptr<WindowedCount> windowed;
   if (o.count.enabled()) {
     windowed = std::make_unique<WindowedCount>(o.count, o.source.schema.key_type == KeyType::Int64, out);
@@ -232,6 +237,9 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   const PipelineReport report = pipeline.run(o.quiet ? nullptr : &progress);
   if (learner && !o.curve_path.empty()) write_learning_curve(learner->evaluator(), o.curve_path);
   print_summary(report, out);
+  if (is_kafka_url(o.input))
+    out << "kafka: idle-partition timeout " << (o.kafka.idle_timeout == "0" ? "off" : o.kafka.idle_timeout)
+        << " (a caught-up partition quiet that long stops holding back event-time batches)\n";
   if (windowed)
     out << "count by " << o.count.count_by << ": " << windowed->windows() << " windows, " << windowed->late_records()
         << " late records dropped\n";

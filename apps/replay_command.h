@@ -1,10 +1,12 @@
-// `streamml replay`: a recorded file through the pipeline, with progress and a summary.
+// `streamml replay`: a recorded file, or a Kafka topic, through the pipeline, with progress and a
+// summary.
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
 
+#include "apps/kafka_command.h"
 #include "apps/windowed_count.h"
 #include "streaming/file_source.h"
 #include "streaming/pipeline.h"
@@ -34,6 +36,7 @@ struct ReplayOptions {
   std::vector<std::string> output_columns;  // empty: every one
   std::string output_format = "auto";
   WindowedCountOptions count;           // --count-by COL --window 60s --slide 1s --top N
+  KafkaInputOptions kafka;              // --input kafka://HOST:PORT/topic: the topic's flags
   bool quiet = false;
 };
 

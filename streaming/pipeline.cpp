@@ -160,6 +160,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   }
 
   MicroBatcher batcher(settings_.batching, report.start_position, first_index, interval_start);
+  if (merges_partitions(*source_)) batcher.merge_partitions();
   BadRecordHandler bad(bad_policy, display_name(*source_));
   Pacer pacer(settings_.speed);
   const auto total = source_->total_size();
@@ -181,6 +182,8 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
       const std::string words = stage->progress();
       if (!words.empty()) s.stages += (s.stages.empty() ? "" : "  ") + stage->name() + " " + words;
     }
+    const std::string source_words = source_->progress();
+    if (!source_words.empty()) s.stages += (s.stages.empty() ? "" : "  ") + source_words;
     return s;
   };
 
@@ -227,11 +230,13 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     report.end_position = batch.end_position;
     skipped_in_batches += batch.skipped_records;
     if (coordinator) {
+      const std::int64_t written = coordinator->checkpoints_written();
       try {
         coordinator->after_batch(batch, totals());
       } catch (...) {
         rethrow_with_context("checkpoint after batch " + std::to_string(batch.index));
       }
+      if (coordinator->checkpoints_written() != written) source_->checkpointed(batch.end_position);
     }
     if (report.batches == 1) first_batch_all_bad = batch.rows == 0 && batch.skipped_records > 0;
     const StreamTotals so_far = totals();
@@ -291,15 +296,20 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
                   if (error) throw *error;  // after the batches before the bad record
                 }));
   });
-  batcher.finish();
-  drain();
+  // Stopped rather than ended: the open batch is incomplete, and a resume reads it again.
+  if (!source_->stopped()) {
+    batcher.finish();
+    drain();
+  }
   bad.check_fraction(totals().records, before.bad_records + bad.count(), true, first_batch_all_bad);
   if (coordinator) {
+    const std::int64_t written = coordinator->checkpoints_written();
     try {
       coordinator->at_end(totals());
     } catch (...) {
       rethrow_with_context("checkpoint at the end of the stream");
     }
+    if (coordinator->checkpoints_written() != written) source_->checkpointed(report.end_position);
     report.checkpoints_written = coordinator->checkpoints_written();
     report.last_checkpoint = coordinator->last_version();
     report.checkpoint_seconds = coordinator->seconds();
@@ -330,6 +340,10 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
   report.bad_records = bad.count();
   report.bad_examples = bad.examples();
   report.late_records = batcher.late_records();
+  if (const PartitionMerge* merge = batcher.merge()) {
+    report.idle_passes = merge->idle_passes();
+    report.placed_after_idle = merge->placed_at_floor();
+  }
   report.times.push_back({"read", read_seconds});
   report.times.push_back({"parse", double(parse_nanos.load()) * 1e-9});
   report.times.push_back({"batch", batch_seconds});
@@ -358,6 +372,8 @@ std::string PipelineReport::to_json(bool pretty) const {
   w.key("empty_batches").value(empty_batches);
   w.key("bad_records").value(bad_records);
   w.key("late_records").value(late_records);
+  w.key("idle_passes").value(idle_passes);
+  w.key("placed_after_idle").value(placed_after_idle);
   w.key("bytes").value(bytes);
   w.key("wall_seconds").value(wall_seconds);
   w.key("records_per_second").value(records_per_second());

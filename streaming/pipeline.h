@@ -53,6 +53,10 @@ struct PipelineReport {
   std::int64_t empty_batches = 0;
   std::int64_t bad_records = 0;
   std::int64_t late_records = 0;
+  // Partitions merged by event time (partition_merge.h): times a partition was passed over as
+  // idle, and records placed later than their time because of it (0 and 0: the exact order).
+  std::int64_t idle_passes = 0;
+  std::int64_t placed_after_idle = 0;
   std::int64_t bytes = 0;
   double wall_seconds = 0;
   std::size_t threads = 0;

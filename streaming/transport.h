@@ -29,7 +29,7 @@ class Transport {
  public:
   virtual ~Transport() = default;
 
-  // What positions call it: the path of a file, "memory:name", "kafka://host:port/topic".
+  // What positions call it: the path of a file, "memory:name", "kafka:topic".
   virtual std::string name() const = 0;
   // The next chunk of whole records, or nullopt when there are none (at the end of a file; for
   // a live transport, none right now and none to come before it is stopped).
@@ -50,6 +50,14 @@ class Transport {
   // A message transport: chunks hold messages (Chunk::messages), and formats add the message
   // columns "@key", "@timestamp", ... (streaming/formats/message_columns.h) after the payload's.
   virtual bool is_message_transport() const { return false; }
+  // A checkpoint holding this position was taken (Kafka commits it to the group, for
+  // monitoring tools; the checkpoint stays the truth).
+  virtual void checkpointed(const Position& position) { (void)position; }
+  // A few words for the progress line (Kafka: lag per partition); thread-safe.
+  virtual std::string progress() const { return {}; }
+  // Reading ended because it was asked to stop, not at the stream's end: the records after the
+  // last complete batch are left for a resume to read again.
+  virtual bool stopped() const { return false; }
 };
 
 }  // namespace streamml

@@ -15,6 +15,7 @@
 #include "core/finite.h"
 #include "streaming/batch_reader.h"
 #include "streaming/file_source.h"
+#include "streaming/kafka/kafka_transport.h"
 #include "streaming/memory_source.h"
 
 namespace streamml::python {
@@ -131,7 +132,8 @@ std::unique_ptr<Replay> open_replay(const std::string& path, const std::optional
                                     int hash_bits, const std::string& delimiter,
                                     const std::optional<std::string>& start,
                                     std::int64_t first_index,
-                                    const std::vector<std::pair<std::string, std::string>>& ids) {
+                                    const std::vector<std::pair<std::string, std::string>>& ids,
+                                    const std::optional<std::vector<std::string>>& columns, const py::dict& kafka) {
   STREAMML_CHECK(first_index >= 0, InvalidInput, "first_index must be >= 0, got " << first_index);
   STREAMML_CHECK(on_bad == "skip" || on_bad == "error", InvalidInput,
                  "on_bad must be \"skip\" or \"error\", got \"" << on_bad << "\"");
@@ -157,13 +159,34 @@ std::unique_ptr<Replay> open_replay(const std::string& path, const std::optional
   o.bad_records.dead_letter_path = dead_letter.value_or("");
   o.bad_records.dead_letter_append = start.has_value();  // a resumed replay adds to it
   o.delimiter = delimiter[0];
+  if (columns) {
+    o.column_names = *columns;
+    o.header = false;
+  }
+  const bool is_topic = is_kafka_url(path);
+  KafkaSourceSettings topic;
+  if (is_topic) {
+    topic.endpoint = parse_kafka_url(path);
+    for (const auto& [k, v] : kafka) {
+      const std::string name = py::str(k);
+      if (name == "group") topic.group = py::str(v);
+      else if (name == "until_end") topic.until_end = v.cast<bool>();
+      else if (name == "idle_timeout_ms") topic.idle_timeout_ms = v.cast<std::int64_t>();
+      else if (name == "config")
+        for (const auto& [ck, cv] : v.cast<py::dict>())
+          topic.endpoint.config.emplace_back(py::str(ck), py::str(cv));
+      else STREAMML_FAIL(InvalidInput, "kafka= takes group, until_end, idle_timeout_ms and config, got '" << name << "'");
+    }
+  } else {
+    STREAMML_CHECK(kafka.empty(), InvalidInput, "kafka= is for a kafka://HOST:PORT/TOPIC path, got '" << path << "'");
+  }
   const BatchingSettings batching = batching_of(batch_size, batch_interval);
   const std::optional<Position> resume_at =
       start ? std::optional<Position>(Position::from_json(*start)) : std::nullopt;
   std::unique_ptr<Source> source;
   {
     py::gil_scoped_release release;  // opening reads the header: I/O
-    source = open_file_source(path, o);
+    source = is_topic ? open_kafka_source(std::move(topic), o.format, o.format_options()) : open_file_source(path, o);
     if (resume_at) source->seek(*resume_at);
   }
   return std::make_unique<Replay>(std::move(source), batching, o.bad_records, first_index);
@@ -313,7 +336,7 @@ feature_names : list of str
         py::arg("time"), py::arg("categorical"), py::arg("text"), py::arg("key_type"),
         py::arg("batch_size"), py::arg("batch_interval"), py::arg("on_bad"), py::arg("allow_nan"),
         py::arg("dead_letter"), py::arg("hash_bits"), py::arg("delimiter"), py::arg("start"),
-        py::arg("first_index"), py::arg("ids"));
+        py::arg("first_index"), py::arg("ids"), py::arg("columns"), py::arg("kafka"));
   m.def("_from_arrays", &from_arrays,
         "The compiled half of streamml.from_arrays; call that instead.", py::arg("X"),
         py::arg("y"), py::arg("keys"), py::arg("times"), py::arg("batch_size"),

@@ -27,7 +27,7 @@ MessageColumns::MessageColumns(const Schema& schema, std::size_t payload_columns
     const Column& c = schema.columns()[j];
     const auto it = std::find(names.begin(), names.end(), c.name);
     if (it == names.end() || c.role == ColumnRole::Ignore) continue;
-    columns_.push_back({j, Field(it - names.begin()), c.role, c.feature_index, c.name});
+    columns_.push_back({j, Field(it - names.begin()), c.role, c.feature_index, c.id_index, c.name});
   }
 }
 
@@ -80,14 +80,19 @@ bool MessageColumns::fill(const Chunk& chunk, const Message& m, RecordBuilder& o
     }
     switch (e.role) {
       case ColumnRole::Key:
+      case ColumnRole::Id:
         if (key_type_ == KeyType::Int64) {
           std::int64_t id = 0;
           const auto r = std::from_chars(text.data(), text.data() + text.size(), id);
           if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size())
-            return fail("cannot parse " + quoted_text(text) + " in column '" + e.name + "' as an integer key");
-          out.set_key(id);
-        } else {
+            return fail("cannot parse " + quoted_text(text) + " in column '" + e.name + "' as an integer " +
+                        (e.role == ColumnRole::Key ? "key" : "id"));
+          if (e.role == ColumnRole::Key) out.set_key(id);
+          else out.set_id(e.id_index, id);
+        } else if (e.role == ColumnRole::Key) {
           out.set_key(text);
+        } else {
+          out.set_id(e.id_index, text);
         }
         break;
       case ColumnRole::EventTime: {

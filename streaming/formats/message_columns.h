@@ -43,6 +43,7 @@ class MessageColumns {
     Field field;
     ColumnRole role;
     int feature_index;
+    int id_index;
     std::string name;
   };
   std::vector<Entry> columns_;

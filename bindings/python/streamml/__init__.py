@@ -60,12 +60,14 @@ def _names(argument, value):
 def replay(path, format=None, label=None, features=None, key=None, time=None,
            categorical=None, text=None, batch_size=1000, batch_interval=None,
            on_bad="skip", allow_nan=False, dead_letter=None, hash_bits=18, delimiter=",",
-           key_type="string", start=None, item=None, ids=None):
-    """Replay a recorded CSV or JSON Lines file as an iterator of micro-batches.
+           key_type="string", start=None, item=None, ids=None, columns=None, kafka=None):
+    """Replay a recorded CSV or JSON Lines file, or a Kafka topic, as an iterator of micro-batches.
 
     Parameters
     ----------
     path : str or os.PathLike
+        A file, or a topic as ``"kafka://HOST:PORT/TOPIC[,TOPIC2]"`` (give ``format``; the
+        message's key and timestamp are the columns ``"@key"`` and ``"@timestamp"``).
     format : {"csv", "jsonl"} or None
         None: JSON Lines for .jsonl/.ndjson/.json, CSV otherwise.
     label : str, optional
@@ -107,6 +109,13 @@ def replay(path, format=None, label=None, features=None, key=None, time=None,
         from the batch's index when a Batch is given (from 0 for a bare position). The
         dead-letter file is appended to rather than started anew.
 
+    columns : list of str, optional
+        CSV without a header row (a Kafka topic's messages): the column names.
+    kafka : dict, optional
+        For a topic: ``group`` (consumer group), ``until_end`` (stop at the end offsets seen at
+        start, as ``kcat -e``), ``idle_timeout_ms`` (default 5000) and ``config`` (librdkafka
+        properties by their own names). Positions are offsets per partition.
+
     Returns
     -------
     streamml.Replay
@@ -127,13 +136,14 @@ def replay(path, format=None, label=None, features=None, key=None, time=None,
         raise TypeError("start must be a streamml.Batch, a position dict or JSON text, got "
                         + type(start).__name__)
     return _open_replay(
-        path=_os.fspath(path), format=format, label=label, features=_names("features", features),
+        path=path if isinstance(path, str) and path.startswith("kafka://") else _os.fspath(path), format=format, label=label, features=_names("features", features),
         key=key, time=time, categorical=_names("categorical", categorical),
         text=_names("text", text), key_type=key_type, batch_size=batch_size,
         batch_interval=batch_interval, on_bad=on_bad, allow_nan=bool(allow_nan),
         dead_letter=None if dead_letter is None else _os.fspath(dead_letter),
         hash_bits=hash_bits, delimiter=delimiter, start=start, first_index=first_index,
-        ids=_id_roles(item, ids))
+        ids=_id_roles(item, ids), columns=None if columns is None else _names("columns", columns),
+        kafka=dict(kafka or {}))
 
 
 def _id_roles(item, ids):
@@ -164,6 +174,13 @@ def from_arrays(X, y=None, keys=None, times=None, batch_size=1000, batch_interva
 
     The arrays are copied once into the stream; NaN or Inf in X or y raises ValueError
     naming the row.
+
+    columns : list of str, optional
+        CSV without a header row (a Kafka topic's messages): the column names.
+    kafka : dict, optional
+        For a topic: ``group`` (consumer group), ``until_end`` (stop at the end offsets seen at
+        start, as ``kcat -e``), ``idle_timeout_ms`` (default 5000) and ``config`` (librdkafka
+        properties by their own names). Positions are offsets per partition.
 
     Returns
     -------

@@ -1,0 +1,62 @@
+#include "streaming/kafka/kafka_producer.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include "core/error.h"
+
+namespace streamml {
+
+struct KafkaProducerCallbacks {
+  static void delivered(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<KafkaProducer*>(opaque);
+    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      ++self->delivered_;
+    } else if (self->failed_++ == 0) {
+      self->first_failure_ = std::string(m->rkt ? rd_kafka_topic_name(m->rkt) : "?") + ": " + rd_kafka_err2str(m->err);
+    }
+  }
+  static void setup(rd_kafka_conf_t* conf, void* opaque) {
+    rd_kafka_conf_set_dr_msg_cb(conf, delivered);
+    rd_kafka_conf_set_opaque(conf, opaque);
+  }
+};
+
+KafkaProducer::KafkaProducer(const KafkaEndpoint& endpoint, std::vector<std::pair<std::string, std::string>> defaults) {
+  defaults.insert(defaults.begin(), {{"enable.idempotence", "true"}, {"client.id", "streamml"}, {"log_level", "3"}});
+  producer_ = make_kafka_client(KafkaClient::Producer, endpoint, defaults, KafkaProducerCallbacks::setup, this);
+}
+
+KafkaProducer::~KafkaProducer() {
+  if (producer_) rd_kafka_flush(producer_.get(), 5000);
+}
+
+void KafkaProducer::send(const std::string& topic, int partition, std::string_view value,
+                         std::optional<std::string_view> key, std::optional<EventTime> timestamp) {
+  // Kafka keeps milliseconds: floor, so a time and its millisecond agree before 1970 too.
+  const std::int64_t ms = timestamp ? (*timestamp >= 0 ? *timestamp / 1000 : -((-*timestamp + 999) / 1000)) : 0;
+  const void* key_data = key ? static_cast<const void*>(key->data()) : nullptr;
+  const std::size_t key_size = key ? key->size() : 0;
+  void* value_data = const_cast<char*>(value.data());
+  while (true) {
+    const rd_kafka_resp_err_t err = rd_kafka_producev(
+        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_data, value.size()),
+        RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_TIMESTAMP(ms), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    STREAMML_CHECK(err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Io,
+                   "kafka: cannot send to '" << topic << "': " << rd_kafka_err2str(err));
+    rd_kafka_poll(producer_.get(), 10);  // room comes as deliveries are confirmed
+  }
+  rd_kafka_poll(producer_.get(), 0);
+}
+
+void KafkaProducer::flush(int timeout_ms) {
+  const rd_kafka_resp_err_t err = rd_kafka_flush(producer_.get(), timeout_ms);
+  STREAMML_CHECK(err == RD_KAFKA_RESP_ERR_NO_ERROR, Io,
+                 "kafka: " << rd_kafka_outq_len(producer_.get()) << " messages not delivered within " << timeout_ms
+                           << " ms: " << rd_kafka_err2str(err));
+  STREAMML_CHECK(failed_.load() == 0, Io,
+                 "kafka: " << failed_.load() << " messages were not delivered; the first: " << first_failure_);
+}
+
+}  // namespace streamml
