@@ -10,6 +10,7 @@ find_dependency(Threads)
 find_dependency(nanoflann)
 find_dependency(PkgConfig)
 pkg_check_modules(COINOR REQUIRED IMPORTED_TARGET cbc cgl osi-clp clp coinutils)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)  # Kafka (streaming/kafka/)
 # HDF5 through its pkg-config file rather than FindHDF5, which compiles a C test program and so
 # fails in a project that enables only C++ (project(app CXX)). Only the library is needed:
 # streamml's headers do not include HDF5's.
