@@ -89,9 +89,11 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--output", o.output_path,
                      "Write results here, exactly once across --resume: one row per record (id columns, event time, "
                      "position, the stages' output columns such as logreg.probability), or with --count-by one row per "
-                     "key shown per window");
+                     "key shown per window. kafka://HOST:PORT/TOPIC: one message per row, keyed by the record's key, "
+                     "at least once with its batch and source partition/offset (idempotent producer; acknowledged at "
+                     "every checkpoint)");
   replay->add_option("--output-columns", lists[5], "Comma-separated output columns to write (default: every one)");
-  replay->add_option("--output-format", o.output_format, "csv or jsonl (default: from --output's extension)")
+  replay->add_option("--output-format", o.output_format, "csv or jsonl (default: from --output's extension; jsonl for a topic)")
       ->check(CLI::IsMember({"auto", "csv", "jsonl"}));
   replay->add_option("--checkpoint-dir", o.pipeline.checkpoint.dir,
                      "Save versioned HDF5 checkpoints of the learner and the stream's position here");

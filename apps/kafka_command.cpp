@@ -140,11 +140,16 @@ void add_kafka_input_flags(CLI::App* command, KafkaInputOptions& k) {
                       "Kafka: a caught-up partition quiet this long stops holding back event-time batches (default 5s; 0: never)");
 }
 
+KafkaEndpoint kafka_endpoint(const std::string& url, const KafkaInputOptions& k) {
+  KafkaEndpoint e = parse_kafka_url(url);
+  if (!k.properties.empty()) read_kafka_properties(e, k.properties);
+  for (const auto& kv : k.config) add_kafka_property(e, kv);
+  return e;
+}
+
 KafkaSourceSettings kafka_source_settings(const std::string& url, const KafkaInputOptions& k) {
   KafkaSourceSettings s;
-  s.endpoint = parse_kafka_url(url);
-  if (!k.properties.empty()) read_kafka_properties(s.endpoint, k.properties);
-  for (const auto& kv : k.config) add_kafka_property(s.endpoint, kv);
+  s.endpoint = kafka_endpoint(url, k);
   s.group = k.group;
   s.until_end = k.until_end;
   s.idle_timeout_ms = k.idle_timeout == "0" ? 0 : parse_duration_micros(k.idle_timeout) / 1000;

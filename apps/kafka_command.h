@@ -27,6 +27,9 @@ struct KafkaInputOptions {
   std::string idle_timeout = "5s";
 };
 void add_kafka_input_flags(CLI::App* command, KafkaInputOptions& options);
+// A kafka:// address with the properties of --kafka-properties then --kafka-config (an input's or
+// an output's: the same flags configure both).
+KafkaEndpoint kafka_endpoint(const std::string& url, const KafkaInputOptions& options);
 // The transport's settings for a kafka:// address. Reading stops when SIGINT or SIGTERM comes.
 KafkaSourceSettings kafka_source_settings(const std::string& url, const KafkaInputOptions& options);
 // A Kafka topic read by the CSV or JSON Lines format (Auto is refused: a topic has no extension).

@@ -6,6 +6,7 @@
 
 #include "algorithms/registry.h"
 #include "core/error.h"
+#include "streaming/kafka/kafka_sink.h"
 #include "streaming/progress.h"
 #include "core/json.h"
 #include "streaming/stages/clustering_stage.h"
@@ -194,6 +195,19 @@ int run_replay(ReplayOptions o, std::ostream& out) {
     STREAMML_CHECK(o.count.window.empty() && o.count.slide.empty(), InvalidInput,
                    "--window and --slide are for --count-by COL");
   }
+  // Rows written from a topic name the message each came from, so that the consumers of a Kafka
+  // output (at-least-once) drop what a resumed run sends again (streaming/kafka/kafka_sink.h).
+  // Topic names are text: an id only under string keys.
+  if (is_kafka_url(o.input) && !o.output_path.empty()) {
+    auto add_id = [&](const char* role, const char* column) {
+      for (const auto& [r, c] : o.source.schema.ids)
+        if (r == role) return;
+      o.source.schema.ids.emplace_back(role, column);
+    };
+    if (o.source.schema.key_type == KeyType::String) add_id(kSourceTopicRole, "@topic");
+    add_id(kSourcePartitionRole, "@partition");
+    add_id(kSourceOffsetRole, "@offset");
+  }
   o.pipeline.bad_records = o.source.bad_records;
   Pipeline pipeline(is_kafka_url(o.input) ? open_kafka_source(o.input, o.kafka, o.source)
                                            : open_file_source(o.input, o.source),
@@ -221,7 +235,14 @@ int run_replay(ReplayOptions o, std::ostream& out) {
                    (o.params.empty() ? "--curve" : "--param") << " given without --learner");
   }
 
-  if (!o.output_path.empty()) {
+  if (is_kafka_url(o.output_path)) {
+    KafkaSinkSettings sink;
+    sink.endpoint = kafka_endpoint(o.output_path, o.kafka);
+    sink.format = parse_row_format(o.output_format);
+    sink.columns = o.output_columns;
+    if (windowed) sink.table = WindowedCount::kTable;
+    pipeline.add_sink(std::make_unique<KafkaSink>(std::move(sink)));
+  } else if (!o.output_path.empty()) {
     FileSinkSettings sink;
     sink.path = o.output_path;
     sink.format = parse_row_format(o.output_format);

@@ -2,6 +2,8 @@
 
 #include <librdkafka/rdkafka.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace streamml {
@@ -9,10 +11,13 @@ namespace streamml {
 struct KafkaProducerCallbacks {
   static void delivered(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     auto* self = static_cast<KafkaProducer*>(opaque);
+    const std::string topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "?";
     if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++self->delivered_;
+      std::int64_t& end = self->ends_[{topic, int(m->partition)}];
+      end = std::max(end, std::int64_t(m->offset) + 1);
     } else if (self->failed_++ == 0) {
-      self->first_failure_ = std::string(m->rkt ? rd_kafka_topic_name(m->rkt) : "?") + ": " + rd_kafka_err2str(m->err);
+      self->first_failure_ = partition_name(topic, int(m->partition)) + ": " + rd_kafka_err2str(m->err);
     }
   }
   static void setup(rd_kafka_conf_t* conf, void* opaque) {
@@ -31,20 +36,33 @@ KafkaProducer::~KafkaProducer() {
 }
 
 void KafkaProducer::send(const std::string& topic, int partition, std::string_view value,
-                         std::optional<std::string_view> key, std::optional<EventTime> timestamp) {
+                         std::optional<std::string_view> key, std::optional<EventTime> timestamp,
+                         const Headers& headers) {
   // Kafka keeps milliseconds: floor, so a time and its millisecond agree before 1970 too.
   const std::int64_t ms = timestamp ? (*timestamp >= 0 ? *timestamp / 1000 : -((-*timestamp + 999) / 1000)) : 0;
   const void* key_data = key ? static_cast<const void*>(key->data()) : nullptr;
   const std::size_t key_size = key ? key->size() : 0;
   void* value_data = const_cast<char*>(value.data());
+  // librdkafka owns the headers once a message is accepted, and leaves them to us otherwise.
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (!headers.empty()) {
+    hdrs = rd_kafka_headers_new(headers.size());
+    for (const auto& [name, v] : headers) rd_kafka_header_add(hdrs, name.data(), ssize_t(name.size()), v.data(), ssize_t(v.size()));
+  }
   while (true) {
-    const rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_data, value.size()),
-        RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_TIMESTAMP(ms), RD_KAFKA_V_END);
+    const rd_kafka_resp_err_t err =
+        hdrs ? rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_data, value.size()),
+                                 RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_TIMESTAMP(ms), RD_KAFKA_V_HEADERS(hdrs),
+                                 RD_KAFKA_V_END)
+             : rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(partition),
+                                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE(value_data, value.size()),
+                                 RD_KAFKA_V_KEY(key_data, key_size), RD_KAFKA_V_TIMESTAMP(ms), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    STREAMML_CHECK(err == RD_KAFKA_RESP_ERR__QUEUE_FULL, Io,
-                   "kafka: cannot send to '" << topic << "': " << rd_kafka_err2str(err));
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      if (hdrs) rd_kafka_headers_destroy(hdrs);
+      STREAMML_FAIL(Io, "kafka: cannot send to '" << topic << "': " << rd_kafka_err2str(err));
+    }
     rd_kafka_poll(producer_.get(), 10);  // room comes as deliveries are confirmed
   }
   rd_kafka_poll(producer_.get(), 0);
@@ -57,6 +75,15 @@ void KafkaProducer::flush(int timeout_ms) {
                            << " ms: " << rd_kafka_err2str(err));
   STREAMML_CHECK(failed_.load() == 0, Io,
                  "kafka: " << failed_.load() << " messages were not delivered; the first: " << first_failure_);
+}
+
+std::pair<std::int64_t, std::int64_t> KafkaProducer::watermarks(const std::string& topic, int partition, int timeout_ms) {
+  int64_t low = -1, high = -1;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_query_watermark_offsets(producer_.get(), topic.c_str(), partition, &low, &high, timeout_ms);
+  STREAMML_CHECK(err == RD_KAFKA_RESP_ERR_NO_ERROR, Io,
+                 "kafka: cannot read the end offset of " << partition_name(topic, partition) << ": " << rd_kafka_err2str(err));
+  return {low, high};
 }
 
 }  // namespace streamml

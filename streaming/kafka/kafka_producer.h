@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,19 +24,29 @@ class KafkaProducer {
                          std::vector<std::pair<std::string, std::string>> defaults = {});
   ~KafkaProducer();
 
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+
   // partition -1: by key (librdkafka's partitioner). timestamp in microseconds (kept to the
-  // millisecond, Kafka's unit); nullopt: the time of sending. Waits while the local queue is full.
+  // millisecond, Kafka's unit); nullopt: the time of sending. headers: Kafka record headers, in
+  // order. Waits while the local queue is full.
   void send(const std::string& topic, int partition, std::string_view value, std::optional<std::string_view> key,
-            std::optional<EventTime> timestamp);
-  // Waits until every message sent is delivered; throws Error(Io) naming the first failure.
+            std::optional<EventTime> timestamp, const Headers& headers = {});
+  // Waits until every message sent is delivered (acknowledged as the producer's acks say);
+  // throws Error(Io) naming the first failure: its topic/partition and librdkafka's reason.
   void flush(int timeout_ms = 30000);
   std::int64_t delivered() const { return delivered_.load(); }
+  // Per (topic, partition): one past the highest offset delivered so far (read after flush).
+  const std::map<std::pair<std::string, int>, std::int64_t>& delivered_ends() const { return ends_; }
+  // The (low, high) watermark offsets of a partition, asked of its leader; throws Error(Io).
+  std::pair<std::int64_t, std::int64_t> watermarks(const std::string& topic, int partition, int timeout_ms = 10000);
 
  private:
   friend struct KafkaProducerCallbacks;
   KafkaHandle producer_;
   std::atomic<std::int64_t> delivered_{0}, failed_{0};
   std::string first_failure_;  // written from the delivery callback, read after flush
+  // Delivery callbacks run inside poll/flush on the sending thread: no lock needed.
+  std::map<std::pair<std::string, int>, std::int64_t> ends_;
 };
 
 }  // namespace streamml

@@ -18,6 +18,7 @@ import time
 import numpy as np
 import pytest
 
+from kafka_mock import consume_all, start_mock, stop_mock
 from sigkill import datasets as _datasets, kill_at_random_moments, streamml_bin as _streamml
 
 EVENTS = 20_000
@@ -26,18 +27,10 @@ KCAT = shutil.which("kcat") or "/usr/bin/kcat"
 
 @pytest.fixture(scope="module")
 def cluster():
-    proc = subprocess.Popen([_streamml(), "kafka", "mock", "--brokers", "3", "--topic", "clicks:4",
-                             "--topic", "live:4", "--topic", "kcat_in:2", "--topic", "ck_in:3",
-                             "--topic", "back:2"], stdout=subprocess.PIPE, text=True)
-    bootstrap = None
-    for line in proc.stdout:
-        if line.startswith("bootstrap: "):
-            bootstrap = line.split()[1]
-            break
-    assert bootstrap, "streamml kafka mock printed no bootstrap address"
+    proc, bootstrap = start_mock("clicks:4", "live:4", "kcat_in:2", "ck_in:3", "back:2", "sunk:3", "sunk_csv:3",
+                                 "whole_out:3", "crash_out:3")
     yield bootstrap
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=20)
+    stop_mock(proc)
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +62,12 @@ def _replay_args(bootstrap, topic, header, checkpoints, *extra):
             "--ignore", "user", "--categorical", "device,ad_category", "--hash-bits", "12",
             "--batch-interval", "2s", "--learner", "logreg", "--param", "mode=online",
             "--param", "optimizer=adagrad", "--quiet", "--checkpoint-dir", str(checkpoints), *extra]
+
+
+def _sink_args(bootstrap, header, run, output, *extra):
+    """The replay of the clicks topic to its end, its rows (the learner's probabilities) to output."""
+    return _replay_args(bootstrap, "clicks", header, run / "checkpoints", "--until-end", "--output", output,
+                        "--output-columns", "logreg.probability", *extra)
 
 
 def _newest(checkpoints, name="logreg"):
@@ -192,21 +191,7 @@ def test_what_streamml_produces_kcat_and_confluent_kafka_read_back(cluster, stre
         times[",".join(r)] = int(seconds * 1000 // 1)
     assert all(int(g.split("\t")[2]) == times[g.split("\t")[1]] for g in got)
 
-    consumer = confluent_kafka.Consumer({"bootstrap.servers": cluster, "group.id": "reader",
-                                         "auto.offset.reset": "earliest", "enable.partition.eof": True})
-    consumer.subscribe(["back"])
-    seen, eof = [], set()
-    deadline = time.monotonic() + 60
-    while len(eof) < 2 and time.monotonic() < deadline:
-        m = consumer.poll(0.5)
-        if m is None:
-            continue
-        if m.error():
-            if m.error().code() == confluent_kafka.KafkaError._PARTITION_EOF:
-                eof.add(m.partition())
-            continue
-        seen.append((m.key().decode(), m.value().decode()))
-    consumer.close()
+    seen = [(key, value) for _, _, key, value, _ in consume_all(cluster, "back", 2)]
     assert sorted(seen) == want
 
 
@@ -237,3 +222,81 @@ def test_python_replay_and_pipeline_over_a_topic(clicks_topic, stream):
         assert report["records"] == EVENTS
         coefs.append(np.asarray(model.coef_).copy())
     assert np.array_equal(coefs[0], coefs[1])
+
+
+def test_the_kafka_output_holds_the_file_outputs_rows_keyed_read_by_confluent_kafka_and_kcat(clicks_topic, stream,
+                                                                                             tmp_path):
+    """--output kafka://... against --output FILE for the same run: the messages' values are the
+    file's rows (JSON Lines by confluent-kafka, CSV by kcat), keyed by the record's key, each with
+    its batch, row and source topic/partition/offset as headers."""
+    pytest.importorskip("confluent_kafka")
+    header = stream[1]
+    for fmt, topic in (("jsonl", "sunk"), ("csv", "sunk_csv")):
+        path = tmp_path / f"rows.{fmt}"
+        subprocess.run(_sink_args(clicks_topic, header, tmp_path / f"file_{fmt}", str(path)), check=True,
+                       capture_output=True)
+        subprocess.run(_sink_args(clicks_topic, header, tmp_path / f"topic_{fmt}", f"kafka://{clicks_topic}/{topic}",
+                                  "--output-format", fmt), check=True, capture_output=True)
+        lines = path.read_text().splitlines()
+        if fmt == "csv":
+            names, lines = lines[0].split(","), lines[1:]
+            assert names[:7] == ["record", "batch", "key", "source_topic", "source_partition", "source_offset",
+                                 "event_time"]
+            got = subprocess.run([KCAT, "-C", "-b", clicks_topic, "-t", topic, "-e", "-q", "-f", "%k\t%s\n"],
+                                 check=True, capture_output=True, text=True, timeout=60).stdout.splitlines()
+            assert len(got) == EVENTS
+            assert sorted(g.split("\t")[1] for g in got) == sorted(lines)
+            for g in got:
+                key, row = g.split("\t")
+                assert next(csv.reader([row]))[2] == key
+            continue
+        assert len(lines) == EVENTS
+        messages = consume_all(clicks_topic, topic, 3)
+        assert sorted(value for _, _, _, value, _ in messages) == sorted(lines)
+        last_record = {}
+        for partition, _, key, value, headers in messages:
+            row = json.loads(value)
+            assert key == row["key"]
+            assert headers == {"batch": str(row["batch"]), "record": str(row["record"]), "source_topic": "clicks",
+                               "source_partition": row["source_partition"], "source_offset": row["source_offset"]}
+            # a partition holds its keys' rows in stream order
+            assert row["record"] > last_record.get(partition, -1)
+            last_record[partition] = row["record"]
+
+
+def test_kafka_output_sigkilled_then_resumed_is_the_uninterrupted_runs_once_duplicates_are_dropped(clicks_topic, stream,
+                                                                                                  tmp_path):
+    """At least once with keys: killed at random moments and resumed, the output topic holds every
+    row of the uninterrupted run, some more than once (the batches after the checkpoint a run
+    resumed from, sent again); dropping duplicates by (batch, source partition, source offset)
+    leaves exactly the uninterrupted run's rows. The duplicates are counted and printed."""
+    pytest.importorskip("confluent_kafka")
+    header = stream[1]
+    whole = tmp_path / "whole"
+    t0 = time.monotonic()
+    subprocess.run(_sink_args(clicks_topic, header, whole, f"kafka://{clicks_topic}/whole_out",
+                              "--checkpoint-every", "4"), check=True, capture_output=True)
+    duration = time.monotonic() - t0
+    want = {}
+    for _, _, _, value, h in consume_all(clicks_topic, "whole_out", 3):
+        want[(h["batch"], h["source_topic"], h["source_partition"], h["source_offset"])] = value
+    assert len(want) == EVENTS
+
+    crashed = tmp_path / "crashed"
+    args = _sink_args(clicks_topic, header, crashed, f"kafka://{clicks_topic}/crash_out", "--checkpoint-every", "4",
+                      "--resume")
+    kills = []
+    kill_at_random_moments(args, crashed / "checkpoints", random.Random(29), duration, lambda: len(kills) >= 5,
+                           lambda: kills.append(1), spread=0.8)
+    subprocess.run(args, check=True, capture_output=True)
+    got, duplicates = {}, 0
+    for _, _, _, value, h in consume_all(clicks_topic, "crash_out", 3):
+        key = (h["batch"], h["source_topic"], h["source_partition"], h["source_offset"])
+        if key in got:
+            duplicates += 1
+            assert got[key] == value  # a duplicate is the same row again
+        got[key] = value
+    print(f"kafka output after {len(kills)} SIGKILLs and resumes: {len(got) + duplicates} messages, "
+          f"{duplicates} duplicates dropped")
+    assert got == want
+    _same_model(_newest(crashed / "checkpoints"), _newest(whole / "checkpoints"))
