@@ -2,7 +2,8 @@
 // n x k block of gathered factors (row-major, rows k apart).
 //
 // Written as plain loops with a fixed order of operations (eight running sums, added in one
-// fixed pattern), and compiled twice by GCC's target_clones: for x86-64-v3 (AVX2 and FMA) and
+// fixed pattern; the k x k updates in blocks of 8 x 4 entries held in registers, each entry
+// summed over the rows in order), and compiled twice by GCC's target_clones: for x86-64-v3 (AVX2 and FMA) and
 // for the baseline; the loader picks the clone the CPU runs once per process. So results
 // never depend on the thread count or on data alignment; they may differ in the last bits
 // between a CPU with AVX2 and one without (FMA rounds once where mul + add rounds twice).
