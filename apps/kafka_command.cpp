@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/event_time.h"
+#include "streaming/kafka/file_producer.h"
 #include "streaming/kafka/kafka_mock.h"
 #include "streaming/kafka/kafka_producer.h"
 
@@ -49,67 +50,25 @@ int run_mock(const KafkaCommands& c, std::ostream& out) {
   return 0;
 }
 
-// A recorded file into a topic, one message per record: its text as written, its key column as
-// the message key, its event time as the message timestamp, at the recorded pace (--speed X)
-// or as fast as possible. The records are found by the same formats that read them.
+// `streamml kafka produce`: a recorded file into a topic (file_producer.h).
 int run_produce(const KafkaCommands& c, std::ostream& out) {
   const KafkaEndpoint endpoint = endpoint_of(c.url_or_topic, c.brokers_text, c.config);
   STREAMML_CHECK(endpoint.topics.size() == 1, InvalidInput, "kafka produce writes one topic, got " << endpoint.topics.size());
-  STREAMML_CHECK(c.speed == 0 || !c.time.empty(), InvalidInput, "--speed needs the event-time column: add --time COL");
-  FileSourceOptions o;
-  o.format = parse_file_format(c.format);
   STREAMML_CHECK(c.delimiter.size() == 1, InvalidInput, "--delimiter must be one character, got '" << c.delimiter << "'");
-  o.delimiter = c.delimiter[0];
-  o.schema.key = c.key;
-  o.schema.time = c.time;
-  o.bad_records.on_bad = OnBadRecord::Error;
-  // Only the key and the time are read; every other column travels as written.
-  const auto header = open_file_source(c.input, o);
-  for (const Column& col : header->schema().columns())
-    if (col.name != c.key && col.name != c.time) o.schema.ignore.push_back(col.name);
-  auto source = open_file_source(c.input, o);
-  const bool csv = file_format_of(c.input, o.format) == FileFormat::Csv;
-
+  FileProducerSettings s;
+  s.input = c.input;
+  s.format = parse_file_format(c.format);
+  s.delimiter = c.delimiter[0];
+  s.key = c.key;
+  s.time = c.time;
+  s.speed = c.speed;
   KafkaProducer producer(endpoint, {{"linger.ms", "5"}});
   const std::string& topic = endpoint.topics.front();
-  const auto wall0 = std::chrono::steady_clock::now();
-  std::optional<EventTime> first_time;
-  std::int64_t sent = 0;
-  while (auto chunk = source->read_chunk()) {
-    const std::string bytes = chunk->bytes.substr(0, std::size_t(chunk->end_offset - chunk->begin_offset));
-    const std::int64_t base = chunk->begin_offset;
-    RecordBlock block = source->parse(std::move(*chunk));
-    STREAMML_CHECK(block.bad.empty(), InvalidInput,
-                   c.input << ":" << block.bad.front().line << ": " << block.bad.front().reason
-                           << " (kafka produce sends only whole, readable records)");
-    std::int64_t begin = base;
-    const Batch& b = block.records;
-    for (std::size_t r = 0; r < b.rows; ++r) {
-      const std::int64_t end = block.end_offsets[r];
-      std::string_view text(bytes.data() + (begin - base), std::size_t(end - begin));
-      begin = end;
-      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
-      std::optional<std::string> key;
-      if (auto* s = std::get_if<std::vector<std::string>>(&b.keys)) key = (*s)[r];
-      if (auto* k = std::get_if<std::vector<std::int64_t>>(&b.keys)) key = std::to_string((*k)[r]);
-      std::optional<EventTime> t;
-      if (b.has_event_times()) {
-        t = b.event_times[r];
-        if (!first_time) first_time = t;
-        if (c.speed > 0) {
-          const auto due = wall0 + std::chrono::microseconds(std::int64_t(double(*t - *first_time) / c.speed));
-          std::this_thread::sleep_until(due);
-        }
-      }
-      producer.send(topic, -1, text, key ? std::optional<std::string_view>(*key) : std::nullopt, t);
-      ++sent;
-    }
-  }
-  producer.flush();
-  out << "produced " << sent << " messages from " << c.input << " to " << topic << " at " << endpoint.brokers << "\n";
-  if (csv) {
+  const FileProducerReport report = produce_file(producer, topic, s);
+  out << "produced " << report.sent << " messages from " << c.input << " to " << topic << " at " << endpoint.brokers << "\n";
+  if (report.csv) {
     out << "columns:";
-    for (const Column& col : source->schema().columns()) out << (&col == &source->schema().columns().front() ? " " : ",") << col.name;
+    for (std::size_t i = 0; i < report.columns.size(); ++i) out << (i == 0 ? " " : ",") << report.columns[i];
     out << " (the header is not sent: read the topic with --columns)\n";
   }
   return 0;
