@@ -14,6 +14,7 @@
 #include "apps/demo_command.h"
 #include "apps/inspect_command.h"
 #include "apps/kafka_command.h"
+#include "apps/record_command.h"
 #include "apps/replay_command.h"
 #include "core/error.h"
 #include "core/event_time.h"
@@ -205,6 +206,8 @@ int run_cli(int argc, char** argv) {
   add_demo(app, demo);
   KafkaCommands kafka;
   add_kafka_commands(app, kafka);
+  RecordOptions record;
+  add_record_command(app, record);
   std::string learners_name;
   auto* learners = app.add_subcommand("learners", "List the learners, or one learner's settings with their defaults");
   learners->add_option("name", learners_name, "A learner type: show each of its settings (type, default, range, doc)");
@@ -231,6 +234,7 @@ int run_cli(int argc, char** argv) {
     if (app.got_subcommand("generate")) return run_generate(generate, std::cout);
     if (app.got_subcommand("demo")) return run_demo(demo, std::cout);
     if (app.got_subcommand("kafka")) return run_kafka_command(app, kafka, std::cout);
+    if (app.got_subcommand("record")) return run_record(record, std::cout);
     if (app.got_subcommand("inspect")) return run_inspect(inspect_path, inspect_json, std::cout);
     if (app.got_subcommand("learners")) {
       std::cout << (learners_name.empty() ? describe_learners(learner_registry())

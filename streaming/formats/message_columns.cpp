@@ -11,7 +11,7 @@
 namespace streamml {
 
 const std::vector<std::string>& message_column_names() {
-  static const std::vector<std::string> names{"@key", "@timestamp", "@topic", "@partition", "@offset"};
+  static const std::vector<std::string> names{"@key", "@timestamp", "@topic", "@partition", "@offset", "@value"};
   return names;
 }
 
@@ -61,9 +61,13 @@ bool MessageColumns::fill(const Chunk& chunk, const Message& m, RecordBuilder& o
     std::string_view text;
     switch (e.field) {
       case Field::Key:
-        if (!m.has_key) return fail("the message has no key for column '" + e.name + "'");
-        text = std::string_view(chunk.keys.data() + m.key_begin, m.key_size);
+        // A text id (what `streamml record` keeps) of a message without a key is empty; a key
+        // or a number needs one.
+        if (!m.has_key && !(e.role == ColumnRole::Id && key_type_ == KeyType::String))
+          return fail("the message has no key for column '" + e.name + "'");
+        if (m.has_key) text = std::string_view(chunk.keys.data() + m.key_begin, m.key_size);
         break;
+      case Field::Value: text = std::string_view(chunk.bytes.data() + m.begin, m.size); break;
       case Field::Topic: text = topic_of((*chunk.partitions)[std::size_t(m.partition)]); break;
       case Field::Timestamp:
       case Field::Partition:

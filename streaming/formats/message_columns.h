@@ -1,6 +1,7 @@
 // Message columns: what a message transport knows of each record besides its payload — the
-// message's key, timestamp, topic, partition and offset — offered to the schema as columns
-// named "@key", "@timestamp", "@topic", "@partition", "@offset" after the payload's own. They
+// message's key, timestamp, topic, partition and offset, and its payload's text — offered to the
+// schema as columns named "@key", "@timestamp", "@topic", "@partition", "@offset", "@value"
+// after the payload's own. They
 // take roles like any column (`--time @timestamp`, `--key @key`, `--categorical @partition`)
 // and are otherwise ignored (core/schema.h: is_message_column). A payload that has a column of
 // the same name keeps its own.
@@ -25,7 +26,7 @@ std::vector<std::string> with_message_columns(std::vector<std::string> names);
 
 class MessageColumns {
  public:
-  enum class Field { Key, Timestamp, Topic, Partition, Offset };
+  enum class Field { Key, Timestamp, Topic, Partition, Offset, Value };
 
   MessageColumns() = default;
   // The message columns of a schema whose first `payload_columns` columns are the payload's.

@@ -1,4 +1,4 @@
-// Message columns ("@key", "@timestamp", "@topic", "@partition", "@offset") over the in-memory
+// Message columns ("@key", "@timestamp", "@topic", "@partition", "@offset", "@value") over the in-memory
 // message transport: the message's key and timestamp as the record's key and event time.
 // Oracle: the messages as written in the test (hand-made values).
 #include <gtest/gtest.h>
@@ -30,7 +30,7 @@ TEST(MessageColumns, KeyAndTimestampOfTheMessageAreTheRecordsKeyAndTime) {
   auto t = std::make_unique<MemoryTransport>(two_partitions({"x,y", "1.5,1", "2.5,0"}, {"3.5,1"}));
   auto source = open_record_source(std::move(t), FileFormat::Csv, o);
   // The header's columns, then the message columns; only those given a role are read.
-  ASSERT_EQ(source->schema().n_columns(), 7u);
+  ASSERT_EQ(source->schema().n_columns(), 8u);  // x, y, @key, @timestamp, @topic, @partition, @offset, @value
   EXPECT_EQ(source->schema().feature_names(), std::vector<std::string>{"x"});
   Drained d;
   testing::drain(*source, d);
@@ -57,6 +57,39 @@ TEST(MessageColumns, PartitionOffsetAndTopicAsFeaturesAndCategories) {
   ASSERT_EQ(d.rows, 3u);
   EXPECT_EQ(d.features, (std::vector<double>{1, 0, 0, 2, 0, 1, 3, 1, 0}));
   EXPECT_EQ(d.sparse_row_nnz, (std::vector<std::int32_t>{1, 1, 1}));  // "@topic=clicks", once per record
+}
+
+TEST(MessageColumns, ValueIsThePayloadsTextAndAMessageWithoutAKeyAnEmptyTextId) {
+  // What `streamml record` reads: the payload's text and the message's key as text ids.
+  FormatOptions o;
+  o.column_names = {"x", "y"};
+  o.header = false;
+  o.schema.features = {"@offset"};  // x and y read past
+  o.schema.ids = {{"value", "@value"}, {"msg_key", "@key"}};
+  auto t = std::make_unique<MemoryTransport>(two_partitions({"1.5,\"a,b\"", "2,3"}, {}));
+  auto source = open_record_source(std::move(t), FileFormat::Csv, o);
+  Batch all;
+  while (auto chunk = source->read_chunk()) {
+    RecordBlock block = source->parse(std::move(*chunk));
+    ASSERT_TRUE(block.bad.empty()) << block.bad.front().reason;
+    if (all.ids.empty()) all = block.records.empty_like();
+    all.append(block.records, 0, block.records.rows);
+  }
+  ASSERT_EQ(all.rows, 2u);
+  EXPECT_EQ(std::get<std::vector<std::string>>(*all.id("value")), (std::vector<std::string>{"1.5,\"a,b\"", "2,3"}));
+  // The first message of partition 0 has no key (two_partitions): an empty text.
+  EXPECT_EQ(std::get<std::vector<std::string>>(*all.id("msg_key")), (std::vector<std::string>{"", "u1"}));
+  EXPECT_EQ(all.features, (std::vector<double>{0, 1}));
+
+  // A key (not a text id) still needs one: a bad record naming the column.
+  FormatOptions k = o;
+  k.schema.ids.clear();
+  k.schema.key = "@key";
+  auto keyed = open_record_source(std::make_unique<MemoryTransport>(two_partitions({"1,2"}, {})), FileFormat::Csv, k);
+  Drained d;
+  testing::drain(*keyed, d);
+  ASSERT_EQ(d.bad.size(), 1u);
+  EXPECT_NE(d.bad[0].reason.find("the message has no key for column '@key'"), std::string::npos) << d.bad[0].reason;
 }
 
 TEST(MessageColumns, JsonPayloadKeepsItsOwnFieldOfTheSameName) {
