@@ -1,10 +1,8 @@
 // LP and MIP models from MPS files (algorithms/optimize/model_io.h): read_mps through CoinMpsIO,
 // then streamml's own checks (OBJSENSE, validate()). Input: the file.
-//
-// CPLEX LP files (read_lp) are left out: CoinLpIO 2.11 corrupts memory on malformed LP text it
-// is handed (found here within a minute, e.g. "Minimize\n obj: +\nSubject To\n  To\n c: x >= nd\n":
-// a memcpy of negative size in CoinLpIO::fscanfLpIO), which read_lp cannot prevent while it
-// passes unchecked text to CoinLpIO; see the report on issue 17.
+// (LP files: fuzz_lp_model. CoinLpIO 2.11 corrupted memory on malformed LP text found here,
+// "Minimize\n obj: +\nSubject To\n  To\n c: x >= nd\n", a memcpy of negative size in
+// CoinLpIO::fscanfLpIO, so read_lp now uses streamml's own reader; test_lp_format.cpp.)
 #include "algorithms/optimize/model_io.h"
 #include "fuzz/fuzz_input.h"
 

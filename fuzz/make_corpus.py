@@ -168,3 +168,32 @@ write("fuzz_mps_model", "tiny.mps", mps)
 write("fuzz_mps_model", "free.mps", b"NAME x\nROWS\n N obj\n L c1\nCOLUMNS\n x obj 1 c1 1\n y obj -1 c1 2\nRHS\n rhs c1 3\nBOUNDS\n BV b x\nENDATA\n")
 write("fuzz_mps_model", "objsense_same_card.mps", b"NAME s\nOBJSENSE MAXIMIZE\nROWS\n N obj\n G c\nCOLUMNS\n x obj 2 c 1\nRHS\n r c 1\nENDATA\n")
 write("fuzz_mps_model", "bad.mps", b"NAME x\nROWS\n N obj\nCOLUMNS\n  x obj 1 nosuchrow 2\nENDATA\n")
+
+# --- LP models (streamml's own reader, lp_format.h), hand-made: every part of the grammar, a
+# hand-worked model, and the text that made CoinLpIO corrupt memory ---
+write("fuzz_lp_model", "grammar.lp", b"""\\ a comment
+\\* a block comment
+   over two lines *\\
+Maximize
+ profit: 3 x + 2 y - z + 0.5 x + 4   / a CoinLpIO-style comment
+Subject To
+ cap: x + y <= 4
+ x + 3 y
+   =< 6
+ r: -2 <= x - z <= 5
+ e: 2 z = 1.5e0
+ g: y + 1 >= 2
+Bounds
+ x <= 3
+ -inf <= z <= 10
+ y free
+ 7 >= w >= -1
+ v = 2
+Generals
+ y
+Binaries
+ b
+End
+""")
+write("fuzz_lp_model", "worked.lp", b"Max\n 3 x + 2 y\nst\n x + y <= 4\n x + 3 y <= 6\nBounds\n x <= 3\nEnd\n")
+write("fuzz_lp_model", "coinlpio_memcpy.lp", b"Minimize\n obj: +\nSubject To\n  To\n c: x >= nd\n")

@@ -3,14 +3,16 @@
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 
 #include <CoinError.hpp>
 #include <CoinFileIO.hpp>
-#include <CoinLpIO.hpp>
 #include <CoinMpsIO.hpp>
 
 #include "algorithms/optimize/coin_bridge.h"
+#include "algorithms/optimize/lp_format.h"
 #include "core/error.h"
 
 namespace streamml {
@@ -117,31 +119,11 @@ LpModel read_mps(const std::string& path) {
 
 LpModel read_lp(const std::string& path) {
   require_readable(path, "LP");
-  CoinLpIO lp;
-  coin::QuietHandler handler;
-  lp.passInMessageHandler(&handler);
-  try {
-    if (path.find(".lp") != std::string::npos) {
-      lp.readLp(path.c_str());
-    } else {
-      // CoinLpIO opens a file by name only when the name holds ".lp". Given a FILE*, it owns
-      // it from then on and closes it when it is done or destroyed.
-      std::FILE* f = std::fopen(path.c_str(), "r");
-      STREAMML_CHECK(f != nullptr, Io, "LP file '" << path << "' cannot be read");
-      lp.readLp(f);
-    }
-  } catch (const CoinError& e) {
-    STREAMML_FAIL(InvalidInput, "LP file '" << path << "' is not a valid LP model: " << e.message());
-  } catch (const char* e) {
-    STREAMML_FAIL(InvalidInput, "LP file '" << path << "' is not a valid LP model: " << e);
-  }
-  STREAMML_CHECK(lp.getNumCols() > 0 || lp.getNumRows() > 0, InvalidInput,
-                 "LP file '" << path << "' holds no model (the reader said: " << handler.last_messages() << ")");
-  // CoinLpIO has already negated a "Maximize" objective (wasMaximization()).
-  LpModel m = model_from(lp, *lp.getMatrixByCol(), lp.getInfinity(), -lp.objectiveOffset());
-  m.name = lp.getProblemName();
-  m.validate();
-  return m;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  STREAMML_CHECK(in.good() || in.eof(), Io, "LP file '" << path << "' cannot be read");
+  return parse_lp(text.str(), "LP file '" + path + "'");
 }
 
 void write_mps(const LpModel& model, const std::string& path) {

@@ -193,7 +193,7 @@ void bind_optimize(py::module_& m) {
       py::call_guard<py::gil_scoped_release>(), "An MPS file (plain or .gz) as a model (CoinMpsIO).");
   m.def(
       "_read_lp", [](const std::string& path) { return PyLpModel(read_lp(path)); }, py::arg("path"),
-      py::call_guard<py::gil_scoped_release>(), "A CPLEX LP file as a model (CoinLpIO).");
+      py::call_guard<py::gil_scoped_release>(), "A CPLEX LP file as a model (streamml's LP reader, lp_format.h).");
   m.def(
       "_write_mps", [](const PyLpModel& model, const std::string& path) { write_mps(model.model(), path); },
       py::arg("model"), py::arg("path"), py::call_guard<py::gil_scoped_release>(),

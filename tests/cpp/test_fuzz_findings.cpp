@@ -19,8 +19,9 @@ using testing::error_of;
 using testing::temp_dir;
 using testing::write_file;
 
-// fuzz_lp_model: an LP file whose name lacks ".lp" is handed to CoinLpIO as a FILE*, which
-// CoinLpIO closes itself; read_lp closed it a second time (ASan: double free in fclose).
+// fuzz_lp_model: an LP file whose name lacks ".lp" was handed to CoinLpIO as a FILE*, which
+// CoinLpIO closes itself; read_lp closed it a second time (ASan: double free in fclose). read_lp
+// now reads the text itself (lp_format.h); the file is still read whatever its name.
 // Oracle: the model as written by hand; the second read and a bad model prove the FILE* is
 // closed once per read.
 TEST(FuzzFindings, LpFileNotNamedLpIsReadAndClosedOnce) {

@@ -265,7 +265,7 @@ def read_mps(path):
 
 
 def read_lp(path):
-    """A CPLEX LP file as an LpModel (CoinLpIO); "Maximize" is read negated, as by read_mps."""
+    """A CPLEX LP file as an LpModel (streamml's own reader; bad text names its line); "Maximize" is read negated, as by read_mps."""
     return LpModel._wrap(_streamml._read_lp(os.fspath(path)))
 
 
