@@ -11,11 +11,25 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "core/tsan_handoff.h"
+
 namespace streamml {
 
 constexpr std::size_t kBlockRows = 256;
 
 inline std::size_t block_count(std::size_t n) { return (n + kBlockRows - 1) / kBlockRows; }
+
+// tbb::parallel_for over [0, n) in ranges of at least `grain`: f(from, to) for each range, with
+// the fork and join that ThreadSanitizer cannot see inside libtbb stated (core/tsan_handoff.h).
+// Every parallel loop in streamml goes through here.
+template <class F>
+void parallel_ranges(std::size_t n, std::size_t grain, F&& f) {
+  const tsan::ForkJoin fork_join;
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, n, grain), [&](const tbb::blocked_range<std::size_t>& r) {
+    const tsan::TaskScope task = fork_join.task();
+    f(r.begin(), r.end());
+  });
+}
 
 // Calls f(block, begin, end) for every block [block * kBlockRows, min(n, ...)), in parallel
 // when there is more than one. Exceptions stop the loop and reach the caller (oneTBB).
@@ -26,11 +40,9 @@ void for_each_block(std::size_t n, F&& f) {
     if (n) f(std::size_t{0}, std::size_t{0}, n);
     return;
   }
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks),
-                    [&](const tbb::blocked_range<std::size_t>& range) {
-                      for (std::size_t k = range.begin(); k != range.end(); ++k)
-                        f(k, k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
-                    });
+  parallel_ranges(blocks, 1, [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k != to; ++k) f(k, k * kBlockRows, std::min(n, (k + 1) * kBlockRows));
+  });
 }
 
 }  // namespace streamml

@@ -11,6 +11,7 @@
 #include "core/checkpoint_store.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/tsan_handoff.h"
 #include "streaming/pacer.h"
 
 namespace streamml {
@@ -248,54 +249,89 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     while (auto batch = batcher.pop()) deliver(std::move(*batch));
   };
 
+  // The items in flight live in `items`, one slot per token: no more than `tokens` are alive
+  // at once and the serial reader fills the slots in turn, so a slot is free again by the time
+  // the reader comes back to it. oneTBB passes only a slot's number from filter to filter and
+  // never touches an item, and under ThreadSanitizer each hand-off it makes (reader -> parser
+  // -> deliverer through the slot, and each serial filter's turns) is stated in
+  // core/tsan_handoff.h's terms. Items a stop or an exception leaves behind go with `items`.
+  struct Item {
+    Chunk chunk;
+    RecordBlock block;
+  };
+  std::vector<Item> items(tokens);
+  std::size_t next_slot = 0;
+  const char read_turn = 0, deliver_turn = 0;
+  tsan::release(&read_turn);  // what run() set up happens before either serial filter's first turn
+  tsan::release(&deliver_turn);
+  const auto join = [&] {  // ... and every filter's work before what follows the pipeline
+    tsan::acquire(&read_turn);
+    tsan::acquire(&deliver_turn);
+    for (const Item& item : items) tsan::acquire(&item);
+  };
+
   oneapi::tbb::task_arena arena{int(threads)};
-  arena.execute([&] {
-    oneapi::tbb::parallel_pipeline(
-        tokens,
-        oneapi::tbb::make_filter<void, Chunk>(
-            oneapi::tbb::filter_mode::serial_in_order,
-            [&](oneapi::tbb::flow_control& fc) -> Chunk {
-              const auto s0 = Clock::now();
-              std::optional<Chunk> chunk;
-              try {
-                chunk = source_->read_chunk();
-              } catch (...) {
-                rethrow_with_context("reading " + display_name(*source_));
-              }
-              read_seconds += seconds_since(s0);
-              if (!chunk) {
-                fc.stop();
-                return Chunk{};
-              }
-              return std::move(*chunk);
-            }) &
-            oneapi::tbb::make_filter<Chunk, RecordBlock>(
-                oneapi::tbb::filter_mode::parallel,
-                [&](Chunk chunk) -> RecordBlock {
-                  const auto s0 = Clock::now();
-                  const auto first_line = chunk.begin_line + 1;
-                  RecordBlock block;
-                  try {
-                    block = source_->parse(std::move(chunk));
-                  } catch (...) {
-                    rethrow_with_context("parsing " + display_name(*source_) + " from line " +
-                                         std::to_string(first_line));
-                  }
-                  parse_nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     Clock::now() - s0).count();
-                  return block;
-                }) &
-            oneapi::tbb::make_filter<RecordBlock, void>(
-                oneapi::tbb::filter_mode::serial_in_order, [&](RecordBlock block) {
-                  const auto s0 = Clock::now();
-                  const auto error = bad.admit(block);
-                  report.bytes += block.bytes;
-                  batcher.push(std::move(block));
-                  batch_seconds += seconds_since(s0);
-                  drain();
-                  if (error) throw *error;  // after the batches before the bad record
-                }));
-  });
+  try {
+    arena.execute([&] {
+      oneapi::tbb::parallel_pipeline(
+          tokens,
+          oneapi::tbb::make_filter<void, std::size_t>(
+              oneapi::tbb::filter_mode::serial_in_order,
+              [&](oneapi::tbb::flow_control& fc) -> std::size_t {
+                const tsan::TaskScope turn(&read_turn, &read_turn);
+                const auto s0 = Clock::now();
+                std::optional<Chunk> chunk;
+                try {
+                  chunk = source_->read_chunk();
+                } catch (...) {
+                  rethrow_with_context("reading " + display_name(*source_));
+                }
+                read_seconds += seconds_since(s0);
+                if (!chunk) {
+                  fc.stop();
+                  return 0;
+                }
+                const std::size_t slot = next_slot++ % tokens;
+                const tsan::TaskScope handoff(&items[slot], &items[slot]);  // its last holder is done
+                items[slot].chunk = std::move(*chunk);
+                return slot;
+              }) &
+              oneapi::tbb::make_filter<std::size_t, std::size_t>(
+                  oneapi::tbb::filter_mode::parallel,
+                  [&](std::size_t slot) -> std::size_t {
+                    const tsan::TaskScope handoff(&items[slot], &items[slot]);
+                    Item& item = items[slot];
+                    const auto s0 = Clock::now();
+                    const auto first_line = item.chunk.begin_line + 1;
+                    try {
+                      item.block = source_->parse(std::move(item.chunk));
+                    } catch (...) {
+                      rethrow_with_context("parsing " + display_name(*source_) + " from line " +
+                                           std::to_string(first_line));
+                    }
+                    parse_nanos += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       Clock::now() - s0).count();
+                    return slot;
+                  }) &
+              oneapi::tbb::make_filter<std::size_t, void>(
+                  oneapi::tbb::filter_mode::serial_in_order, [&](std::size_t slot) {
+                    const tsan::TaskScope turn(&deliver_turn, &deliver_turn);
+                    const tsan::TaskScope handoff(&items[slot], &items[slot]);
+                    RecordBlock block = std::move(items[slot].block);
+                    const auto s0 = Clock::now();
+                    const auto error = bad.admit(block);
+                    report.bytes += block.bytes;
+                    batcher.push(std::move(block));
+                    batch_seconds += seconds_since(s0);
+                    drain();
+                    if (error) throw *error;  // after the batches before the bad record
+                  }));
+    });
+  } catch (...) {
+    join();
+    throw;
+  }
+  join();
   // Stopped rather than ended: the open batch is incomplete, and a resume reads it again.
   if (!source_->stopped()) {
     batcher.finish();

@@ -6,13 +6,11 @@
 #include <limits>
 #include <sstream>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include "algorithms/clustering/neighbor_index.h"
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/parallel.h"
 
 namespace streamml {
 
@@ -79,9 +77,9 @@ DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::
   std::atomic<std::size_t> stored{0};
   std::atomic<bool> keep_lists{true};
   std::vector<std::uint8_t> core(n, 0);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+  parallel_ranges(blocks, 1, [&](std::size_t from, std::size_t to) {
     std::vector<std::uint32_t> nb;
-    for (std::size_t b = br.begin(); b != br.end(); ++b) {
+    for (std::size_t b = from; b != to; ++b) {
       auto& list = lower[b];
       for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) {
         nb.clear();
@@ -118,9 +116,9 @@ DBSCANResult DBSCAN::fit(const double* data, std::size_t n, std::size_t d, std::
     while (j < cur && !border_of[i].compare_exchange_weak(cur, j, std::memory_order_relaxed)) {
     }
   };
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+  parallel_ranges(blocks, 1, [&](std::size_t from, std::size_t to) {
     std::vector<std::uint32_t> nb;
-    for (std::size_t b = br.begin(); b != br.end(); ++b)
+    for (std::size_t b = from; b != to; ++b)
       for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) {
         const auto self = std::uint32_t(i);
         const std::uint32_t* first;

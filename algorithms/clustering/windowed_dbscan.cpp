@@ -7,13 +7,11 @@
 #include <unordered_map>
 #include <utility>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
 #include "algorithms/clustering/neighbor_index.h"
 #include "algorithms/clustering/union_find.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/parallel.h"
 #include "core/state_io.h"
 
 namespace streamml {
@@ -26,9 +24,9 @@ constexpr std::size_t kBlock = 256;
 template <class T = std::uint32_t, class F>
 void parallel_points(std::size_t n, F&& f) {
   const std::size_t blocks = (n + kBlock - 1) / kBlock;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& br) {
+  parallel_ranges(blocks, 1, [&](std::size_t from, std::size_t to) {
     std::vector<T> scratch;
-    for (std::size_t b = br.begin(); b != br.end(); ++b)
+    for (std::size_t b = from; b != to; ++b)
       for (std::size_t i = b * kBlock, e = std::min(n, (b + 1) * kBlock); i < e; ++i) f(i, scratch);
   });
 }

@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
+#include "core/parallel.h"
 
 namespace streamml {
 
@@ -58,8 +57,8 @@ Eigen::MatrixXd FactorTable::gram() const {
   const Eigen::Index k = rank_;
   const std::size_t blocks = (rows_ + kGramBlock - 1) / kGramBlock;
   std::vector<Eigen::MatrixXd> partial(blocks);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, blocks), [&](const tbb::blocked_range<std::size_t>& range) {
-    for (std::size_t b = range.begin(); b != range.end(); ++b) {
+  parallel_ranges(blocks, 1, [&](std::size_t from, std::size_t to) {
+    for (std::size_t b = from; b != to; ++b) {
       const std::size_t begin = b * kGramBlock, end = std::min(rows_, begin + kGramBlock);
       const ConstRowMatrixMap y(row(begin), Eigen::Index(end - begin), k);
       partial[b] = Eigen::MatrixXd::Zero(k, k);

@@ -4,14 +4,13 @@
 #include <cstring>
 
 #include <Eigen/QR>
-#include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
 
 #include "algorithms/recommend/factor_table.h"
 #include "algorithms/recommend/normal_equation.h"
 #include "algorithms/recommend/row_kernels.h"
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace streamml {
 
@@ -195,12 +194,11 @@ void solve_rows(const AlsMath& m, const RowSource& source, const double* other, 
   const Solver solver(m, other, gram);
   tbb::enumerable_thread_specific<Workspace> workspaces;
   // Rows are independent; a grain of 8 balances rows of very different lengths.
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, source.count(), 8),
-                    [&](const tbb::blocked_range<std::size_t>& range) {
-                      Workspace& w = workspaces.local();
-                      for (std::size_t i = range.begin(); i != range.end(); ++i)
-                        solver.solve(w, source, i, factors + std::size_t(source.row(i)) * std::size_t(m.rank));
-                    });
+  parallel_ranges(source.count(), 8, [&](std::size_t from, std::size_t to) {
+    Workspace& w = workspaces.local();
+    for (std::size_t i = from; i != to; ++i)
+      solver.solve(w, source, i, factors + std::size_t(source.row(i)) * std::size_t(m.rank));
+  });
 }
 
 }  // namespace streamml

@@ -5,8 +5,8 @@
 #include <limits>
 
 #include <Eigen/Core>
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
+
+#include "core/parallel.h"
 
 namespace streamml {
 
@@ -40,11 +40,11 @@ TopK top_k_products(const double* queries, std::size_t nq, const double* targets
   if (nq == 0 || k == 0) return out;
   block = std::max<std::size_t>(1, block);
   const std::size_t query_blocks = (nq + block - 1) / block;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, query_blocks), [&](const tbb::blocked_range<std::size_t>& range) {
+  parallel_ranges(query_blocks, 1, [&](std::size_t from, std::size_t to) {
     RowMat scores;
     std::vector<std::vector<Candidate>> heaps;
     std::vector<std::vector<std::uint32_t>> excluded;
-    for (std::size_t qb = range.begin(); qb != range.end(); ++qb) {
+    for (std::size_t qb = from; qb != to; ++qb) {
       const std::size_t q0 = qb * block, q1 = std::min(nq, q0 + block), nb = q1 - q0;
       const ConstRowMap q(queries + q0 * std::size_t(rank), Eigen::Index(nb), rank);
       heaps.assign(nb, {});

@@ -16,9 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-
+#include "core/parallel.h"
 #include "streaming/dstream/codec.h"
 #include "streaming/dstream/graph.h"
 
@@ -59,10 +57,9 @@ std::size_t partition_of(const K& key) {
 // Runs f(p) for every partition, in parallel.
 template <class F>
 void for_each_partition(F&& f) {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, kPartitions, 1),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t p = r.begin(); p != r.end(); ++p) f(p);
-                    });
+  parallel_ranges(kPartitions, 1, [&](std::size_t from, std::size_t to) {
+    for (std::size_t p = from; p != to; ++p) f(p);
+  });
 }
 
 // Key -> value in the order keys were first inserted (open addressing over the entries, with
@@ -250,8 +247,8 @@ bool scatter(Node<std::pair<K, V>>* parent, Buckets<K, V>& out) {
   out.blocks.resize(std::size_t(n));
   for (auto& block : out.blocks)
     for (auto& part : block) part.clear();
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t b = r.begin(); b != r.end(); ++b) {
+  parallel_ranges(std::size_t(n), 1, [&](std::size_t from, std::size_t to) {
+    for (std::size_t b = from; b != to; ++b) {
       auto& block = out.blocks[b];
       parent->stream(b, [&block](std::pair<K, V>&& kv, EventTime t) {
         const std::uint64_t h = key_hash(kv.first);
@@ -296,8 +293,8 @@ bool combine_blocks(Node<std::pair<K, V>>* parent, BlockTables<K, A>& out, Group
   if (n < 0) return false;
   out.count = std::size_t(n);
   if (out.blocks.size() < out.count) out.blocks.resize(out.count);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, out.count, 1), [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t b = r.begin(); b != r.end(); ++b) {
+  parallel_ranges(out.count, 1, [&](std::size_t from, std::size_t to) {
+    for (std::size_t b = from; b != to; ++b) {
       auto& block = out.blocks[b];
       block.used = 0;
       typename BlockTables<K, A>::Group* group = nullptr;

@@ -11,8 +11,6 @@
 
 #include "core/error.h"
 #include "core/parallel.h"
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
 #include "streaming/dstream/graph.h"
 
 namespace streamml::dstream {
@@ -34,8 +32,8 @@ bool Node<T>::store_stream(Records<T>& out) {
     return true;
   }
   std::vector<Records<T>> parts(static_cast<std::size_t>(n));
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, std::size_t(n), 1), [&](const tbb::blocked_range<std::size_t>& r) {
-    for (std::size_t k = r.begin(); k != r.end(); ++k) stream(k, sink_into(parts[k]));
+  parallel_ranges(std::size_t(n), 1, [&](std::size_t from, std::size_t to) {
+    for (std::size_t k = from; k != to; ++k) stream(k, sink_into(parts[k]));
   });
   std::size_t total = 0;
   for (const auto& p : parts) total += p.size();
