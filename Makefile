@@ -14,7 +14,7 @@ setup:
 build: setup
 	cmake --build $(BUILD) -j $(JOBS)
 
-# The main job: the decision system on the bundled streams (clicks, monitoring), its summary
+# The main job: the decision system on the bundled streams (clicks, monitoring, transactions), its summary
 # and build/demo/report.html with the plots.
 demo: build
 	@bash scripts/demo $(BUILD)

@@ -7,6 +7,16 @@
 //                  -> sliding-window DBSCAN: its noise points are the anomalies
 //                  -> auto-scaling (DS2's rate rule; a CBC MIP when services are coupled)
 //                  -> each service's anomaly flag and instance count    (monitoring_decisions.csv)
+//   transactions -> per-customer activity + ALS taste factors -> churn risk, learned from labels
+//                  that mature 30 days late (algorithms/churn/churn_model.h)
+//                  -> at the end of each day: every scored customer's risk  (churn_risks.csv),
+//                     the 20 riskiest                                       (churn_top_risk.csv),
+//                     and the day's retention budget allocated by CBC's MIP
+//                     (which customers get which offer)                     (churn_offers.csv)
+//
+// The streams need not be equally long: a lane that reaches its stream's end leaves the clock
+// and the others go on (the bundled transactions cover 128 days, the other two 60), so the
+// clock's ticks are the longest lane's.
 //
 // Each stream is a lane: a Pipeline of its own (source, stages, file sinks, checkpoints under
 // <checkpoint_dir>/<lane>/), run on its own thread and batched on the shared grid (origin,
@@ -23,13 +33,14 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/optimize/retention.h"
 #include "core/event_time.h"
 #include "streaming/pipeline.h"
 
 namespace streamml {
 
 struct DecisionSystemSettings {
-  std::string data_dir = "data/demo";  // clicks.csv, monitoring.csv (and their truth)
+  std::string data_dir = "data/demo";  // clicks.csv, monitoring.csv, transactions.csv (and their truth)
   std::string out_dir = "build/demo";  // decisions/, <lane>_report.json
   std::string checkpoint_dir;          // empty: <out_dir>/checkpoints
   std::int64_t checkpoint_every = 240; // batches (hours of event time); 0: no checkpoints
@@ -46,7 +57,7 @@ struct DecisionSystemSettings {
 };
 
 struct LaneReport {
-  std::string lane;     // "clicks", "monitoring"
+  std::string lane;     // "clicks", "monitoring", "churn"
   PipelineReport pipeline;
 };
 
@@ -58,6 +69,12 @@ struct DecisionSystemReport {
 
 // The lanes' names, in the order they run.
 std::vector<std::string> decision_lanes();
+
+// The churn lane's daily retention campaign: two offers (a 5 voucher keeping 10 % of those who
+// would leave, a 25 one keeping 35 %), 500 a day, over the 200 riskiest customers. The judge
+// prices the plans with these, and the offline optimum is the same MIP.
+RetentionSettings demo_retention();
+constexpr std::size_t kDemoTopRisk = 20;  // the daily top-risk list's length
 
 // Runs every lane to the end of its stream. Writes <out_dir>/decisions/<lane>_*.csv and
 // <out_dir>/<lane>_report.json (the lane's PipelineReport). Throws the first lane's error

@@ -12,7 +12,7 @@ namespace streamml {
 CLI::App* add_demo(CLI::App& app, DemoArgs& a) {
   auto* demo = app.add_subcommand(
       "demo", "The decision system on the bundled streams (clicks -> CTR scores; monitoring -> anomalies -> "
-              "auto-scaling), one event-time clock, judged against their truth");
+              "auto-scaling; transactions -> churn risk -> retention offers), one event-time clock, judged against their truth");
   demo->add_option("--data", a.system.data_dir, "Folder of the recorded streams and their truth")->capture_default_str();
   demo->add_option("--out", a.system.out_dir, "Output folder: decisions/, summary.json, the lanes' reports")->capture_default_str();
   demo->add_option("--checkpoint-dir", a.system.checkpoint_dir, "Checkpoints (default: <out>/checkpoints)");

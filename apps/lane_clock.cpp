@@ -44,6 +44,11 @@ void LaneClock::abort(const std::string& lane) {
   changed_.notify_all();
 }
 
+std::string LaneClock::aborted_by() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return aborted_by_;
+}
+
 std::vector<LaneTick> LaneClock::lanes() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return lanes_;

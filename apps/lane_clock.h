@@ -49,6 +49,8 @@ class LaneClock {
   // A lane failed: every arrive from now on throws Error(Runtime) naming it, so the other
   // lanes stop at their next batch instead of running on alone.
   void abort(const std::string& lane);
+  // The lane that aborted first ("" when none did).
+  std::string aborted_by() const;
   std::vector<LaneTick> lanes() const;
 
  private:

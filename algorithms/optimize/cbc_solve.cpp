@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -92,6 +93,12 @@ SolveResult solve_mip(const LpModel& model, const SolveSettings& settings) {
 
   CbcModel cbc(solver);  // a clone of `solver`: results are read from cbc
   if (settings.log_level == 0) cbc.passInMessageHandler(&handler);
+  // CBC 2.10's command-line driver reads its arguments through process-wide state (CoinParam's
+  // read position and mode): two solves at once in one process garble each other's arguments
+  // ("String of -quit is illegal for integer parameter logLevel", then a failed solve). Seen
+  // with two lanes of the decision system solving at the same hour; one driver at a time.
+  static std::mutex driver;
+  std::lock_guard<std::mutex> one_at_a_time(driver);
   CbcSolverUsefulData data;
   CbcMain0(cbc, data);
   data.noPrinting_ = settings.log_level == 0;

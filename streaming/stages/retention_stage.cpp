@@ -8,14 +8,28 @@
 
 namespace streamml {
 
-RetentionStage::RetentionStage(std::string name, std::shared_ptr<const ChurnModel> churn, RetentionSettings settings)
-    : name_(std::move(name)), churn_(std::move(churn)), settings_(std::move(settings)) {
+bool decides_at(const Batch& batch, EventTime every, const std::string& stage) {
+  if (every <= 0) return !batch.empty();  // a quiet batch changes no risk
+  STREAMML_CHECK(batch.interval_end != 0 || batch.interval_start != 0, InvalidInput,
+                 "stage '" << stage << "' decides every " << every
+                           << " us of event time, but batch " << batch.index
+                           << " has no event-time interval (cut the stream by --batch-interval)");
+  return batch.interval_end % every == 0;
+}
+
+RetentionStage::RetentionStage(std::string name, std::shared_ptr<const ChurnModel> churn, RetentionSettings settings,
+                               EventTime every)
+    : name_(std::move(name)), churn_(std::move(churn)), settings_(std::move(settings)), every_(every) {
   STREAMML_CHECK(churn_ != nullptr, InvalidInput, "stage '" << name_ << "' needs the churn model it follows, got null");
+  STREAMML_CHECK(every_ >= 0, InvalidInput, "stage '" << name_ << "': every must be >= 0 us, got " << every_);
   settings_.validate();
 }
 
 void RetentionStage::process(Batch& batch) {
-  if (batch.empty()) return;
+  if (!decides_at(batch, every_, name_)) {
+    batch.add_output(name_ + ".offer", std::vector<std::int64_t>(batch.rows, -1));
+    return;
+  }
   plan_ = plan_retention(churn_->risks(), churn_->values(), settings_);
   customers_ = churn_->customers();
   std::vector<std::int64_t> offer(batch.rows, -1);
@@ -50,14 +64,15 @@ void RetentionStage::process(Batch& batch) {
   batch.add_table(std::move(table));
 }
 
-TopRiskStage::TopRiskStage(std::string name, std::shared_ptr<const ChurnModel> churn, std::size_t k)
-    : name_(std::move(name)), churn_(std::move(churn)), k_(k) {
+TopRiskStage::TopRiskStage(std::string name, std::shared_ptr<const ChurnModel> churn, std::size_t k, EventTime every)
+    : name_(std::move(name)), churn_(std::move(churn)), k_(k), every_(every) {
   STREAMML_CHECK(churn_ != nullptr, InvalidInput, "stage '" << name_ << "' needs the churn model it follows, got null");
   STREAMML_CHECK(k_ >= 1, InvalidInput, "stage '" << name_ << "': k must be >= 1, got 0");
+  STREAMML_CHECK(every_ >= 0, InvalidInput, "stage '" << name_ << "': every must be >= 0 us, got " << every_);
 }
 
 void TopRiskStage::process(Batch& batch) {
-  if (batch.empty()) return;
+  if (!decides_at(batch, every_, name_)) return;
   std::vector<std::int64_t> rank;
   std::vector<std::string> ids;
   std::vector<double> risk, value;

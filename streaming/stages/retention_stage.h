@@ -11,6 +11,14 @@
 //
 // TopRiskStage: the k riskiest active customers after each batch as the result table "<name>"
 // (rank, customer, risk, value): the top-risk list a sink writes every batch.
+//
+// Both decide every batch by default. With `every` > 0 (microseconds of event time) they decide
+// only at the batches whose event-time interval ends on a multiple of it (every = one day:
+// after the last batch of each UTC day, so hourly batches give a daily campaign), even when that
+// batch is empty (the risks are the churn model's latest); other batches carry no table and
+// every record's offer is -1. With every = 0 an empty batch decides nothing. Which batches decide is a function of the
+// batches alone, so the stages stay stateless. A batch cut by count (no interval) with
+// `every` > 0 is an error.
 #pragma once
 
 #include <memory>
@@ -24,7 +32,8 @@ namespace streamml {
 
 class RetentionStage : public Stage {
  public:
-  RetentionStage(std::string name, std::shared_ptr<const ChurnModel> churn, RetentionSettings settings);
+  RetentionStage(std::string name, std::shared_ptr<const ChurnModel> churn, RetentionSettings settings,
+                 EventTime every = 0);
 
   std::string name() const override { return name_; }
   void process(Batch& batch) override;
@@ -40,13 +49,14 @@ class RetentionStage : public Stage {
   std::string name_;
   std::shared_ptr<const ChurnModel> churn_;
   RetentionSettings settings_;
+  EventTime every_;
   RetentionPlan plan_;
   std::vector<std::string> customers_;  // the churn model's customers the plan indexes
 };
 
 class TopRiskStage : public Stage {
  public:
-  TopRiskStage(std::string name, std::shared_ptr<const ChurnModel> churn, std::size_t k);
+  TopRiskStage(std::string name, std::shared_ptr<const ChurnModel> churn, std::size_t k, EventTime every = 0);
 
   std::string name() const override { return name_; }
   void process(Batch& batch) override;
@@ -56,6 +66,12 @@ class TopRiskStage : public Stage {
   std::string name_;
   std::shared_ptr<const ChurnModel> churn_;
   std::size_t k_;
+  EventTime every_;
 };
+
+// Whether a stage deciding `every` microseconds of event time (0: every batch with records)
+// decides at this batch: its interval ends on a multiple of `every`. Throws Error(InvalidInput) for a batch
+// without an event-time interval when `every` > 0, naming the stage.
+bool decides_at(const Batch& batch, EventTime every, const std::string& stage);
 
 }  // namespace streamml

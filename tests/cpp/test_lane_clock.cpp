@@ -48,8 +48,11 @@ TEST(LaneClock, NoLaneRunsAheadAndEveryTickFiresOnce) {
 
 TEST(LaneClock, AFailedLaneStopsTheOthers) {
   LaneClock clock(2);
+  EXPECT_EQ(clock.aborted_by(), "");
   std::thread failing([&] { clock.abort("clicks"); });
   failing.join();
+  clock.abort("monitoring");  // stopped by the first: the first stays the one that failed
+  EXPECT_EQ(clock.aborted_by(), "clicks");
   LaneTick t;
   t.batch = 0;
   try {

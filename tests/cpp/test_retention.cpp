@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "algorithms/optimize/retention.h"
 #include "test_helpers.h"
@@ -63,6 +64,41 @@ TEST(Retention, MipEqualsBruteForceOnRandomInstances) {
     const RetentionPlan lp = plan_retention(p, v, s);
     EXPECT_GE(lp.expected_saved - lp.spent, want - 1e-7);  // the relaxation bounds the MIP
   }
+}
+
+// Two threads solving MIPs at once (as two lanes of the decision system do) get what one thread
+// gets: CBC's command-line driver keeps process-wide state and is run one at a time. Oracle:
+// the same instances solved in turn, and brute force.
+TEST(Retention, SolvesFromTwoThreadsAtOnceEqualTheSerialOnes) {
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  RetentionSettings s;
+  s.offer_cost = {5, 20, 40};
+  s.offer_uplift = {0.1, 0.3, 0.5};
+  s.budget = 60;
+  std::vector<std::vector<double>> ps, vs;
+  for (int k = 0; k < 8; ++k) {
+    ps.emplace_back(7), vs.emplace_back(7);
+    for (std::size_t i = 0; i < 7; ++i) ps.back()[i] = u(rng), vs.back()[i] = 50 + 300 * u(rng);
+  }
+  std::vector<double> serial;
+  for (std::size_t k = 0; k < ps.size(); ++k) {
+    const RetentionPlan plan = plan_retention(ps[k], vs[k], s);
+    serial.push_back(plan.expected_saved - plan.spent);
+    EXPECT_NEAR(serial.back(), brute_force_best(ps[k], vs[k], s), 1e-6 * std::max(1.0, serial.back()));
+  }
+  std::vector<std::vector<double>> got(2, std::vector<double>(ps.size() * 10));
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      for (std::size_t r = 0; r < got[t].size(); ++r) {
+        const RetentionPlan plan = plan_retention(ps[r % ps.size()], vs[r % ps.size()], s);
+        got[t][r] = plan.status == SolveStatus::Optimal ? plan.expected_saved - plan.spent : -1;
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (std::size_t t = 0; t < 2; ++t)
+    for (std::size_t r = 0; r < got[t].size(); ++r) EXPECT_EQ(got[t][r], serial[r % ps.size()]) << t << " " << r;
 }
 
 TEST(Retention, OnlyTheRiskiestCandidatesAndNaNLeftOut) {
