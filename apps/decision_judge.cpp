@@ -1,5 +1,6 @@
 #include "apps/decision_judge.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "algorithms/evaluation/prequential.h"
 #include "algorithms/optimize/retention.h"
 #include "core/error.h"
+#include "core/event_time.h"
 #include "core/json.h"
 #include "datasets/monitoring.h"
 
@@ -70,6 +72,44 @@ std::vector<std::string> split_csv(const std::string& line) {
   return out;
 }
 
+// The row order of (event time, key), stable: file order among equal pairs.
+std::vector<std::size_t> time_key_order(const CsvFile& f, const std::string& time, const std::string& key,
+                                        std::vector<std::pair<EventTime, std::string>>& at) {
+  const std::size_t t = f.column(time), k = f.column(key);
+  at.clear();
+  for (std::size_t r = 0; r < f.rows.size(); ++r) {
+    STREAMML_CHECK(std::max(t, k) < f.rows[r].size(), InvalidInput, f.path << ":" << r + 2 << ": " << f.rows[r].size() << " fields, expected " << f.header.size());
+    const auto when = parse_event_time(f.rows[r][t]);
+    STREAMML_CHECK(when.has_value(), InvalidInput, f.path << ":" << r + 2 << ": column '" << time << "' is not a time: '" << f.rows[r][t] << "'");
+    at.emplace_back(*when, f.rows[r][k]);
+  }
+  std::vector<std::size_t> order(f.rows.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return at[a] < at[b]; });
+  return order;
+}
+
+// The decisions' rows put in the order of the records they decide on, matched by event time and
+// key: a lane that read its stream from partitions of a topic wrote them in its merge order
+// (event time, partition, offset), which among equal event times is not the file's. Records of
+// one key keep their order through a partition, so the matching is exact.
+void align_to_records(CsvFile& decisions, const CsvFile& records, const std::string& record_key) {
+  std::vector<std::pair<EventTime, std::string>> rt, dt;
+  const auto ro = time_key_order(records, "event_time", record_key, rt);
+  const auto d_order = time_key_order(decisions, "event_time", "key", dt);
+  STREAMML_CHECK(ro.size() == d_order.size(), InvalidInput,
+                 decisions.path << ": " << d_order.size() << " decisions for the " << ro.size() << " records of " << records.path);
+  std::vector<std::vector<std::string>> rows(ro.size());
+  for (std::size_t i = 0; i < ro.size(); ++i) {
+    STREAMML_CHECK(rt[ro[i]] == dt[d_order[i]], InvalidInput,
+                   decisions.path << ":" << d_order[i] + 2 << ": a decision for key '" << dt[d_order[i]].second << "' at "
+                                  << format_event_time(dt[d_order[i]].first) << ", where " << records.path << ":" << ro[i] + 2
+                                  << " has key '" << rt[ro[i]].second << "' at " << format_event_time(rt[ro[i]].first));
+    rows[ro[i]] = std::move(decisions.rows[d_order[i]]);
+  }
+  decisions.rows = std::move(rows);
+}
+
 CsvFile read_csv(const fs::path& path) {
   std::ifstream in(path);
   STREAMML_CHECK(in.good(), Io, "decision system: cannot read '" << path.string() << "'");
@@ -103,7 +143,8 @@ double json_number(simdjson::dom::element doc, const char* key, const fs::path& 
 void judge_clicks(const DecisionSystemSettings& s, SystemJudgement& j) {
   const fs::path data = fs::path(s.data_dir) / "clicks.csv";
   const CsvFile clicks = read_csv(data);
-  const CsvFile scores = read_csv(fs::path(s.decisions_dir()) / "clicks_scores.csv");
+  CsvFile scores = read_csv(fs::path(s.decisions_dir()) / "clicks_scores.csv");
+  align_to_records(scores, clicks, "user");
   const auto labels = clicks.numbers("clicked");
   const auto p = scores.numbers("ctr.probability");
   STREAMML_CHECK(p.size() == labels.size(), InvalidInput,
@@ -122,7 +163,8 @@ void judge_monitoring(const DecisionSystemSettings& s, SystemJudgement& j) {
   const fs::path data = fs::path(s.data_dir) / "monitoring.csv";
   const CsvFile records = read_csv(data);
   const CsvFile truth = read_csv(data.string() + ".truth.csv");
-  const CsvFile decisions = read_csv(fs::path(s.decisions_dir()) / "monitoring_decisions.csv");
+  CsvFile decisions = read_csv(fs::path(s.decisions_dir()) / "monitoring_decisions.csv");
+  align_to_records(decisions, records, "service");
   simdjson::dom::parser parser;
   const fs::path model_path = data.string() + ".model.json";
   const auto model = read_json(parser, model_path);

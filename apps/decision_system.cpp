@@ -12,6 +12,7 @@
 #include "algorithms/clustering/windowed_dbscan.h"
 #include "algorithms/linear/logistic_regression_sgd.h"
 #include "algorithms/optimize/autoscale.h"
+#include "apps/decision_kafka.h"
 #include "apps/lane_clock.h"
 #include "core/error.h"
 #include "streaming/file_source.h"
@@ -64,7 +65,9 @@ struct Lane {
     if (show) shown.push_back(&s);
     return s;
   }
-  void sink(const std::string& path, std::vector<std::string> columns, std::string table = {}) {
+  // The decisions to their file, and in Kafka mode to the topic named after the file.
+  void sink(const std::string& path, std::vector<std::string> columns, const DecisionKafka* kafka, std::string table = {}) {
+    if (kafka) pipeline->add_sink(kafka->sink(fs::path(path).stem().string(), columns, table));
     FileSinkSettings out;
     out.path = path;
     out.columns = std::move(columns);
@@ -77,7 +80,7 @@ PipelineSettings lane_settings(const DecisionSystemSettings& s, const std::strin
   PipelineSettings p;
   p.batching.interval_us = std::int64_t(std::llround(s.batch_seconds * 1e6));
   p.batching.origin = s.origin;
-  p.speed = s.speed;
+  p.speed = s.kafka.empty() ? s.speed : 0;  // in Kafka mode the producers keep the pace
   p.threads = s.threads;
   p.bad_records.on_bad = OnBadRecord::Error;  // the bundled files are clean: any bad record is a bug
   if (s.checkpoint_every > 0) {
@@ -89,21 +92,24 @@ PipelineSettings lane_settings(const DecisionSystemSettings& s, const std::strin
   return p;
 }
 
-std::string data_file(const DecisionSystemSettings& s, const std::string& name) {
+// The lane's stream: the recorded file, or in Kafka mode the topic (named after the lane) it is
+// produced into.
+std::unique_ptr<Source> lane_source(const DecisionSystemSettings& s, DecisionKafka* kafka, const std::string& lane,
+                                    const std::string& name, const FileSourceOptions& in) {
   const fs::path path = fs::path(s.data_dir) / name;
   STREAMML_CHECK(fs::exists(path), Io, "decision system: '" << path.string() << "' not found (the bundled streams live in data/demo/)");
-  return path.string();
+  return kafka ? kafka->source(lane, path.string(), in) : open_file_source(path.string(), in);
 }
 
 // Clicks -> online logistic regression, test-then-train: each impression's click probability
 // is scored before the model learns from its click.
-Lane clicks_lane(const DecisionSystemSettings& s) {
+Lane clicks_lane(const DecisionSystemSettings& s, DecisionKafka* kafka) {
   FileSourceOptions in;
   in.schema.label = "clicked";
   in.schema.key = "user";
   in.schema.time = "event_time";
   in.schema.categorical = {"device", "ad_category"};
-  Lane lane{"clicks", std::make_unique<Pipeline>(open_file_source(data_file(s, "clicks.csv"), in), lane_settings(s, "clicks")), {}};
+  Lane lane{"clicks", std::make_unique<Pipeline>(lane_source(s, kafka, "clicks", "clicks.csv", in), lane_settings(s, "clicks")), {}};
   LogisticRegressionSGDSettings ctr;
   ctr.mode = LogisticMode::Online;
   ctr.optimizer = OnlineOptimizer::AdaGrad;
@@ -111,7 +117,7 @@ Lane clicks_lane(const DecisionSystemSettings& s) {
   EvaluationSettings evaluation;
   evaluation.prequential.window = 5000;
   lane.add(make_learner_stage("ctr", std::make_shared<LogisticRegressionSGD>(ctr), evaluation));
-  lane.sink((fs::path(s.decisions_dir()) / "clicks_scores.csv").string(), {"ctr.probability"});
+  lane.sink((fs::path(s.decisions_dir()) / "clicks_scores.csv").string(), {"ctr.probability"}, kafka);
   return lane;
 }
 
@@ -122,14 +128,14 @@ constexpr std::int64_t kServices = 8;
 constexpr double kCapacity = 200;
 
 // Monitoring -> per-service deviations -> windowed DBSCAN anomaly flags -> auto-scaling.
-Lane monitoring_lane(const DecisionSystemSettings& s) {
+Lane monitoring_lane(const DecisionSystemSettings& s, DecisionKafka* kafka) {
   FileSourceOptions in;
   in.schema.key = "service";
   in.schema.key_type = KeyType::Int64;
   in.schema.time = "event_time";
   in.schema.features = {"requests", "processing_rate"};
   Lane lane{"monitoring",
-            std::make_unique<Pipeline>(open_file_source(data_file(s, "monitoring.csv"), in), lane_settings(s, "monitoring")),
+            std::make_unique<Pipeline>(lane_source(s, kafka, "monitoring", "monitoring.csv", in), lane_settings(s, "monitoring")),
             {}};
   // Normal hours gather within a few percent of their usual level (noise 5 %); a burst (+60 %)
   // or a slowed dependency (-50 % processing rate) lies far outside. Six hours of 8 services
@@ -156,19 +162,19 @@ Lane monitoring_lane(const DecisionSystemSettings& s) {
   scaling.stabilization_window = 2;
   lane.add(std::make_unique<DecisionStage>("autoscale", std::make_shared<Autoscaler>(scaling)));
   lane.sink((fs::path(s.decisions_dir()) / "monitoring_decisions.csv").string(),
-            {"monitor.anomaly", "monitor.deviation", "autoscale.instances", "autoscale.planned_arrivals"});
+            {"monitor.anomaly", "monitor.deviation", "autoscale.instances", "autoscale.planned_arrivals"}, kafka);
   return lane;
 }
 
 // Transactions -> churn risk (delayed labels) -> at each day's end: every customer's risk, the
 // top-risk list and the retention plan. The model learns every hour; the campaign is daily.
-Lane churn_lane(const DecisionSystemSettings& s) {
+Lane churn_lane(const DecisionSystemSettings& s, DecisionKafka* kafka) {
   FileSourceOptions in;
   in.schema.key = "customer";
   in.schema.time = "event_time";
   in.schema.ids = {{"item", "category"}};
   in.schema.features = {"amount"};
-  Lane lane{"churn", std::make_unique<Pipeline>(open_file_source(data_file(s, "transactions.csv"), in), lane_settings(s, "churn")),
+  Lane lane{"churn", std::make_unique<Pipeline>(lane_source(s, kafka, "churn", "transactions.csv", in), lane_settings(s, "churn")),
             {}};
   auto churn = std::make_shared<ChurnModel>(ChurnModelSettings{});  // 30-day horizon, ALS tastes of rank 4
   lane.add(make_learner_stage("churn", churn, EvaluationSettings{}));
@@ -178,7 +184,7 @@ Lane churn_lane(const DecisionSystemSettings& s) {
   // Every scored customer, riskiest first: what the judge measures the model's AUC on.
   lane.add(std::make_unique<TopRiskStage>("risks", churn, std::numeric_limits<std::size_t>::max(), kDay), false);
   for (const char* table : {"risks", "top_risk", "offers"})
-    lane.sink((fs::path(s.decisions_dir()) / ("churn_" + std::string(table) + ".csv")).string(), {}, table);
+    lane.sink((fs::path(s.decisions_dir()) / ("churn_" + std::string(table) + ".csv")).string(), {}, kafka, table);
   return lane;
 }
 
@@ -221,10 +227,12 @@ DecisionSystemReport run_decision_system(const DecisionSystemSettings& settings)
   if (!settings.resume && settings.checkpoint_every > 0)  // a fresh start: earlier runs' checkpoints would be resumed by mistake later
     for (const auto& lane : decision_lanes()) fs::remove_all(fs::path(settings.checkpoints()) / lane);
 
+  std::unique_ptr<DecisionKafka> kafka;
+  if (!settings.kafka.empty()) kafka = std::make_unique<DecisionKafka>(settings.kafka, settings.speed, settings.resume);
   std::vector<Lane> lanes;
-  lanes.push_back(clicks_lane(settings));
-  lanes.push_back(monitoring_lane(settings));
-  lanes.push_back(churn_lane(settings));
+  lanes.push_back(clicks_lane(settings, kafka.get()));
+  lanes.push_back(monitoring_lane(settings, kafka.get()));
+  lanes.push_back(churn_lane(settings, kafka.get()));
   std::vector<std::string> names;
   std::int64_t total_bytes = 0;
   for (auto& lane : lanes) {
@@ -246,6 +254,7 @@ DecisionSystemReport run_decision_system(const DecisionSystemSettings& settings)
   report.lanes.resize(lanes.size());
   std::vector<std::exception_ptr> errors(lanes.size());
   std::vector<std::thread> threads;
+  if (kafka) kafka->start();
   for (std::size_t i = 0; i < lanes.size(); ++i)
     threads.emplace_back([&, i] {
       try {
@@ -258,6 +267,11 @@ DecisionSystemReport run_decision_system(const DecisionSystemSettings& settings)
       }
     });
   for (auto& t : threads) t.join();
+  if (kafka) {  // a producer's failure first: the lanes' errors would follow from it
+    bool failed = false;
+    for (const auto& e : errors) failed |= bool(e);
+    kafka->finish(failed);
+  }
   // The failing lane's own error (the first to abort the clock), not the others' "stopped" that
   // followed it.
   for (std::size_t i = 0; i < lanes.size(); ++i)

@@ -18,6 +18,9 @@
 // and the others go on (the bundled transactions cover 128 days, the other two 60), so the
 // clock's ticks are the longest lane's.
 //
+// With `kafka` set, each lane reads its stream from a Kafka topic into which the recorded file is
+// produced (decision_kafka.h), and its decisions go to a topic too.
+//
 // Each stream is a lane: a Pipeline of its own (source, stages, file sinks, checkpoints under
 // <checkpoint_dir>/<lane>/), run on its own thread and batched on the shared grid (origin,
 // batch_seconds), and every lane ends each batch at one LaneClock (lane_clock.h): batch k of
@@ -46,6 +49,10 @@ struct DecisionSystemSettings {
   std::int64_t checkpoint_every = 240; // batches (hours of event time); 0: no checkpoints
   bool resume = false;                 // go on from the newest checkpoints
   double speed = 0;                    // 0: as fast as possible; X: X times the recorded pace
+  // Empty: the lanes read the recorded files. "mock" (librdkafka's mock cluster in this process)
+  // or bootstrap servers: each lane reads its stream from a topic and writes its decisions to a
+  // topic as well (decision_kafka.h); speed then paces the producers.
+  std::string kafka;
   double batch_seconds = 3600;         // the clock's tick
   EventTime origin = 1767225600LL * kMicrosPerSecond;  // where batch 0 starts: 2026-01-01T00:00:00Z
   std::size_t threads = 0;             // per lane; 0: every core

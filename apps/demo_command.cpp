@@ -22,6 +22,10 @@ CLI::App* add_demo(CLI::App& app, DemoArgs& a) {
   demo->add_option("--speed", a.system.speed, "Replay at X times the recorded pace (0: as fast as possible)")
       ->check(CLI::NonNegativeNumber);
   demo->add_option("--threads", a.system.threads, "Threads per lane (0: every core)");
+  demo->add_option("--kafka", a.system.kafka,
+                   "Read each stream from a Kafka topic it is produced into, and write the decisions to topics too: "
+                   "'mock' (librdkafka's mock cluster in this process) or bootstrap servers HOST:PORT; --speed paces "
+                   "the producers");
   demo->add_flag("--quiet", a.quiet, "No progress line");
   return demo;
 }

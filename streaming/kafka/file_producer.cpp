@@ -9,7 +9,19 @@
 
 namespace streamml {
 
+int key_partition(std::string_view key, int partitions) {
+  std::uint64_t h = 14695981039346656037ull;  // FNV-1a, 64 bits
+  for (const char c : key) h = (h ^ std::uint8_t(c)) * 1099511628211ull;
+  return int(h % std::uint64_t(partitions));
+}
+
 FileProducerReport produce_file(KafkaProducer& producer, const std::string& topic, const FileProducerSettings& s) {
+  STREAMML_CHECK(s.partitions >= 0 && (s.already.empty() || int(s.already.size()) == s.partitions), InvalidInput,
+                 "kafka produce: " << s.already.size() << " partitions' counts already produced, for " << s.partitions
+                                   << " partitions");
+  STREAMML_CHECK(s.partitions == 0 || !s.key.empty(), InvalidInput, "kafka produce: partitioning by key needs the key column");
+  std::vector<std::int64_t> skip = s.already;
+  skip.resize(std::size_t(s.partitions), 0);
   STREAMML_CHECK(s.speed >= 0, InvalidInput, "kafka produce: speed must be >= 0, got " << s.speed);
   STREAMML_CHECK(s.speed == 0 || !s.time.empty(), InvalidInput, "--speed needs the event-time column: add --time COL");
   FileSourceOptions o;
@@ -48,16 +60,26 @@ FileProducerReport produce_file(KafkaProducer& producer, const std::string& topi
       std::optional<std::string> key;
       if (auto* k = std::get_if<std::vector<std::string>>(&b.keys)) key = (*k)[r];
       if (auto* k = std::get_if<std::vector<std::int64_t>>(&b.keys)) key = std::to_string((*k)[r]);
+      int partition = -1;
+      if (s.partitions > 0) {
+        STREAMML_CHECK(key.has_value(), InvalidInput, s.input << ": a record without its key '" << s.key << "'");
+        partition = key_partition(*key, s.partitions);
+        if (skip[std::size_t(partition)] > 0) {  // in the topic already
+          --skip[std::size_t(partition)];
+          ++report.skipped;
+          continue;
+        }
+      }
       std::optional<EventTime> t;
       if (b.has_event_times()) {
         t = b.event_times[r];
-        if (!first_time) first_time = t;
+        if (!first_time) first_time = t;  // the pace counts from the first record sent
         if (s.speed > 0) {
           const auto due = wall0 + std::chrono::microseconds(std::int64_t(double(*t - *first_time) / s.speed));
           std::this_thread::sleep_until(due);
         }
       }
-      producer.send(topic, -1, text, key ? std::optional<std::string_view>(*key) : std::nullopt, t);
+      producer.send(topic, partition, text, key ? std::optional<std::string_view>(*key) : std::nullopt, t);
       ++report.sent;
     }
   }

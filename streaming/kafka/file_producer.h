@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "streaming/file_source.h"
@@ -24,10 +25,17 @@ struct FileProducerSettings {
   std::string time;  // the event-time column; empty: the time of sending (and no pacing)
   double speed = 0;  // 0: as fast as possible
   const std::atomic<bool>* stop = nullptr;  // when set, producing ends early (what was sent is flushed)
+  // 0: librdkafka's partitioner picks each message's partition. n > 0: a record goes to
+  // partition (FNV-1a of its key) mod n, a function of the key alone, so a producer that was
+  // interrupted can go on: the first already[p] records bound for partition p are skipped (an
+  // idempotent producer leaves each partition holding a prefix of the records bound for it).
+  int partitions = 0;
+  std::vector<std::int64_t> already;  // per partition; empty: none
 };
 
 struct FileProducerReport {
   std::int64_t sent = 0;
+  std::int64_t skipped = 0;  // records the topic held already (FileProducerSettings::already)
   bool csv = false;
   std::vector<std::string> columns;  // a CSV payload's columns, in order (the header is not sent)
 };
@@ -35,6 +43,9 @@ struct FileProducerReport {
 // Sends every record of settings.input to `topic` and flushes: every message acknowledged, or
 // Error(Io) naming the first failure. A record the format cannot read is Error(InvalidInput)
 // naming file and line: only whole, readable records are sent.
+// The partition of `partitions` a key goes to under FileProducerSettings::partitions.
+int key_partition(std::string_view key, int partitions);
+
 FileProducerReport produce_file(KafkaProducer& producer, const std::string& topic, const FileProducerSettings& settings);
 
 }  // namespace streamml

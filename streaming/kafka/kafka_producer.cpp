@@ -86,4 +86,18 @@ std::pair<std::int64_t, std::int64_t> KafkaProducer::watermarks(const std::strin
   return {low, high};
 }
 
+int KafkaProducer::partitions(const std::string& topic, int timeout_ms) {
+  rd_kafka_topic_t* handle = rd_kafka_topic_new(producer_.get(), topic.c_str(), nullptr);
+  STREAMML_CHECK(handle, Io, "kafka: cannot name topic '" << topic << "': " << rd_kafka_err2str(rd_kafka_last_error()));
+  const rd_kafka_metadata_t* metadata = nullptr;
+  const rd_kafka_resp_err_t err = rd_kafka_metadata(producer_.get(), 0, handle, &metadata, timeout_ms);
+  rd_kafka_topic_destroy(handle);
+  STREAMML_CHECK(err == RD_KAFKA_RESP_ERR_NO_ERROR, Io, "kafka: cannot read the metadata of topic '" << topic << "': " << rd_kafka_err2str(err));
+  const int count = metadata->topic_cnt == 1 && !metadata->topics[0].err ? metadata->topics[0].partition_cnt : -1;
+  const rd_kafka_resp_err_t topic_err = metadata->topic_cnt == 1 ? metadata->topics[0].err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+  rd_kafka_metadata_destroy(metadata);
+  STREAMML_CHECK(count > 0, InvalidInput, "kafka: topic '" << topic << "' is not there: " << rd_kafka_err2str(topic_err));
+  return count;
+}
+
 }  // namespace streamml

@@ -39,6 +39,9 @@ class KafkaProducer {
   const std::map<std::pair<std::string, int>, std::int64_t>& delivered_ends() const { return ends_; }
   // The (low, high) watermark offsets of a partition, asked of its leader; throws Error(Io).
   std::pair<std::int64_t, std::int64_t> watermarks(const std::string& topic, int partition, int timeout_ms = 10000);
+  // The topic's partition count, from the brokers' metadata; throws Error(InvalidInput) when the
+  // topic does not exist, Error(Io) when the brokers do not answer.
+  int partitions(const std::string& topic, int timeout_ms = 10000);
 
  private:
   friend struct KafkaProducerCallbacks;

@@ -166,23 +166,27 @@ std::int64_t KafkaTransport::start_offset(const Partition& p) const {
   return RD_KAFKA_OFFSET_BEGINNING;
 }
 
-void KafkaTransport::start() {
-  if (started_) return;
-  started_ = true;
-  for (const auto& [topic, number] : topic_partitions()) {
-    Partition& p = partitions_[partition_index(topic, number)];
-    if (!settings_.until_end) continue;
+void KafkaTransport::fix_ends() {
+  ends_fixed_ = true;
+  for (Partition& p : partitions_) {
     std::int64_t lo = 0, hi = 0;
-    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer_.get(), topic.c_str(), number, &lo, &hi,
+    const rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(consumer_.get(), p.topic.c_str(), p.number, &lo, &hi,
                                                                      settings_.metadata_timeout_ms);
     STREAMML_CHECK(err == RD_KAFKA_RESP_ERR_NO_ERROR, InvalidInput,
-                   "kafka: --until-end cannot learn where " << partition_name(topic, number) << " ends: " << rd_kafka_err2str(err));
+                   "kafka: --until-end cannot learn where " << partition_name(p.topic, p.number) << " ends: " << rd_kafka_err2str(err));
     p.end = hi;
     p.low = lo;
     STREAMML_CHECK(p.next <= hi, InvalidInput,
-                   "kafka: the position of " << partition_name(topic, number) << " is offset " << p.next
+                   "kafka: the position of " << partition_name(p.topic, p.number) << " is offset " << p.next
                                              << ", past its end " << hi << ": is this the topic the checkpoint read?");
   }
+}
+
+void KafkaTransport::start() {
+  if (started_) return;
+  started_ = true;
+  for (const auto& [topic, number] : topic_partitions()) partition_index(topic, number);
+  if (settings_.until_end && (!settings_.end_known || settings_.end_known->load())) fix_ends();
   if (settings_.group.empty()) {
     assign_all();
   } else {
@@ -325,7 +329,7 @@ bool KafkaTransport::update_states(Clock::time_point now) {
 }
 
 bool KafkaTransport::all_finished() const {
-  if (!settings_.until_end || partitions_.empty()) return false;
+  if (!settings_.until_end || !ends_fixed_ || partitions_.empty()) return false;
   for (const Partition& p : partitions_)
     if (p.state != PartitionState::Finished) return false;
   return true;
@@ -339,6 +343,7 @@ std::optional<Chunk> KafkaTransport::read_chunk() {
       stopped_ = true;
       return std::nullopt;
     }
+    if (settings_.until_end && !ends_fixed_ && settings_.end_known && settings_.end_known->load()) fix_ends();
     update_states(Clock::now());
     if (all_finished()) return std::nullopt;
     const ssize_t n = rd_kafka_consume_batch_queue(queue_, settings_.chunk_wait_ms, buffer_.data(), buffer_.size());

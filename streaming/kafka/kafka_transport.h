@@ -45,6 +45,9 @@ struct KafkaSourceSettings {
   KafkaEndpoint endpoint;
   std::string group;                  // group.id; empty: no group, every partition assigned here
   bool until_end = false;             // stop at the end offsets seen at start
+  // With until_end: when set, the end offsets are those seen once this becomes true (a producer
+  // beside the stream has flushed its last message), not at start; the stream is live till then.
+  const std::atomic<bool>* end_known = nullptr;
   std::int64_t idle_timeout_ms = 5000;  // 0: a partition never goes idle
   std::size_t max_messages_per_chunk = 10000;
   int chunk_wait_ms = 20;             // the longest a chunk waits to fill (latency when live)
@@ -102,6 +105,7 @@ class KafkaTransport : public Transport {
   };
 
   void start();
+  void fix_ends();  // --until-end: every partition's end offset, from its leader
   std::vector<std::pair<std::string, int>> topic_partitions();  // from the brokers' metadata
   std::size_t partition_index(const std::string& topic, int number);
   std::int64_t start_offset(const Partition& p) const;
@@ -120,7 +124,7 @@ class KafkaTransport : public Transport {
   KafkaSourceSettings settings_;
   KafkaHandle consumer_;
   rd_kafka_queue_s* queue_ = nullptr;
-  bool started_ = false, stopped_ = false;
+  bool started_ = false, stopped_ = false, ends_fixed_ = false;
   std::vector<Partition> partitions_;
   std::map<std::string, std::size_t> index_;
   std::shared_ptr<const std::vector<std::string>> names_;

@@ -22,15 +22,14 @@ import json
 import os
 import pathlib
 import shutil
-import signal
 import struct
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import kill_after_checkpoints
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import diags, eye, hstack, vstack
 from sklearn.cluster import DBSCAN
@@ -211,15 +210,7 @@ def test_crash_then_resume_writes_the_same_bytes(run, tmp_path):
     # checkpoints (every 100 hours) and with hours decided after the last one.
     proc = subprocess.Popen([BIN, "demo", "--data", str(DATA), "--out", str(crashed), "--quiet", "--checkpoint-every",
                              "100", "--speed", "432000"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    manifests = [crashed / "checkpoints" / lane / "pipeline" for lane in LANES]
-    deadline = time.monotonic() + 300
-    while not all(d.exists() and len(list(d.glob("v*.h5"))) >= 3 for d in manifests):
-        assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read()}"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    kill_after_checkpoints(proc, crashed, LANES)
     partial = (crashed / "decisions" / "monitoring_decisions.csv").stat().st_size
     assert 0 < partial < (out / "decisions" / "monitoring_decisions.csv").stat().st_size
     demo(crashed, "--checkpoint-every", "100", "--resume")
