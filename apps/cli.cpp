@@ -96,6 +96,23 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
   replay->add_option("--output-columns", lists[5], "Comma-separated output columns to write (default: every one)");
   replay->add_option("--output-format", o.output_format, "csv or jsonl (default: from --output's extension; jsonl for a topic)")
       ->check(CLI::IsMember({"auto", "csv", "jsonl"}));
+  replay->add_option("--output-table", o.output_tables,
+                     "A stage's result table to its own output, as TABLE=PATH (repeatable), written as --output writes "
+                     "(a file or kafka://...; format from the extension; every column): e.g. top_risk=top.csv and "
+                     "retention=plan.csv with --learner churn --top-risk K --retention");
+  replay->add_option("--top-risk", o.top_risk,
+                     "--learner churn: the K riskiest customers after each decision, as the result table 'top_risk' "
+                     "(rank, customer, risk, value)")
+      ->check(CLI::PositiveNumber);
+  replay->add_flag("--retention", o.retention,
+                   "--learner churn: a retention budget allocated by a MIP after each decision (which of the riskiest "
+                   "customers get which offer), as the result table 'retention' and each record's retention.offer");
+  replay->add_option("--retention-param", o.retention_params,
+                     "--retention setting as key=value (repeatable): budget (500), offer_cost (5,25), offer_uplift "
+                     "(0.1,0.35), offer_capacity (none), candidates (200), relax (false)");
+  replay->add_option("--decide-every", o.decide_every,
+                     "--top-risk/--retention: decide only after the batches whose event-time interval ends on a "
+                     "multiple of this, e.g. 1d with --batch-interval 1h (default: after every batch)");
   replay->add_option("--checkpoint-dir", o.pipeline.checkpoint.dir,
                      "Save versioned HDF5 checkpoints of the learner and the stream's position here");
   replay->add_option("--checkpoint-every", o.pipeline.checkpoint.every_batches,

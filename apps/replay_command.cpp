@@ -13,6 +13,7 @@
 #include "streaming/stages/decision_stage.h"
 #include "streaming/stages/prequential_stage.h"
 #include "streaming/stages/recommender_stage.h"
+#include "streaming/stages/retention_stage.h"
 
 namespace streamml {
 
@@ -159,6 +160,30 @@ std::unique_ptr<Stage> learner_stage(const std::string& type, const std::vector<
   return make_learner_stage(type, std::move(learner), eval);
 }
 
+// --top-risk K / --retention after --learner churn: the decisions from the churn model's risks.
+void add_churn_decisions(const ReplayOptions& o, const DecisionStage* decider, Pipeline& pipeline) {
+  const bool asked = o.top_risk > 0 || o.retention;
+  STREAMML_CHECK(asked || (o.retention_params.empty() && o.decide_every.empty()), InvalidInput,
+                 (o.decide_every.empty() ? "--retention-param" : "--decide-every")
+                     << " given without --top-risk or --retention");
+  STREAMML_CHECK(o.retention || o.retention_params.empty(), InvalidInput, "--retention-param given without --retention");
+  if (!asked) return;
+  std::shared_ptr<const ChurnModel> churn =
+      decider ? std::dynamic_pointer_cast<const ChurnModel>(decider->shared_learner()) : nullptr;
+  STREAMML_CHECK(churn != nullptr, InvalidInput,
+                 (o.top_risk > 0 ? "--top-risk" : "--retention") << " decides from churn risks: add --learner churn, got "
+                                                                 << (o.learner.empty() ? "no learner" : "--learner " + o.learner));
+  const EventTime every = o.decide_every.empty() ? 0 : parse_duration_micros(o.decide_every);
+  STREAMML_CHECK(o.decide_every.empty() || o.pipeline.batching.interval_us > 0, InvalidInput,
+                 "--decide-every needs batches of event time: add --batch-interval");
+  if (o.retention) {
+    RetentionSettings r;
+    for (const auto& [k, v] : parse_params(o.retention_params, "--retention-param")) r.set(k, v);
+    pipeline.add_stage(std::make_unique<RetentionStage>("retention", churn, r, every));
+  }
+  if (o.top_risk > 0) pipeline.add_stage(std::make_unique<TopRiskStage>("top_risk", churn, o.top_risk, every));
+}
+
 void write_learning_curve(const PrequentialEvaluator& evaluator, const std::string& path) {
   std::ofstream out(path);
   STREAMML_CHECK(out.good(), Io, "cannot write the learning curve to '" << path << "'");
@@ -234,21 +259,30 @@ int run_replay(ReplayOptions o, std::ostream& out) {
     STREAMML_CHECK(o.params.empty() && o.curve_path.empty(), InvalidInput,
                    (o.params.empty() ? "--curve" : "--param") << " given without --learner");
   }
+  add_churn_decisions(o, decider, pipeline);
 
-  if (is_kafka_url(o.output_path)) {
-    KafkaSinkSettings sink;
-    sink.endpoint = kafka_endpoint(o.output_path, o.kafka);
-    sink.format = parse_row_format(o.output_format);
-    sink.columns = o.output_columns;
-    if (windowed) sink.table = WindowedCount::kTable;
-    pipeline.add_sink(std::make_unique<KafkaSink>(std::move(sink)));
-  } else if (!o.output_path.empty()) {
-    FileSinkSettings sink;
-    sink.path = o.output_path;
-    sink.format = parse_row_format(o.output_format);
-    sink.columns = o.output_columns;
-    if (windowed) sink.table = WindowedCount::kTable;
-    pipeline.add_sink(std::make_unique<FileSink>(std::move(sink)));
+  // --output and each --output-table: a topic or a file, the same sinks.
+  auto add_output = [&](const std::string& path, const std::string& format, const std::vector<std::string>& columns,
+                        const std::string& table) {
+    if (is_kafka_url(path)) {
+      KafkaSinkSettings sink;
+      sink.endpoint = kafka_endpoint(path, o.kafka);
+      sink.format = parse_row_format(format);
+      sink.columns = columns;
+      sink.table = table;
+      pipeline.add_sink(std::make_unique<KafkaSink>(std::move(sink)));
+    } else {
+      FileSinkSettings sink;
+      sink.path = path;
+      sink.format = parse_row_format(format);
+      sink.columns = columns;
+      sink.table = table;
+      pipeline.add_sink(std::make_unique<FileSink>(std::move(sink)));
+    }
+  };
+  for (const auto& [table, path] : parse_params(o.output_tables, "--output-table")) add_output(path, "auto", {}, table);
+  if (!o.output_path.empty()) {
+    add_output(o.output_path, o.output_format, o.output_columns, windowed ? WindowedCount::kTable : "");
   } else {
     STREAMML_CHECK(o.output_columns.empty() && o.output_format == "auto", InvalidInput,
                    (o.output_columns.empty() ? "--output-format" : "--output-columns") << " given without --output PATH");

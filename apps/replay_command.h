@@ -35,6 +35,16 @@ struct ReplayOptions {
   std::string output_path;
   std::vector<std::string> output_columns;  // empty: every one
   std::string output_format = "auto";
+  // --output-table TABLE=PATH (repeatable): a stage's result table to its own output, written
+  // as --output writes (a file or a topic; format from the path; every column).
+  std::vector<std::string> output_tables;
+  // After --learner churn: --top-risk K (the table "top_risk"), --retention with
+  // --retention-param key=value (the table "retention", each record's "retention.offer"),
+  // deciding every --decide-every of event time (streaming/stages/retention_stage.h).
+  std::size_t top_risk = 0;
+  bool retention = false;
+  std::vector<std::string> retention_params;
+  std::string decide_every;
   WindowedCountOptions count;           // --count-by COL --window 60s --slide 1s --top N
   KafkaInputOptions kafka;              // --input kafka://HOST:PORT/topic: the topic's flags
   bool quiet = false;

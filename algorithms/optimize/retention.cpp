@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include "algorithms/optimize/lp_model.h"
 #include "core/error.h"
@@ -26,6 +28,55 @@ void RetentionSettings::validate() const {
   }
   STREAMML_CHECK(std::isfinite(budget) && budget >= 0, InvalidInput, "retention: budget must be >= 0, got " << budget);
   STREAMML_CHECK(candidates >= 1, InvalidInput, "retention: candidates must be >= 1, got " << candidates);
+}
+
+namespace {
+
+double number_of(const std::string& key, const std::string& text) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  STREAMML_CHECK(!text.empty() && used == text.size(), InvalidInput, "retention: " << key << " must be a number, got '" << text << "'");
+  return v;
+}
+
+std::vector<double> numbers_of(const std::string& key, const std::string& text) {
+  std::vector<double> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = text.find(',', start);
+    out.push_back(number_of(key, text.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+}  // namespace
+
+void RetentionSettings::set(const std::string& key, const std::string& value) {
+  if (key == "budget") {
+    budget = number_of(key, value);
+  } else if (key == "candidates") {
+    const double c = number_of(key, value);
+    STREAMML_CHECK(c == std::floor(c) && std::abs(c) < 1e15, InvalidInput, "retention: candidates must be an integer, got '" << value << "'");
+    candidates = std::int64_t(c);
+  } else if (key == "relax") {
+    STREAMML_CHECK(value == "true" || value == "false", InvalidInput, "retention: relax must be true or false, got '" << value << "'");
+    relax = value == "true";
+  } else if (key == "offer_cost") {
+    offer_cost = numbers_of(key, value);
+  } else if (key == "offer_uplift") {
+    offer_uplift = numbers_of(key, value);
+  } else if (key == "offer_capacity") {
+    offer_capacity = value.empty() ? std::vector<double>{} : numbers_of(key, value);
+  } else {
+    STREAMML_FAIL(InvalidInput, "retention has no setting '" << key
+                                                             << "'; known: budget, candidates, offer_capacity, offer_cost, offer_uplift, relax");
+  }
 }
 
 RetentionPlan plan_retention(const std::vector<double>& risk, const std::vector<double>& value,

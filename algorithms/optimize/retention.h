@@ -36,6 +36,11 @@ struct RetentionSettings {
 
   // Throws Error(InvalidInput) naming the setting ("retention: offer_uplift[1] must be in [0, 1], got 2").
   void validate() const;
+  // One setting from text, as the command line's `--retention key=value` gives it: budget,
+  // candidates, relax (true/false), and offer_cost, offer_uplift, offer_capacity as
+  // comma-separated lists ("5,25"). Throws Error(InvalidInput) naming an unknown key (with the
+  // known ones) or a value that is not a number. validate() checks the ranges.
+  void set(const std::string& key, const std::string& value);
 };
 
 struct RetentionPlan {

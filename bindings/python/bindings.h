@@ -49,11 +49,20 @@ void bind_dbscan(py::module_& m);  // _DBSCAN, _WindowedDBSCAN
 void bind_generate(py::module_& m);  // streamml.generate
 void bind_optimize(py::module_& m);  // _LpModel, _solve, _read_mps, _LPSolver, ...
 void bind_als(py::module_& m);       // _ALS, _PrequentialRanking, _ranking_metrics_at_k
-void bind_churn(py::module_& m);     // _ChurnModel
+void bind_churn(py::module_& m);     // _ChurnModel, _plan_retention
 void bind_decision(py::module_& m);  // _Allocator, _Autoscaler
 void bind_demo(py::module_& m);      // _run_decision_system (streamml.demo)
 
 using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+}  // namespace streamml::python
+namespace streamml {
+struct RetentionSettings;
+}
+namespace streamml::python {
+// Python keywords (budget, candidates, relax, offer_cost, offer_uplift, offer_capacity) to
+// retention settings, validated (churn.cpp).
+RetentionSettings retention_settings(const py::dict& keywords);
 
 // "(3, 2)" / "(3,)": an array's shape as NumPy prints it, for messages.
 std::string shape_text(const py::array& a);

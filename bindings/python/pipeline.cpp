@@ -15,10 +15,13 @@
 
 #include "algorithms/evaluation/prequential.h"
 #include "algorithms/evaluation/prequential_ranking.h"
+#include "algorithms/churn/churn_model.h"
 #include "apps/windowed_count.h"
 #include "bindings/python/learner.h"
 #include "core/error.h"
 #include "streaming/pipeline.h"
+#include "streaming/sinks/file_sink.h"
+#include "streaming/stages/retention_stage.h"
 
 namespace streamml::python {
 
@@ -99,6 +102,28 @@ class PyPipeline {
     pipeline_->add_stage(counted.graph->stage());
   }
 
+  // The churn pipeline's decisions from a churn stage's model (streamml.ChurnModel's compiled
+  // core, added before): the top-risk list and the retention plan as result tables.
+  // every: a duration ("1d", "3600s"); empty: every batch.
+  void add_top_risk(const std::string& name, const py::object& churn, std::size_t k, const std::string& every) {
+    pipeline_->add_stage(std::make_unique<TopRiskStage>(name, churn_of(name, churn), k, micros(every)));
+  }
+  void add_retention(const std::string& name, const py::object& churn, const py::dict& settings, const std::string& every) {
+    pipeline_->add_stage(
+        std::make_unique<RetentionStage>(name, churn_of(name, churn), retention_settings(settings), micros(every)));
+  }
+
+  // A FileSink: one row per record, or the rows of the result table `table`.
+  void add_output(const std::string& path, const std::string& table, const std::vector<std::string>& columns,
+                  const std::string& format) {
+    FileSinkSettings sink;
+    sink.path = path;
+    sink.table = table;
+    sink.columns = columns;
+    sink.format = parse_row_format(format);
+    pipeline_->add_sink(std::make_unique<FileSink>(std::move(sink)));
+  }
+
   // One row per (window, key): window_start, window_end (datetime64[us]), key (str), count.
   py::dict counted_windows(const std::string& name) const {
     for (const Counted& c : counted_) {
@@ -123,6 +148,16 @@ class PyPipeline {
       return out;
     }
     STREAMML_FAIL(InvalidInput, "no count_by_window stage named '" << name << "'");
+  }
+
+  static EventTime micros(const std::string& every) { return every.empty() ? 0 : parse_duration_micros(every); }
+
+  std::shared_ptr<const ChurnModel> churn_of(const std::string& stage, const py::object& core) {
+    auto churn = std::dynamic_pointer_cast<const ChurnModel>(core.cast<const PyLearner&>().shared_learner());
+    STREAMML_CHECK(churn != nullptr, InvalidInput, "stage '" << stage << "' decides from a streamml.ChurnModel, got a "
+                                                             << core.cast<const PyLearner&>().shared_learner()->type());
+    keep_.push_back(core);
+    return churn;
   }
 
   std::string run() {
@@ -179,6 +214,11 @@ void bind_pipeline(py::module_& m) {
       .def("add_count_by_window", &PyPipeline::add_count_by_window, py::arg("name"), py::arg("window"),
            py::arg("slide"), py::arg("lateness"))
       .def("counted_windows", &PyPipeline::counted_windows, py::arg("name"))
+      .def("add_top_risk", &PyPipeline::add_top_risk, py::arg("name"), py::arg("churn"), py::arg("k"), py::arg("every"))
+      .def("add_retention", &PyPipeline::add_retention, py::arg("name"), py::arg("churn"), py::arg("settings"),
+           py::arg("every"))
+      .def("add_output", &PyPipeline::add_output, py::arg("path"), py::arg("table"), py::arg("columns"),
+           py::arg("format"))
       .def("run", &PyPipeline::run, "Runs the stream to its end; the report as the command line's --summary JSON.");
 }
 

@@ -52,6 +52,8 @@ class DecisionStage : public Stage, public Stateful {
   void load_state(const std::string& params, const StateReader& in) override;
 
   const Learner& learner() const { return *learner_; }
+  // The learner, shared: for stages that decide from its state after it (RetentionStage).
+  std::shared_ptr<const Learner> shared_learner() const { return learner_; }
   const DecisionTotals& totals() const { return totals_; }
 
  private:

@@ -163,3 +163,117 @@ def _tiny_purchases():
     with open(path, "w") as f:
         f.write("event_time,customer,category,amount\n2026-01-01T10:00:00Z,c1,k0,12.5\n")
     return path
+
+
+# The churn pipeline's decisions (issue 14): the top-risk list and the retention plan after the
+# churn stage, to outputs from the command line (--top-risk K --retention --output-table) and
+# from Python (Pipeline.add_top_risk / add_retention / add_output), and the retention budget on
+# a model's risks (ChurnModel.retention_plan, streamml.plan_retention). Oracles: a brute-force
+# sort of every risk for the top-k, SciPy's milp (HiGHS) for each plan's objective, the command
+# line's files for Python's, byte for byte.
+
+def _retention_by_milp(p, value, cost, uplift, budget, candidates):
+    """max sum x_ij (p_i u_j v_i - c_j) over the `candidates` riskiest (ties by index), at most one
+    offer each, total cost <= budget, x binary: SciPy's milp."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    order = [i for i in np.argsort(-np.nan_to_num(p, nan=-np.inf), kind="stable") if not np.isnan(p[i])][:candidates]
+    p, value = np.asarray(p)[order], np.asarray(value)[order]
+    gain = np.outer(p * value, uplift) - cost
+    i, j = np.nonzero(gain > 0)
+    if len(i) == 0:
+        return 0.0
+    one_each = np.zeros((len(p), len(i)))
+    one_each[i, np.arange(len(i))] = 1
+    A = np.vstack([one_each, np.asarray(cost)[j][None, :]])
+    res = milp(-gain[i, j], constraints=LinearConstraint(A, -np.inf, np.r_[np.ones(len(p)), budget]),
+               integrality=np.ones(len(i)), bounds=Bounds(0, 1))
+    assert res.status == 0, res.message
+    return -res.fun
+
+
+def test_top_risk_and_retention_to_outputs_from_the_command_line_and_python(purchases, tmp_path):
+    budget, cost, uplift = 200.0, np.array([5.0, 25.0]), np.array([0.1, 0.35])
+    subprocess.run([streamml_bin(), "replay", "--input", str(purchases), "--time", "event_time", "--key", "customer",
+                    "--item", "category", "--features", "amount", "--batch-interval", "1d", "--threads", "2",
+                    "--learner", "churn", "--top-risk", "10", "--retention", "--retention-param", f"budget={budget}",
+                    "--output-table", f"top_risk={tmp_path / 'cli_top.csv'}",
+                    "--output-table", f"retention={tmp_path / 'cli_plan.csv'}", "--quiet"],
+                   check=True, capture_output=True)
+    seen = {}
+    churn = streamml.ChurnModel()
+    pipeline = streamml.Pipeline(streamml.replay(purchases, **STREAM), threads=2)
+    pipeline.add("churn", churn).add_retention("retention", churn, budget=budget).add_top_risk("top_risk", churn, k=10)
+    pipeline.add_callback("collect", lambda b: seen.__setitem__(b.index, (churn.risks_.copy(), churn.values_.copy(),
+                                                                          churn.customers_.copy())), state="stateless")
+    pipeline.add_output(tmp_path / "top.csv", table="top_risk").add_output(tmp_path / "plan.csv", table="retention")
+    report = pipeline.run()
+    for name in ["top", "plan"]:
+        assert (tmp_path / f"{name}.csv").read_bytes() == (tmp_path / f"cli_{name}.csv").read_bytes(), name
+    top = pd_read(tmp_path / "top.csv")
+    plan = pd_read(tmp_path / "plan.csv")
+    decided = 0
+    for index, (risk, value, customers) in seen.items():
+        known = np.flatnonzero(~np.isnan(risk))
+        rows = top[top["batch"] == index]
+        if len(known) == 0:
+            assert len(rows) == 0
+            continue
+        # Brute force: every known risk sorted, riskiest first, ties by the customer's place.
+        want = sorted(known, key=lambda i: (-risk[i], i))[:10]
+        assert list(rows["customer"]) == list(customers[want]), index
+        np.testing.assert_array_equal(rows["risk"], risk[want])
+        day = plan[plan["batch"] == index]
+        offers = day["offer"].to_numpy(dtype=int)
+        assert cost[offers].sum() <= budget + 1e-9 and day["customer"].is_unique
+        if index % 10 == 0 or index == max(seen):  # milp on a sample of the days (each is a solve)
+            got = (day["risk"] * uplift[offers] * day["value"] - cost[offers]).sum()
+            want_value = _retention_by_milp(risk, value, cost, uplift, budget, 200)
+            assert got == pytest.approx(want_value, rel=1e-4, abs=1e-6), index
+            decided += 1
+    assert decided >= 15 and len(plan) > 0
+    assert report["stages"]["retention"]["budget"] == budget
+
+
+def pd_read(path):
+    import pandas as pd
+    return pd.read_csv(path, float_precision="round_trip")  # the exact doubles the sink wrote
+
+
+def test_retention_plan_of_a_model_and_of_given_risks_against_milp(scored):
+    models, _, _ = scored
+    churn = models["churn"]
+    cost, uplift = np.array([5.0, 25.0]), np.array([0.1, 0.35])
+    plan = churn.retention_plan(budget=300, candidates=50)
+    assert plan["status"] == "optimal" and plan["spent"] <= 300
+    assert set(plan["customer"]) <= set(churn.customers_[churn.top(50)])
+    got = (plan["risk"] * uplift[plan["offer"]] * plan["value"] - cost[plan["offer"]]).sum()
+    assert got == pytest.approx(_retention_by_milp(churn.risks_, churn.values_, cost, uplift, 300, 50), rel=1e-4)
+    np.testing.assert_allclose(plan["expected_saved"], plan["risk"] * uplift[plan["offer"]] * plan["value"])
+    # Given risks and values, three offers with a capacity: milp with the capacity row added.
+    rng = np.random.default_rng(5)
+    p, v = rng.uniform(0, 1, 40), rng.uniform(50, 400, 40)
+    same = streamml.plan_retention(p, v, budget=120, offer_cost=[5, 20, 40], offer_uplift=[0.1, 0.3, 0.5])
+    assert same["total_saved"] - same["spent"] == pytest.approx(
+        _retention_by_milp(p, v, np.array([5.0, 20, 40]), np.array([0.1, 0.3, 0.5]), 120, 200), rel=1e-4)
+    relaxed = streamml.plan_retention(p, v, budget=120, offer_cost=[5, 20, 40], offer_uplift=[0.1, 0.3, 0.5],
+                                      relax=True)
+    assert relaxed["total_saved"] - relaxed["spent"] >= same["total_saved"] - same["spent"] - 1e-7  # LP bounds MIP
+    with pytest.raises(TypeError, match="retention has no setting 'budgt'; known: budget, candidates"):
+        streamml.plan_retention(p, v, budgt=5)
+    with pytest.raises(ValueError, match=r"retention: offer_uplift\[1\] must be in \[0, 1\], got 2"):
+        streamml.plan_retention(p, v, offer_uplift=[0.1, 2])
+    with pytest.raises(ValueError, match="retention: 40 risks but 3 values"):
+        streamml.plan_retention(p, v[:3])
+
+
+def test_churn_decisions_on_the_command_line_name_what_is_missing(purchases, tmp_path):
+    def run(*flags):
+        return subprocess.run([streamml_bin(), "replay", "--input", str(purchases), "--time", "event_time", "--key",
+                               "customer", "--item", "category", "--features", "amount", "--batch-interval", "1d",
+                               "--quiet", *flags], capture_output=True, text=True)
+    r = run("--top-risk", "5")
+    assert r.returncode != 0 and "--top-risk decides from churn risks: add --learner churn, got no learner" in r.stderr
+    r = run("--learner", "churn", "--retention", "--retention-param", "budgt=3")
+    assert r.returncode != 0 and "retention has no setting 'budgt'" in r.stderr
+    r = run("--learner", "churn", "--retention-param", "budget=3")
+    assert r.returncode != 0 and "--retention-param given without --top-risk or --retention" in r.stderr

@@ -30,14 +30,15 @@ from .optimize import (LPSolver, LpModel, OptimizeResult, linprog, milp, read_lp
                        write_mps)
 from .recommend import ALS, PrequentialRanking, ranking_metrics_at_k
 from .decision import Allocator, Autoscaler
-from .churn import ChurnModel
+from .churn import ChurnModel, plan_retention
 from .pipeline import Pipeline
 from ._checkpoint import (CheckpointStore, describe_checkpoint, dumps_checkpoint, load_checkpoint,
                           loads_checkpoint)
 
 __all__ = ["Batch", "Replay", "replay", "from_arrays", "LogisticRegressionSGD",
            "PrequentialEvaluator", "prequential", "StreamingKMeans", "DBSCAN", "WindowedDBSCAN", "ALS",
-           "PrequentialRanking", "ranking_metrics_at_k", "Allocator", "Autoscaler", "ChurnModel", "Pipeline",
+           "PrequentialRanking", "ranking_metrics_at_k", "Allocator", "Autoscaler", "ChurnModel", "plan_retention",
+           "Pipeline",
            "CheckpointStore", "load_checkpoint", "describe_checkpoint", "dumps_checkpoint",
            "loads_checkpoint", "linprog", "milp", "solve", "read_mps", "read_lp", "write_mps",
            "LpModel", "LPSolver", "OptimizeResult", "__version__"]

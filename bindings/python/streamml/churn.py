@@ -11,14 +11,59 @@ amount as the first feature, and event times; daily batches are the usual cut::
         batch_interval="1d"))
     pipeline.add("churn", churn).run()     # each record gets "churn.risk" as an output column
     churn.customers_[churn.top(10)]       # the ten riskiest customers now
+    churn.retention_plan(budget=500)      # which of them get which offer (a MIP over the risks)
+
+In a pipeline the same decisions run after the churn stage and go to sinks, as the command
+line's ``--top-risk K --retention --output-table top_risk=top.csv`` does::
+
+    pipeline.add("churn", churn)
+    pipeline.add_top_risk("top_risk", churn, k=20, every="1d")
+    pipeline.add_retention("retention", churn, every="1d", budget=500)
+    pipeline.add_output("top.csv", table="top_risk").add_output("plan.csv", table="retention")
 """
 
 import numpy as np
 
 from ._estimator import Learner
-from ._streamml import Batch, _ChurnModel
+from ._streamml import Batch, _ChurnModel, _plan_retention
 
-__all__ = ["ChurnModel"]
+__all__ = ["ChurnModel", "plan_retention"]
+
+RETENTION_DEFAULTS = dict(budget=500.0, offer_cost=(5.0, 25.0), offer_uplift=(0.1, 0.35), offer_capacity=(),
+                          candidates=200, relax=False)
+
+
+def _retention_settings(settings):
+    unknown = sorted(set(settings) - set(RETENTION_DEFAULTS))
+    if unknown:
+        raise TypeError(f"retention has no setting {unknown[0]!r}; known: {', '.join(sorted(RETENTION_DEFAULTS))}")
+    out = dict(RETENTION_DEFAULTS, **settings)
+    for key in ("offer_cost", "offer_uplift", "offer_capacity"):
+        out[key] = [float(x) for x in np.atleast_1d(np.asarray(out[key], dtype=float))]
+    return out
+
+
+def plan_retention(risk, value, **settings):
+    """The retention budget (algorithms/optimize/retention.h): which of the ``candidates``
+    riskiest customers get which offer, maximising the expected value saved,
+    sum x_ij (risk_i uplift_j value_i - cost_j), with at most one offer each, the total cost
+    within ``budget`` (and at most offer_capacity[j] of offer j when given), solved by CBC as a
+    MIP (``relax=True``: its LP relaxation by CLP).
+
+    risk, value : array-like (n,), one per customer (NaN risk: not a candidate).
+    settings : budget=500, offer_cost=(5, 25), offer_uplift=(0.1, 0.35), offer_capacity=(),
+        candidates=200, relax=False.
+
+    Returns a dict: customer (indices into risk, riskiest first), offer, share (1 in a MIP),
+    expected_saved and cost per offer, and status, total_saved, spent.
+    """
+    plan = _plan_retention(np.asarray(risk, dtype=float).tolist(), np.asarray(value, dtype=float).tolist(),
+                           _retention_settings(settings))
+    for key in ("customer", "offer"):
+        plan[key] = np.asarray(plan[key], dtype=np.int64)
+    for key in ("share", "expected_saved", "cost"):
+        plan[key] = np.asarray(plan[key], dtype=float)
+    return plan
 
 
 class ChurnModel(Learner, type="churn", core=_ChurnModel):
@@ -36,6 +81,8 @@ class ChurnModel(Learner, type="churn", core=_ChurnModel):
     risks_ : ndarray (n,), P(no purchase within the horizon) per customer (NaN before any label
         has matured)
     features_ : ndarray (n, d), their features as of the last batch; ``feature_names_`` (d,)
+    values_ : ndarray (n,), what each would spend over the horizon if it stays (its recent spend
+        per day times the horizon): the value a retention budget weighs
     examples_, positives_ : int, labelled examples learned, and how many were churn
     pending_, dropped_ : int, snapshots waiting for their label, and those the cap refused
     batches_seen_ : int
@@ -60,6 +107,20 @@ class ChurnModel(Learner, type="churn", core=_ChurnModel):
         """Indices into ``customers_`` of the ``k`` riskiest customers, riskiest first."""
         return np.asarray(self._fitted("top").top(int(k)), dtype=np.int64)
 
+    def retention_plan(self, **settings):
+        """The retention budget over the customers as they stand (``risks_``, ``values_``): what
+        ``streamml.plan_retention`` returns, with ``customer`` the customer ids (riskiest
+        first) and their ``risk`` and ``value``. Settings as plan_retention's."""
+        core = self._fitted("retention_plan")
+        plan = core.retention_plan(_retention_settings(settings))
+        index = np.asarray(plan["customer"], dtype=np.int64)
+        plan["customer"] = self.customers_[index]
+        plan["risk"], plan["value"] = self.risks_[index], self.values_[index]
+        for key in ("share", "expected_saved", "cost"):
+            plan[key] = np.asarray(plan[key], dtype=float)
+        plan["offer"] = np.asarray(plan["offer"], dtype=np.int64)
+        return plan
+
     def __sklearn_is_fitted__(self):
         core = self.__dict__.get("_core")
         return core is not None and core.batches_seen > 0
@@ -72,6 +133,7 @@ class ChurnModel(Learner, type="churn", core=_ChurnModel):
     customers_ = property(lambda self: np.asarray(self._fitted("customers_").customers, dtype=object))
     risks_ = property(lambda self: np.asarray(self._fitted("risks_").risks))
     features_ = property(lambda self: np.asarray(self._fitted("features_").features))
+    values_ = property(lambda self: np.asarray(self._fitted("values_").values))
     feature_names_ = property(lambda self: list(self._fitted("feature_names_").feature_names))
     examples_ = property(lambda self: int(self._fitted("examples_").examples))
     positives_ = property(lambda self: int(self._fitted("positives_").positives))

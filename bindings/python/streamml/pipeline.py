@@ -68,6 +68,7 @@ class Pipeline:
             checkpoint_seconds=0.0 if checkpoint_seconds is None else checkpoint_seconds,
             keep_checkpoints=keep_checkpoints, threads=threads, speed=speed)
         self._stages = []
+        self._outputs = []
         self._core = None
         self.report_ = None
         self.late_records_ = {}
@@ -126,6 +127,49 @@ class Pipeline:
                              (text(window), "" if slide is None else text(slide), text(lateness)), None))
         return self
 
+    def add_top_risk(self, name, churn, k=20, every=None):
+        """Adds the top-risk list after a churn stage: the ``k`` riskiest customers of
+        ``churn`` (the streamml.ChurnModel added before with ``add``) as the result table
+        ``name`` (rank, customer, risk, value) after each batch, or with ``every`` (a duration,
+        "1d", or seconds) only after the batches whose event-time interval ends on a multiple of
+        it. ``add_output(path, table=name)`` writes it. Stateless. Returns self."""
+        self._check_churn(name, churn)
+        self._stages.append(("top_risk", name, churn, (int(k), self._every(every))))
+        return self
+
+    def add_retention(self, name, churn, every=None, **settings):
+        """Adds the retention budget after a churn stage: each decision (every batch, or as
+        ``every`` in add_top_risk) solves streamml.plan_retention on ``churn``'s risks and
+        values; the plan is the result table ``name`` (customer, offer, risk, value,
+        expected_saved, cost) and each record gets "<name>.offer" (-1: none). Settings as
+        plan_retention's. Stateless. Returns self."""
+        from .churn import _retention_settings
+        self._check_churn(name, churn)
+        self._stages.append(("retention", name, churn, (_retention_settings(settings), self._every(every))))
+        return self
+
+    def add_output(self, path, table=None, columns=None, format="auto"):
+        """Writes results to ``path`` exactly once across resumes (a FileSink, as ``streamml replay
+        --output`` / ``--output-table``): one row per record with the chosen output columns
+        (default: every one), or the rows of the result table ``table`` (a top-risk list, a
+        retention plan), each with its batch. CSV or JSON Lines (``format``, or from the
+        extension). Returns self."""
+        self._outputs.append((os.fspath(path), table or "", list(columns or []), format))
+        return self
+
+    def _check_churn(self, name, churn):
+        from .churn import ChurnModel
+        if not isinstance(churn, ChurnModel):
+            raise TypeError(f"stage {name!r} decides from a streamml.ChurnModel, got {type(churn).__name__}")
+        if not any(kind == "learner" and what is churn for kind, _, what, _ in self._stages):
+            raise ValueError(f"stage {name!r}: add the ChurnModel as a stage first (pipeline.add(name, churn))")
+
+    @staticmethod
+    def _every(every):
+        if every is None:
+            return ""
+        return every if isinstance(every, str) else f"{float(every)!r}s"
+
     def windows(self, name):
         """The windows a ``add_count_by_window`` stage emitted during ``run()``: a dict of arrays,
         one entry per (window, key), oldest window first: ``window_start``, ``window_end``
@@ -149,9 +193,15 @@ class Pipeline:
                 core.add_learner(name, what._learner(), extra)
             elif kind == "count_by_window":
                 core.add_count_by_window(name, *what)
+            elif kind == "top_risk":
+                core.add_top_risk(name, what._learner(), *extra)
+            elif kind == "retention":
+                core.add_retention(name, what._learner(), *extra)
             else:
                 state = extra._learner() if isinstance(extra, Checkpointed) else extra
                 core.add_callback(name, what, state)
+        for output in self._outputs:
+            core.add_output(*output)
         self._core = core
         self.report_ = json.loads(core.run())
         return self.report_
