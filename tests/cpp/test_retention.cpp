@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "algorithms/optimize/retention.h"
+#include "streaming/stages/retention_stage.h"
 #include "test_helpers.h"
 
 namespace streamml {
@@ -127,6 +128,54 @@ TEST(Retention, BadSettingsAreNamed) {
   EXPECT_NE(error_of([&] { s.validate(); }).find("one value per offer, got 1 and 2"), std::string::npos);
   s = {};
   EXPECT_NE(error_of([&] { plan_retention({0.5}, {-1}, s); }).find("value of customer 0 must be a finite number >= 0, got -1"),
+            std::string::npos);
+}
+
+TEST(Retention, SettingsFromTextAsTheCommandLineGivesThem) {
+  RetentionSettings s;
+  s.set("budget", "250");
+  s.set("offer_cost", "5,25,40");
+  s.set("offer_uplift", "0.1,0.35,0.5");
+  s.set("candidates", "30");
+  s.set("relax", "true");
+  EXPECT_EQ(s.budget, 250);
+  EXPECT_EQ(s.offer_cost, (std::vector<double>{5, 25, 40}));
+  EXPECT_EQ(s.offer_uplift, (std::vector<double>{0.1, 0.35, 0.5}));
+  EXPECT_EQ(s.candidates, 30);
+  EXPECT_TRUE(s.relax);
+  s.validate();
+  EXPECT_NE(error_of([&] { s.set("budgt", "1"); }).find("retention has no setting 'budgt'; known: budget, candidates"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { s.set("offer_cost", "5,x"); }).find("retention: offer_cost must be a number, got 'x'"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { s.set("candidates", "2.5"); }).find("retention: candidates must be an integer, got '2.5'"),
+            std::string::npos);
+}
+
+// The decision cadence of RetentionStage / TopRiskStage: by hand, hourly batches decide daily
+// at the batch ending on midnight, empty or not; without a cadence an empty batch decides
+// nothing; a batch cut by count has no interval to place.
+TEST(RetentionStage, DecidesAtTheBatchesEndingEachPeriod) {
+  constexpr EventTime kHour = 3600 * kMicrosPerSecond, kDay = 24 * kHour;
+  const EventTime origin = 1767225600LL * kMicrosPerSecond;  // 2026-01-01T00:00:00Z
+  Batch b;
+  int decided = 0;
+  for (std::int64_t h = 0; h < 72; ++h) {
+    b.index = h;
+    b.interval_start = origin + h * kHour;
+    b.interval_end = b.interval_start + kHour;
+    b.rows = h % 5 == 0 || h == 47 ? 0 : 3;  // some hours empty, among them the second day's last
+    const bool at_midnight = (h + 1) % 24 == 0;
+    EXPECT_EQ(decides_at(b, kDay, "offers"), at_midnight) << h;
+    EXPECT_EQ(decides_at(b, 0, "offers"), b.rows > 0) << h;
+    decided += decides_at(b, kDay, "offers");
+  }
+  EXPECT_EQ(decided, 3);
+  Batch counted;
+  counted.index = 7;
+  counted.rows = 10;
+  EXPECT_NE(error_of([&] { decides_at(counted, kDay, "offers"); })
+                .find("stage 'offers' decides every 86400000000 us of event time, but batch 7 has no event-time interval"),
             std::string::npos);
 }
 
