@@ -265,7 +265,13 @@ void KafkaTransport::take(const rd_kafka_message_t* m, Chunk& c) {
     ++transient_errors_;
     return;
   }
-  const std::size_t pi = partition_index(topic, m->partition);
+  // Messages come in runs of one partition: its index is looked up once per run.
+  if (m->rkt != last_topic_ || m->partition != last_partition_) {
+    last_index_ = partition_index(topic, m->partition);
+    last_topic_ = m->rkt;
+    last_partition_ = m->partition;
+  }
+  const std::size_t pi = last_index_;
   Partition& p = partitions_[pi];
   if (p.next >= 0 && m->offset < p.next) return;  // read already (a fetch from before a seek)
   if (p.end >= 0 && m->offset >= p.end) {         // past --until-end
@@ -350,6 +356,15 @@ std::optional<Chunk> KafkaTransport::read_chunk() {
     Chunk c;
     c.sequence = sequence_;
     c.begin_record = records_;
+    // One allocation each for the chunk's payloads, keys and messages, not a growing copy.
+    std::size_t bytes = simdjson::SIMDJSON_PADDING, keys = 0;
+    for (ssize_t i = 0; i < n; ++i) {
+      bytes += buffer_[std::size_t(i)]->len + 1;
+      keys += buffer_[std::size_t(i)]->key_len;
+    }
+    c.bytes.reserve(bytes);
+    c.keys.reserve(keys);
+    c.messages.reserve(std::size_t(std::max<ssize_t>(n, 0)));
     try {
       for (ssize_t i = 0; i < n; ++i) take(buffer_[std::size_t(i)], c);
     } catch (...) {

@@ -130,6 +130,9 @@ class KafkaTransport : public Transport {
   std::shared_ptr<const std::vector<std::string>> names_;
   std::vector<PartitionState> sent_states_;  // as the last chunk reported them
   std::vector<rd_kafka_message_s*> buffer_;
+  const void* last_topic_ = nullptr;  // take(): the partition of the last message taken
+  int last_partition_ = -1;
+  std::size_t last_index_ = 0;
   std::int64_t records_ = 0;
   std::size_t sequence_ = 0;
   std::int64_t idle_reports_ = 0, transient_errors_ = 0;
