@@ -77,6 +77,15 @@ def test_every_decision_equals_the_file_run(runs):
         assert (kafka / "decisions" / name).read_bytes() == (files / "decisions" / name).read_bytes(), name
 
 
+def test_the_report_reads_the_kafka_run_as_the_file_run(runs):
+    # The report's tables put each decision beside its record, matched by (event time, key):
+    # the Kafka run's decisions arrive in merge order, and must land on the same records.
+    from streamml.demo import load
+    (clicks_f, mon_f, _, _), (clicks_k, mon_k, _, _) = load(DATA, runs[0]), load(DATA, runs[1])
+    pd.testing.assert_frame_equal(clicks_f, clicks_k)
+    pd.testing.assert_frame_equal(mon_f, mon_k)
+
+
 def test_a_paced_live_run_writes_the_same_bytes(runs, tmp_path):
     _, kafka = runs
     # 60 days of event time at 500,000x: about 10 s, the lanes reading while the streams arrive.

@@ -39,18 +39,39 @@ def _figure(rows, cols, figsize, **kw):
     return fig, fig.subplots(rows, cols, **kw)
 
 
+def _aligned(records, decisions, key, columns):
+    """The decisions' columns in the records' row order, matched by (event time, key) and the
+    order among equal pairs: a lane reading a topic (--kafka) writes in its merge order."""
+    import pandas as pd
+    def keyed(frame, k):
+        t = pd.to_datetime(frame["event_time"], utc=True)
+        out = pd.DataFrame({"t": t, "k": frame[k].astype(str)})
+        out["n"] = out.groupby(["t", "k"]).cumcount()
+        return out
+    left = keyed(records, key)
+    right = keyed(decisions, "key")
+    for c in columns:
+        right[c] = decisions[c].to_numpy()
+    merged = left.merge(right, on=["t", "k", "n"], how="left", validate="one_to_one")
+    if len(decisions) != len(records) or merged[columns].isna().any().any():
+        raise ValueError(f"{len(decisions)} decisions do not match the {len(records)} records one to one")
+    return merged[columns]
+
+
 def load(data, out):
     import pandas as pd
     clicks = pd.read_csv(os.path.join(data, "clicks.csv"), parse_dates=["event_time"])
     scores = pd.read_csv(os.path.join(out, "decisions", "clicks_scores.csv"))
-    clicks["score"] = scores["ctr.probability"].to_numpy()
+    clicks["score"] = _aligned(clicks, scores, "user", ["ctr.probability"])["ctr.probability"].to_numpy()
     mon = pd.read_csv(os.path.join(data, "monitoring.csv"), parse_dates=["event_time"])
     truth = pd.read_csv(os.path.join(data, "monitoring.csv.truth.csv"))
     dec = pd.read_csv(os.path.join(out, "decisions", "monitoring_decisions.csv"))
     for col in ["burst", "incident", "offline_instances", "need"]:
         mon[col] = truth[col].to_numpy()
-    for col in ["monitor.anomaly", "monitor.deviation", "autoscale.instances"]:
-        mon[col] = dec[col].to_numpy()
+    cols = ["monitor.anomaly", "monitor.deviation", "autoscale.instances"]
+    aligned = _aligned(mon, dec, "service", cols)
+    for col in cols:
+        mon[col] = aligned[col].to_numpy()
     with open(os.path.join(out, "summary.json")) as f:
         summary = json.load(f)
     with open(os.path.join(data, "monitoring.csv.model.json")) as f:
