@@ -8,6 +8,7 @@
 // as a streamml.Batch, with the GIL taken for the call. An exception it raises stops the run
 // and is raised again, as it was, by run().
 #include <list>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "apps/windowed_count.h"
 #include "bindings/python/learner.h"
 #include "core/error.h"
+#include "streaming/kafka/kafka_sink.h"
 #include "streaming/pipeline.h"
 #include "streaming/sinks/file_sink.h"
 #include "streaming/stages/retention_stage.h"
@@ -113,9 +115,21 @@ class PyPipeline {
         std::make_unique<RetentionStage>(name, churn_of(name, churn), retention_settings(settings), micros(every)));
   }
 
-  // A FileSink: one row per record, or the rows of the result table `table`.
+  // A FileSink (or a KafkaSink for kafka://HOST:PORT/TOPIC, with librdkafka properties):
+  // one row per record, or the rows of the result table `table`.
   void add_output(const std::string& path, const std::string& table, const std::vector<std::string>& columns,
-                  const std::string& format) {
+                  const std::string& format, const std::map<std::string, std::string>& kafka_config) {
+    if (is_kafka_url(path)) {
+      KafkaSinkSettings sink;
+      sink.endpoint = parse_kafka_url(path);
+      for (const auto& kv : kafka_config) sink.endpoint.config.push_back(kv);
+      sink.table = table;
+      sink.columns = columns;
+      sink.format = parse_row_format(format);
+      pipeline_->add_sink(std::make_unique<KafkaSink>(std::move(sink)));
+      return;
+    }
+    STREAMML_CHECK(kafka_config.empty(), InvalidInput, "kafka_config is for a kafka://HOST:PORT/TOPIC output, got '" << path << "'");
     FileSinkSettings sink;
     sink.path = path;
     sink.table = table;
@@ -218,7 +232,7 @@ void bind_pipeline(py::module_& m) {
       .def("add_retention", &PyPipeline::add_retention, py::arg("name"), py::arg("churn"), py::arg("settings"),
            py::arg("every"))
       .def("add_output", &PyPipeline::add_output, py::arg("path"), py::arg("table"), py::arg("columns"),
-           py::arg("format"))
+           py::arg("format"), py::arg("kafka_config"))
       .def("run", &PyPipeline::run, "Runs the stream to its end; the report as the command line's --summary JSON.");
 }
 

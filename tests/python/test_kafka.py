@@ -28,7 +28,7 @@ KCAT = shutil.which("kcat") or "/usr/bin/kcat"
 @pytest.fixture(scope="module")
 def cluster():
     proc, bootstrap = start_mock("clicks:4", "live:4", "kcat_in:2", "ck_in:3", "back:2", "sunk:3", "sunk_csv:3",
-                                 "whole_out:3", "crash_out:3")
+                                 "whole_out:3", "crash_out:3", "py_out:3")
     yield bootstrap
     stop_mock(proc)
 
@@ -337,3 +337,31 @@ def test_a_recorded_topic_replays_to_the_live_runs_model_bit_for_bit(clicks_topi
     subprocess.run(args, check=True, capture_output=True)
     _same_model(_newest(replayed), _newest(live), positions=False)
     assert _datasets(_newest(replayed))[0]["examples_seen"] == EVENTS
+
+
+def test_python_pipeline_output_to_a_topic_holds_its_file_outputs_rows(clicks_topic, stream, tmp_path):
+    """streamml.Pipeline(...).add_output("kafka://...") beside add_output(FILE) in the same run:
+    the topic's messages (read by confluent-kafka) are the file's rows, keyed by the record's key,
+    with their batch and record number as headers."""
+    pytest.importorskip("confluent_kafka")
+    import streamml
+    header = stream[1]
+    source = streamml.replay(f"kafka://{clicks_topic}/clicks", format="csv", columns=header, key="@key",
+                             time="event_time", label="clicked", categorical=["device", "ad_category"], hash_bits=12,
+                             features=["ad_quality", "relevance", "position", "hour_sin", "hour_cos", "user_affinity",
+                                       "page_depth"], batch_interval="2s", kafka=dict(until_end=True))
+    rows = tmp_path / "rows.jsonl"
+    pipeline = streamml.Pipeline(source)
+    pipeline.add("ctr", streamml.LogisticRegressionSGD(mode="online", optimizer="adagrad"))
+    pipeline.add_output(rows, columns=["ctr.probability"])
+    pipeline.add_output(f"kafka://{clicks_topic}/py_out", columns=["ctr.probability"],
+                        kafka_config={"linger.ms": "10"})
+    assert pipeline.run()["records"] == EVENTS
+    lines = rows.read_text().splitlines()
+    messages = consume_all(clicks_topic, "py_out", 3)
+    assert sorted(value for _, _, _, value, _ in messages) == sorted(lines)
+    for _, _, key, value, headers in messages:
+        row = json.loads(value)
+        assert key == row["key"] and headers == {"batch": str(row["batch"]), "record": str(row["record"])}
+    with pytest.raises(ValueError, match="kafka_config is for a kafka://"):
+        streamml.Pipeline(source).add_output(rows, kafka_config={"linger.ms": "1"})

@@ -148,13 +148,20 @@ class Pipeline:
         self._stages.append(("retention", name, churn, (_retention_settings(settings), self._every(every))))
         return self
 
-    def add_output(self, path, table=None, columns=None, format="auto"):
+    def add_output(self, path, table=None, columns=None, format="auto", kafka_config=None):
         """Writes results to ``path`` exactly once across resumes (a FileSink, as ``streamml replay
         --output`` / ``--output-table``): one row per record with the chosen output columns
         (default: every one), or the rows of the result table ``table`` (a top-risk list, a
         retention plan), each with its batch. CSV or JSON Lines (``format``, or from the
-        extension). Returns self."""
-        self._outputs.append((os.fspath(path), table or "", list(columns or []), format))
+        extension). ``path`` may be a topic, ``kafka://HOST:PORT/TOPIC``: one message per row
+        (JSON Lines unless ``format="csv"``), keyed by the record's key, at least once with its
+        ``batch`` and ``record`` as headers and fields (a KafkaSink, streaming/kafka/kafka_sink.h);
+        ``kafka_config``: librdkafka properties for its producer. Returns self."""
+        path = os.fspath(path)
+        if kafka_config and not path.startswith("kafka://"):
+            raise ValueError(f"kafka_config is for a kafka://HOST:PORT/TOPIC output, got {path!r}")
+        self._outputs.append((path, table or "", list(columns or []), format,
+                              {str(k): str(v) for k, v in (kafka_config or {}).items()}))
         return self
 
     def _check_churn(self, name, churn):
