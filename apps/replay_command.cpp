@@ -161,13 +161,14 @@ std::unique_ptr<Stage> learner_stage(const std::string& type, const std::vector<
 }
 
 // --top-risk K / --retention after --learner churn: the decisions from the churn model's risks.
-void add_churn_decisions(const ReplayOptions& o, const DecisionStage* decider, Pipeline& pipeline) {
+// Returns the retention stage (null without --retention), whose last plan the summary prints.
+const RetentionStage* add_churn_decisions(const ReplayOptions& o, const DecisionStage* decider, Pipeline& pipeline) {
   const bool asked = o.top_risk > 0 || o.retention;
   STREAMML_CHECK(asked || (o.retention_params.empty() && o.decide_every.empty()), InvalidInput,
                  (o.decide_every.empty() ? "--retention-param" : "--decide-every")
                      << " given without --top-risk or --retention");
   STREAMML_CHECK(o.retention || o.retention_params.empty(), InvalidInput, "--retention-param given without --retention");
-  if (!asked) return;
+  if (!asked) return nullptr;
   std::shared_ptr<const ChurnModel> churn =
       decider ? std::dynamic_pointer_cast<const ChurnModel>(decider->shared_learner()) : nullptr;
   STREAMML_CHECK(churn != nullptr, InvalidInput,
@@ -176,12 +177,16 @@ void add_churn_decisions(const ReplayOptions& o, const DecisionStage* decider, P
   const EventTime every = o.decide_every.empty() ? 0 : parse_duration_micros(o.decide_every);
   STREAMML_CHECK(o.decide_every.empty() || o.pipeline.batching.interval_us > 0, InvalidInput,
                  "--decide-every needs batches of event time: add --batch-interval");
+  const RetentionStage* retention = nullptr;
   if (o.retention) {
     RetentionSettings r;
     for (const auto& [k, v] : parse_params(o.retention_params, "--retention-param")) r.set(k, v);
-    pipeline.add_stage(std::make_unique<RetentionStage>("retention", churn, r, every));
+    auto stage = std::make_unique<RetentionStage>("retention", churn, r, every);
+    retention = stage.get();
+    pipeline.add_stage(std::move(stage));
   }
   if (o.top_risk > 0) pipeline.add_stage(std::make_unique<TopRiskStage>("top_risk", churn, o.top_risk, every));
+  return retention;
 }
 
 void write_learning_curve(const PrequentialEvaluator& evaluator, const std::string& path) {
@@ -259,7 +264,7 @@ int run_replay(ReplayOptions o, std::ostream& out) {
     STREAMML_CHECK(o.params.empty() && o.curve_path.empty(), InvalidInput,
                    (o.params.empty() ? "--curve" : "--param") << " given without --learner");
   }
-  add_churn_decisions(o, decider, pipeline);
+  const RetentionStage* retention = add_churn_decisions(o, decider, pipeline);
 
   // --output and each --output-table: a topic or a file, the same sinks.
   auto add_output = [&](const std::string& path, const std::string& format, const std::vector<std::string>& columns,
@@ -301,6 +306,8 @@ int run_replay(ReplayOptions o, std::ostream& out) {
   if (learner) print_learning_curve(learner->evaluator(), out);
   if (clusterer) print_clustering(*clusterer, out);
   if (decider) print_decisions(*decider, out);
+  if (retention)
+    out << "retention: last plan " << retention->progress() << " (" << status_name(retention->last_plan().status) << ")\n";
   if (recommender) print_ranking(*recommender, out);
   if (!o.summary_path.empty()) {
     std::ofstream file(o.summary_path);

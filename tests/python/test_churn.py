@@ -193,12 +193,13 @@ def _retention_by_milp(p, value, cost, uplift, budget, candidates):
 
 def test_top_risk_and_retention_to_outputs_from_the_command_line_and_python(purchases, tmp_path):
     budget, cost, uplift = 200.0, np.array([5.0, 25.0]), np.array([0.1, 0.35])
-    subprocess.run([streamml_bin(), "replay", "--input", str(purchases), "--time", "event_time", "--key", "customer",
-                    "--item", "category", "--features", "amount", "--batch-interval", "1d", "--threads", "2",
-                    "--learner", "churn", "--top-risk", "10", "--retention", "--retention-param", f"budget={budget}",
-                    "--output-table", f"top_risk={tmp_path / 'cli_top.csv'}",
-                    "--output-table", f"retention={tmp_path / 'cli_plan.csv'}", "--quiet"],
-                   check=True, capture_output=True)
+    printed = subprocess.run(
+        [streamml_bin(), "replay", "--input", str(purchases), "--time", "event_time", "--key", "customer",
+         "--item", "category", "--features", "amount", "--batch-interval", "1d", "--threads", "2",
+         "--learner", "churn", "--top-risk", "10", "--retention", "--retention-param", f"budget={budget}",
+         "--output-table", f"top_risk={tmp_path / 'cli_top.csv'}",
+         "--output-table", f"retention={tmp_path / 'cli_plan.csv'}", "--quiet"],
+        check=True, capture_output=True, text=True).stdout
     seen = {}
     churn = streamml.ChurnModel()
     pipeline = streamml.Pipeline(streamml.replay(purchases, **STREAM), threads=2)
@@ -232,6 +233,8 @@ def test_top_risk_and_retention_to_outputs_from_the_command_line_and_python(purc
             decided += 1
     assert decided >= 15 and len(plan) > 0
     assert report["stages"]["retention"]["budget"] == budget
+    last = plan[plan["batch"] == max(seen)]
+    assert f"retention: last plan offers {len(last)}  spent {cost[last['offer']].sum():.1f}" in printed, printed
 
 
 def pd_read(path):
