@@ -1,16 +1,14 @@
 // Happens-before edges that ThreadSanitizer cannot see, stated where streamml relies on them.
 //
-// oneTBB (Debian's libtbb12) is not built with TSan: when it hands work from one thread to
-// another (a parallel_for's tasks, a parallel_pipeline's items and the turns of its serial
-// filters) the synchronisation happens inside libtbb, so TSan sees the two sides' accesses as
-// unordered and reports races that are not there. These annotations declare exactly the
-// ordering oneTBB documents, at the points where it applies; in any build but TSan's they are
-// empty inline functions.
+// oneTBB (Debian's libtbb12) is not built with TSan: when a parallel_pipeline hands an item
+// from filter to filter, or gives a serial filter its next turn, the synchronisation happens
+// inside libtbb, so TSan sees the two sides' accesses as unordered and reports races that are
+// not there. These annotations declare exactly the ordering oneTBB documents, at the points
+// where it applies (streaming/pipeline.cpp); in any build but TSan's they are empty inline
+// functions. (A parallel_for cannot be annotated so: its task objects are handled by oneTBB's
+// header templates on both sides of the hand-off; core/parallel.h runs loops on std::threads
+// under TSan instead.)
 //
-//   ForkJoin: a tbb::parallel_for. The caller's writes before the loop happen before every
-//     task body (fork); every body happens before the code after the loop (join), also when
-//     the loop ends by an exception. Bodies stay unordered among themselves, so a race
-//     between two of them is still reported.
 //   TaskScope: one task body, acquiring what was released for it and releasing on exit.
 #pragma once
 
@@ -55,19 +53,6 @@ class TaskScope {
 
  private:
   const void* out_;
-};
-
-// Lives across one tbb::parallel_for; each task body opens task().
-class ForkJoin {
- public:
-  ForkJoin() { release(&fork_); }
-  ~ForkJoin() { acquire(&join_); }
-  ForkJoin(const ForkJoin&) = delete;
-  ForkJoin& operator=(const ForkJoin&) = delete;
-  TaskScope task() const { return TaskScope(&fork_, &join_); }
-
- private:
-  char fork_ = 0, join_ = 0;
 };
 
 }  // namespace streamml::tsan

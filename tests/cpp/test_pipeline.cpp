@@ -2,9 +2,8 @@
 // serial BatchReader, errors from stages surfacing with their message and context.
 #include <gtest/gtest.h>
 
-#include <oneapi/tbb/parallel_for.h>
-
 #include "core/error.h"
+#include "core/parallel.h"
 #include "streaming/batch_reader.h"
 #include "streaming/file_source.h"
 #include "streaming/memory_source.h"
@@ -93,14 +92,16 @@ TEST(Pipeline, ExceptionInAStageStopsItAndSurfacesWithContext) {
 
 TEST(Pipeline, ExceptionInsideAParallelLoopOfAStageSurfaces) {
   // A stage that parallelises inside the batch and throws from one task (faiss's
-  // test_omp_exception_safety, for oneTBB): the first exception reaches the caller.
+  // test_omp_exception_safety, for oneTBB; through parallel_ranges, streamml's one parallel
+  // loop): the first exception reaches the caller.
   PipelineSettings settings;
   settings.batching = {100, 0};
   settings.threads = 2;
   Pipeline pipeline(std::make_unique<MemorySource>(make_records(300), 50), settings);
   pipeline.add_stage("parallel", [](Batch& b) {
-    oneapi::tbb::parallel_for(std::size_t(0), b.rows, [&](std::size_t i) {
-      if (b.index == 1 && i == 42) throw Error(ErrorKind::InvalidInput, "row 42 is bad");
+    parallel_ranges(b.rows, 1, [&](std::size_t from, std::size_t to) {
+      for (std::size_t i = from; i < to; ++i)
+        if (b.index == 1 && i == 42) throw Error(ErrorKind::InvalidInput, "row 42 is bad");
     });
   });
   try {
