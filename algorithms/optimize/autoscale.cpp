@@ -78,6 +78,12 @@ void AutoscaleSettings::validate() const {
   if (min_instances > max_instances)
     settings_error("autoscale", "min_instances " + std::to_string(min_instances) + " > max_instances " +
                                     std::to_string(max_instances));
+  // The state is stabilization_window x services forecasts: bounded before it is allocated
+  // (fuzz_settings: services=30020000 took 720 MB).
+  if (services > kMaxHistoryCells / stabilization_window)
+    settings_error("autoscale", "services x stabilization_window is " + std::to_string(services) + " x " +
+                                    std::to_string(stabilization_window) + ", at most " +
+                                    std::to_string(kMaxHistoryCells) + " forecasts are kept");
   for (const auto* list : {&instance_cost, &instance_cpu}) {
     const char* name = list == &instance_cost ? "instance_cost" : "instance_cpu";
     if (!list->empty() && std::int64_t(list->size()) != services)

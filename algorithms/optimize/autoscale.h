@@ -71,6 +71,8 @@ struct AutoscaleSettings : ForecastSettings {
   double scale_change_cost = 0.5;     // per instance started or stopped (MIP)
   double shortfall_penalty = 100.0;   // per record/s planned beyond capacity (MIP)
   std::int64_t stabilization_window = 3;  // batches
+  // services x stabilization_window at most (80 MB of forecasts); validate() refuses more.
+  static constexpr std::int64_t kMaxHistoryCells = 10'000'000;
   double utilization_boundary = 0.2;      // scale down only below target_utilization - this
   AutoscaleMode mode = AutoscaleMode::Auto;
   double mip_rel_gap = 1e-4;

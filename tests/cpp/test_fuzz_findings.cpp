@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <string>
 
+#include "algorithms/optimize/autoscale.h"
 #include "algorithms/optimize/model_io.h"
 #include "algorithms/registry.h"
 #include "test_helpers.h"
@@ -41,6 +42,22 @@ TEST(FuzzFindings, LpFileNotNamedLpIsReadAndClosedOnce) {
   const std::string bad = write_file(dir / "bad.txt", "Minimize\n obj: x +\nSubject To\n c: x >= \nEnd\n").string();
   const std::string msg = error_of([&] { read_lp(bad); });
   EXPECT_NE(msg.find("LP file '" + bad + "'"), std::string::npos) << msg;
+}
+
+// fuzz_settings: `--param services=30020000` for autoscale was accepted and the Autoscaler
+// allocated stabilization_window x services forecasts (720 MB; more ends in bad_alloc). Oracle:
+// the bound written by hand (10^7 forecasts): 30020000 x 3 refused naming both numbers, and
+// 3333333 x 3 (9,999,999) still accepted.
+TEST(FuzzFindings, AutoscaleSettingsImplyingHugeStateAreRefused) {
+  const LearnerType& type = learner_registry().get("autoscale");
+  const std::string msg = error_of([&] { type.from_text(parse_params({"services=30020000"})); });
+  EXPECT_NE(msg.find("autoscale: services x stabilization_window is 30020000 x 3, at most 10000000 forecasts are kept"),
+            std::string::npos) << msg;
+  AutoscaleSettings s;
+  s.services = 3333333;
+  EXPECT_NO_THROW(s.validate());
+  s.stabilization_window = 4;
+  EXPECT_THROW(s.validate(), Error);
 }
 
 // fuzz_checkpoint_bytes / fuzz_checkpoint_file: a load leaves no HDF5 object open, whether it
