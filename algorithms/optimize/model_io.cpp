@@ -1,11 +1,14 @@
 #include "algorithms/optimize/model_io.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include <CoinError.hpp>
 #include <CoinFileIO.hpp>
@@ -57,6 +60,58 @@ bool mps_maximises(const std::string& path) {
   return false;
 }
 
+// CoinUtils 2.11's MPS card reader dereferences a null pointer on cards with quoted fields other
+// than a well-formed integer marker (an unclosed quote, a 'MARKER' among other fields, a quoted
+// name; found by fuzz_mps_model), so such cards are refused here first, naming the line: a quote
+// (') may appear only in a COLUMNS card that reads exactly "name 'MARKER' 'INTORG'|'INTEND'",
+// every other COLUMNS card has 3 or 5 fields (column, row, value[, row, value]), and a card holds
+// printable ASCII only (MPS is ASCII; NUL bytes and control characters crashed the reader too).
+void check_mps_cards(const std::string& path) {
+  {  // the bytes first (a line read as text would stop at a NUL)
+    std::unique_ptr<CoinFileInput> raw(CoinFileInput::create(path));
+    std::vector<char> block(1 << 16);
+    std::int64_t number = 1;
+    for (int n; (n = raw->read(block.data(), int(block.size()))) > 0;)
+      for (int i = 0; i < n; ++i) {
+        const char c = block[std::size_t(i)];
+        const auto b = static_cast<unsigned char>(c);
+        STREAMML_CHECK((b >= 0x20 && b < 0x7f) || c == '\t' || c == '\r' || c == '\n', InvalidInput,
+                       "MPS file '" << path << "' line " << number << ": byte 0x" << std::hex << int(b) << std::dec
+                                    << " is not printable ASCII (MPS is ASCII text)");
+        number += c == '\n';
+      }
+  }
+  std::unique_ptr<CoinFileInput> in(CoinFileInput::create(path));
+  std::vector<char> line(1 << 16);
+  bool columns = false;
+  for (std::int64_t number = 1; in->gets(line.data(), int(line.size())); ++number) {
+    const std::string text(line.data());
+    if (text.empty() || text[0] == '*') continue;
+    if (!std::isspace(static_cast<unsigned char>(text[0]))) {
+      STREAMML_CHECK(text.find('\'') == std::string::npos, InvalidInput,
+                     "MPS file '" << path << "' line " << number << ": a quote (') in a section card");
+      columns = upper_word(text.c_str()) == "COLUMNS";
+      continue;
+    }
+    std::vector<std::string> fields;
+    std::istringstream words(text);
+    for (std::string w; words >> w;) fields.push_back(w);
+    if (columns && text.find('\'') == std::string::npos) {
+      STREAMML_CHECK(fields.empty() || fields.size() == 3 || fields.size() == 5, InvalidInput,
+                     "MPS file '" << path << "' line " << number << ": a COLUMNS card has " << fields.size()
+                                  << " fields, expected 3 or 5 (column, row, value[, row, value])");
+      continue;
+    }
+    if (text.find('\'') == std::string::npos) continue;
+    const bool marker = columns && fields.size() == 3 && fields[1] == "'MARKER'" &&
+                        (fields[2] == "'INTORG'" || fields[2] == "'INTEND'");
+    STREAMML_CHECK(marker, InvalidInput,
+                   "MPS file '" << path << "' line " << number
+                                << ": a quote (') may appear only in an integer marker card in COLUMNS, which must read "
+                                   "\"name 'MARKER' 'INTORG'\" or \"name 'MARKER' 'INTEND'\"");
+  }
+}
+
 // What both readers leave in their own objects, as an LpModel. `infinity`: the reader's; values
 // at or beyond it are infinite.
 template <class Reader>
@@ -96,6 +151,7 @@ void negate_objective(LpModel& m) {
 
 LpModel read_mps(const std::string& path) {
   require_readable(path, "MPS");
+  check_mps_cards(path);
   const bool maximise = mps_maximises(path);
   CoinMpsIO mps;
   coin::QuietHandler handler;

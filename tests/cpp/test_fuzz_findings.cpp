@@ -44,6 +44,32 @@ TEST(FuzzFindings, LpFileNotNamedLpIsReadAndClosedOnce) {
   EXPECT_NE(msg.find("LP file '" + bad + "'"), std::string::npos) << msg;
 }
 
+// fuzz_mps_model: CoinUtils 2.11's MPS card reader dereferenced a null pointer
+// (CoinMpsCardReader::nextField) on damaged integer MARKER cards and on quoted names. read_mps
+// refuses any quote outside a well-formed marker card before CoinMpsIO reads the file. Oracle:
+// the crashing inputs (shortened by hand to their bad cards, each tried alone; both kept whole in
+// fuzz/corpus/fuzz_mps_model/) and the message written by hand; a well-formed marker pair still
+// reads as one integer column.
+TEST(FuzzFindings, DamagedMpsMarkerCardsAreRefusedNamingTheLine) {
+  const auto dir = temp_dir("fuzz_mps_marker");
+  const std::string head = "NAME          TINY\nROWS\n N  COST\n L  LIM1\nCOLUMNS\n";
+  const std::string tail = "    X0        COST         1.0   LIM1         1.0\nRHS\n    RHS       LIM1         4.0\nENDATA\n";
+  const std::string unclosed = write_file(dir / "unclosed.mps", head + "    MARKER                  'MARNAME s\n" + tail).string();
+  const std::string odd = write_file(dir / "odd.mps", head + "    MARKER   !'MARKER'   'INTORG'\n" + tail).string();
+  const std::string quoted = write_file(dir / "quoted.mps", head + "    MARKER     'MARNA     JBKER'     J    SE\n" + tail).string();
+  for (const auto& bad : {unclosed, odd, quoted})
+    EXPECT_NE(error_of([&] { read_mps(bad); }).find("line 6: a quote (') may appear only in an integer marker card in COLUMNS"),
+              std::string::npos)
+        << bad;
+  const std::string good = write_file(dir / "good.mps", head + "    M1        'MARKER'                 'INTORG'\n" +
+                                                             "    X0        COST         1.0   LIM1         1.0\n" +
+                                                             "    M2        'MARKER'                 'INTEND'\n" +
+                                                             "RHS\n    RHS       LIM1         4.0\nENDATA\n").string();
+  const LpModel m = read_mps(good);
+  ASSERT_EQ(m.cols(), 1);
+  EXPECT_TRUE(m.integrality[0]);
+}
+
 // fuzz_settings: `--param services=30020000` for autoscale was accepted and the Autoscaler
 // allocated stabilization_window x services forecasts (720 MB; more ends in bad_alloc). Oracle:
 // the bound written by hand (10^7 forecasts): 30020000 x 3 refused naming both numbers, and
