@@ -190,7 +190,7 @@ void bind_optimize(py::module_& m) {
 
   m.def(
       "_read_mps", [](const std::string& path) { return PyLpModel(read_mps(path)); }, py::arg("path"),
-      py::call_guard<py::gil_scoped_release>(), "An MPS file (plain or .gz) as a model (CoinMpsIO).");
+      py::call_guard<py::gil_scoped_release>(), "An MPS file (plain or .gz) as a model (streamml's own reader, mps_format.h).");
   m.def(
       "_read_lp", [](const std::string& path) { return PyLpModel(read_lp(path)); }, py::arg("path"),
       py::call_guard<py::gil_scoped_release>(), "A CPLEX LP file as a model (streamml's LP reader, lp_format.h).");

@@ -259,13 +259,13 @@ class LpModel:
 
 
 def read_mps(path):
-    """An MPS file (fixed or free, plain or .gz) as an LpModel, read by CoinUtils' CoinMpsIO.
-    OBJSENSE MAX is read as the minimisation of the negated objective."""
+    """An MPS file (fixed or free, plain or .gz) as an LpModel (streamml's own reader; bad cards
+    name their line). OBJSENSE MAX is read as the minimisation of the negated objective."""
     return LpModel._wrap(_streamml._read_mps(os.fspath(path)))
 
 
 def read_lp(path):
-    """A CPLEX LP file as an LpModel (streamml's own reader; bad text names its line); "Maximize" is read negated, as by read_mps."""
+    """A CPLEX LP file (plain or .gz) as an LpModel (streamml's own reader; bad text names its line); "Maximize" is read negated, as by read_mps."""
     return LpModel._wrap(_streamml._read_lp(os.fspath(path)))
 
 

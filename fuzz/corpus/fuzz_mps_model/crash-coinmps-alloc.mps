@@ -1,0 +1,6 @@
+ROWSNAME x
+ROWS
+ N obj
+COLUMNS
+  x obj 1 nouschrow 2
+ENDATA
