@@ -103,6 +103,10 @@ JsonWriter& JsonWriter::value(double v) {
     out_ += "null";
     return *this;
   }
+  if (v == 0.0 && std::signbit(v)) {  // "-0" would read back as the integer 0: keep the sign
+    out_ += "-0.0";
+    return *this;
+  }
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
   out_.append(buf, end);

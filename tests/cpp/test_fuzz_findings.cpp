@@ -5,12 +5,14 @@
 
 #include <hdf5.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 
 #include "algorithms/optimize/autoscale.h"
 #include "algorithms/optimize/model_io.h"
 #include "algorithms/registry.h"
+#include "core/json.h"
 #include "test_helpers.h"
 
 namespace streamml {
@@ -87,6 +89,21 @@ TEST(FuzzFindings, AutoscaleSettingsImplyingHugeStateAreRefused) {
   EXPECT_NO_THROW(s.validate());
   s.stabilization_window = 4;
   EXPECT_THROW(s.validate(), Error);
+}
+
+// fuzz_settings: `--param reg_param=-0` for als was accepted and written to the params JSON as
+// "-0", which a JSON reader takes for the integer 0: the settings read back differed from those
+// written (the target's property). A negative zero is now written "-0.0". Oracle: the finding's
+// input; the sign of zero by hand (std::signbit), and the params written twice the same.
+TEST(FuzzFindings, NegativeZeroSettingsReadBackAsWritten) {
+  const LearnerType& type = learner_registry().get("als");
+  const std::string written = type.from_text(parse_params({"rank=8", "reg_param=-0", "max_per_user=099"}))->params_json();
+  EXPECT_NE(written.find("\"reg_param\":-0.0,"), std::string::npos) << written;
+  EXPECT_EQ(type.from_json(written)->params_json(), written);
+  JsonWriter json;
+  json.value(-0.0);
+  EXPECT_EQ(json.str(), "-0.0");
+  EXPECT_TRUE(std::signbit(std::stod(json.str())));
 }
 
 // fuzz_checkpoint_bytes / fuzz_checkpoint_file: a load leaves no HDF5 object open, whether it
