@@ -1,9 +1,11 @@
 #include "streaming/checkpoint_coordinator.h"
 
 #include <chrono>
+#include <filesystem>
 #include <set>
 
 #include "core/error.h"
+#include "core/file_sync.h"
 #include "core/json.h"
 #include "core/state_io.h"
 
@@ -243,6 +245,8 @@ void CheckpointCoordinator::write(const StreamTotals& totals, bool background) {
   // Encoded and published in order: the manifest goes last, as it makes the set complete.
   auto publish = [this] {
     for (Sink* sink : sinks_) sink->sync();
+    for (const std::string& path : synced_files_)
+      if (std::error_code ec; std::filesystem::exists(path, ec)) fsync_path(path, false);
     for (File& f : files_) {
       checkpoint_bytes(f.content, f.header, f.image);
       store_.publish(f.name, f.header.version, f.image);

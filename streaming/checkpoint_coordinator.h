@@ -92,6 +92,11 @@ class CheckpointCoordinator {
   CheckpointCoordinator(CheckpointSettings settings, std::vector<std::pair<std::string, Stateful*>> models,
                         std::vector<Sink*> sinks = {});
 
+  // A file the stream appends to outside the sinks (the dead-letter file, bad_records.h): from
+  // now on fsynced, when it exists, before each manifest is published, so a complete checkpoint
+  // never precedes entries a power cut could lose (its writer hands them to the system as it goes).
+  void sync_before_manifest(std::string path) { synced_files_.push_back(std::move(path)); }
+
   // Restores every model from the newest complete, undamaged checkpoint. nullopt when the
   // directory holds none (a fresh start). Throws Error(InvalidInput) when checkpoints exist
   // but none can be loaded, or they are of other models than this pipeline's.
@@ -119,6 +124,7 @@ class CheckpointCoordinator {
   CheckpointStore store_;
   std::vector<std::pair<std::string, Stateful*>> models_;
   std::vector<Sink*> sinks_;
+  std::vector<std::string> synced_files_;
   std::vector<std::int64_t> model_versions_;  // the version each model was restored from or saved as
   std::int64_t last_manifest_ = 0;
   std::int64_t written_ = 0;

@@ -129,6 +129,7 @@ PipelineReport Pipeline::run(ProgressReporter* progress) {
     std::vector<Sink*> sinks;
     for (auto& sink : sinks_) sinks.push_back(sink.get());
     coordinator.emplace(settings_.checkpoint, std::move(models), std::move(sinks));
+    if (!bad_policy.dead_letter_path.empty()) coordinator->sync_before_manifest(bad_policy.dead_letter_path);
     if (settings_.checkpoint.resume) {
       if (auto point = coordinator->restore()) {
         sink_marks = point->sink_marks;

@@ -188,3 +188,29 @@ def test_sigkill_of_a_windowed_count_then_resume_writes_the_uninterrupted_window
     want = (tmp_path / "whole.csv").read_bytes()
     assert want.count(b"\n") > 100  # many windows' rows
     assert out.read_bytes() == want
+
+
+def test_outputs_are_durable_before_each_manifest(tmp_path):
+    """A checkpoint is complete once its manifest is linked in, so every byte it counts on must
+    be on disk first: the dead-letter file and each --output file are fsynced before each
+    manifest's link(). Oracle: the system calls themselves, as strace(1) records them in order
+    (fsync on a descriptor of the file, then link of ck/pipeline/vNNNNNN.h5)."""
+    rows = ["t,user,x,y"] + [f"{1000 + i},{i % 7},{'oops' if i in (1, 150) else i * 0.5},{i % 2}"
+                             for i in range(200)]
+    (tmp_path / "s.csv").write_text("\n".join(rows) + "\n")
+    trace = tmp_path / "trace.txt"
+    subprocess.run(["strace", "-f", "-y", "-e", "trace=fsync,fdatasync,link,linkat", "-o", str(trace),
+                    _streamml(), "replay", "--input", "s.csv", "--label", "y", "--key", "user",
+                    "--time", "t", "--batch-size", "20", "--checkpoint-dir", "ck",
+                    "--checkpoint-every", "2", "--dead-letter", "dead.jsonl", "--output", "scores.csv",
+                    "--quiet"], cwd=tmp_path, check=True, capture_output=True)
+    synced, manifests = set(), 0
+    for line in trace.read_text().splitlines():
+        if "fsync(" in line and "= 0" in line:
+            synced.add(line.split("<", 1)[1].split(">", 1)[0].rsplit("/", 1)[-1])
+        elif "link(" in line and "ck/pipeline/v" in line and "= 0" in line:
+            manifests += 1
+            assert {"dead.jsonl", "scores.csv"} <= synced, f"manifest {manifests} linked before {synced}"
+            synced.clear()
+    assert manifests == 5  # 10 batches of 20 records (2 bad), a checkpoint every 2
+    assert len((tmp_path / "dead.jsonl").read_text().splitlines()) == 2
