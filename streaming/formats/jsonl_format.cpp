@@ -358,7 +358,7 @@ RecordBlock JsonLinesFormat::parse(Chunk chunk) const {
     const char* stop = content_end(p, eol);
     const char* next = eol < end ? eol + 1 : end;
     ++line;
-    if (is_empty_line(p, stop)) {
+    if (is_empty_line(p, eol)) {  // the line before its '\n': nothing, or just '\r' (as the reader counts)
       p = next;
       continue;
     }

@@ -55,7 +55,7 @@ RecordBlock LinesFormat::parse(Chunk chunk) const {
     const char* stop = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
     const char* next = nl ? nl + 1 : end;
     ++line;
-    if (is_empty_line(p, stop)) {
+    if (is_empty_line(p, eol)) {  // the line before its '\n': nothing, or just '\r' (as the reader counts)
       p = next;
       continue;
     }
