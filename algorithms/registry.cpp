@@ -48,20 +48,17 @@ const LearnerType& type_of(const CheckpointInfo& info) {
                                                 ? " (a pipeline's manifest names its stages' versions: load those)"
                                                 : ""));
 }
+// The object a checkpoint's attributes name, with its settings (its state comes after).
+std::unique_ptr<Stateful> made_from(const CheckpointInfo& info) { return type_of(info).from_json(info.params); }
+
 }  // namespace
 
 std::unique_ptr<Stateful> load_any_checkpoint(const std::string& path) {
-  const CheckpointInfo info = describe_checkpoint_file(path);
-  std::unique_ptr<Stateful> made = type_of(info).from_json(info.params);
-  load_checkpoint_file(path, *made);
-  return made;
+  return load_made_checkpoint_file(path, made_from);
 }
 
 std::unique_ptr<Stateful> load_any_checkpoint_bytes(const void* data, std::size_t size, const std::string& name) {
-  const CheckpointInfo info = describe_checkpoint_bytes(data, size, name);
-  std::unique_ptr<Stateful> made = type_of(info).from_json(info.params);
-  load_checkpoint_bytes(data, size, *made, name);
-  return made;
+  return load_made_checkpoint_bytes(data, size, made_from, name);
 }
 
 }  // namespace streamml

@@ -260,6 +260,13 @@ CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const st
   return info;
 }
 
+std::unique_ptr<Stateful> load_made(const std::shared_ptr<detail::H5Object>& file, const std::string& name,
+                                    const MakeFromCheckpoint& make) {
+  std::unique_ptr<Stateful> made = make(read_info(*file, name, false));
+  load_from(file, name, *made);
+  return made;
+}
+
 }  // namespace
 
 std::string CheckpointInfo::to_json(bool pretty) const {
@@ -344,6 +351,17 @@ CheckpointInfo describe_checkpoint_bytes(const void* data, std::size_t size, con
   verify(static_cast<const char*>(data), size, name);
   auto file = detail::h5_open_in_memory(data, size, name);
   return read_info(*file, name, true);
+}
+
+std::unique_ptr<Stateful> load_made_checkpoint_file(const std::string& path, const MakeFromCheckpoint& make) {
+  verify_file(path);
+  return load_made(detail::h5_open(path), path, make);
+}
+
+std::unique_ptr<Stateful> load_made_checkpoint_bytes(const void* data, std::size_t size, const MakeFromCheckpoint& make,
+                                                     const std::string& name) {
+  verify(static_cast<const char*>(data), size, name);
+  return load_made(detail::h5_open_in_memory(data, size, name), name, make);
 }
 
 }  // namespace streamml

@@ -23,6 +23,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -93,5 +95,13 @@ CheckpointInfo load_checkpoint_bytes(const void* data, std::size_t size, Statefu
 // known before one is made).
 CheckpointInfo describe_checkpoint_bytes(const void* data, std::size_t size,
                                          const std::string& name = "<checkpoint bytes>");
+
+// Makes the object a checkpoint holds from its root attributes (its type and settings).
+using MakeFromCheckpoint = std::function<std::unique_ptr<Stateful>(const CheckpointInfo&)>;
+// describe then load in one reading of the file: its attributes checked, `make` builds the
+// object they name, the object's state restored from the same open file.
+std::unique_ptr<Stateful> load_made_checkpoint_file(const std::string& path, const MakeFromCheckpoint& make);
+std::unique_ptr<Stateful> load_made_checkpoint_bytes(const void* data, std::size_t size, const MakeFromCheckpoint& make,
+                                                     const std::string& name = "<checkpoint bytes>");
 
 }  // namespace streamml
