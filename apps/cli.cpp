@@ -102,14 +102,15 @@ void add_replay(CLI::App& app, ReplayOptions& o, std::vector<std::string>& lists
                      "retention=plan.csv with --learner churn --top-risk K --retention");
   replay->add_option("--top-risk", o.top_risk,
                      "--learner churn: the K riskiest customers after each decision, as the result table 'top_risk' "
-                     "(rank, customer, risk, value)")
+                     "(rank, customer, risk, value, idle_days)")
       ->check(CLI::PositiveNumber);
   replay->add_flag("--retention", o.retention,
                    "--learner churn: a retention budget allocated by a MIP after each decision (which of the riskiest "
                    "customers get which offer), as the result table 'retention' and each record's retention.offer");
   replay->add_option("--retention-param", o.retention_params,
                      "--retention setting as key=value (repeatable): budget (500), offer_cost (5,25), offer_uplift "
-                     "(0.1,0.35), offer_capacity (none), candidates (200), relax (false)");
+                     "(0.1,0.35), offer_capacity (none), candidates (200), max_idle_days (0: no limit; else offers only to "
+                     "customers who bought within that many days), relax (false)");
   replay->add_option("--decide-every", o.decide_every,
                      "--top-risk/--retention: decide only after the batches whose event-time interval ends on a "
                      "multiple of this, e.g. 1d with --batch-interval 1h (default: after every batch)");

@@ -332,6 +332,7 @@ void judge_churn(const DecisionSystemSettings& s, SystemJudgement& j) {
       }
     RetentionSettings every = r;
     every.candidates = std::int64_t(std::max<std::size_t>(1, rows.customers.size()));
+    every.max_idle_days = 0;  // the optimum knows who is gone (p30 = 0) without a rule
     const RetentionPlan best = plan_retention(p, rows.value, every);
     STREAMML_CHECK(best.status == SolveStatus::Optimal, Runtime,
                    "churn: the offline retention optimum of day " << day << " is " << status_name(best.status));
@@ -403,6 +404,7 @@ std::string SystemJudgement::to_json() const {
   for (double u : retention.offer_uplift) w.value(u);
   w.end_array();
   w.key("budget").value(retention.budget).key("candidates").value(retention.candidates);
+  w.key("max_idle_days").value(retention.max_idle_days);
   w.key("days").value(campaign_days).key("offers").value(offers).key("spent").value(spent);
   w.key("planned_value").value(planned_value).key("captured").value(captured);
   w.key("optimum").value(optimum).key("captured_share").value(captured_share());

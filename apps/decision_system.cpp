@@ -48,6 +48,7 @@ RetentionSettings demo_retention() {
   r.offer_uplift = {0.1, 0.35};
   r.budget = 500.0;
   r.candidates = 200;
+  r.max_idle_days = 14;  // offers to customers who bought in the last two weeks: the others have mostly left
   return r;
 }
 

@@ -198,6 +198,13 @@ void ChurnModel::score_customers() {
   last_top_ = std::move(now);
 }
 
+std::vector<double> ChurnModel::idle_days() const {
+  std::vector<double> days(customers_.size());
+  const std::size_t d = customers_.empty() ? 0 : features_.size() / customers_.size();
+  for (std::size_t i = 0; i < days.size(); ++i) days[i] = std::expm1(features_[i * d]);  // recency = log(1 + days)
+  return days;
+}
+
 std::vector<std::size_t> ChurnModel::top(std::size_t k) const {
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < risks_.size(); ++i)

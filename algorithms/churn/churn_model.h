@@ -109,6 +109,8 @@ class ChurnModel : public Learner {
   // What each would spend over the next horizon if it stays: its recent spend per day times
   // the horizon (the value a retention budget weighs; algorithms/optimize/retention.h).
   const std::vector<double>& values() const { return values_; }
+  // Days since each one's last purchase, at clock() (the recency feature, unlogged).
+  std::vector<double> idle_days() const;
   std::vector<std::string> feature_names() const;
   EventTime clock() const { return clock_; }
   // Indices into customers() of the k riskiest, riskiest first (ties by customer).

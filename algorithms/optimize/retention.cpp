@@ -28,6 +28,8 @@ void RetentionSettings::validate() const {
   }
   STREAMML_CHECK(std::isfinite(budget) && budget >= 0, InvalidInput, "retention: budget must be >= 0, got " << budget);
   STREAMML_CHECK(candidates >= 1, InvalidInput, "retention: candidates must be >= 1, got " << candidates);
+  STREAMML_CHECK(std::isfinite(max_idle_days) && max_idle_days >= 0, InvalidInput,
+                 "retention: max_idle_days must be a finite number >= 0 (0: no limit), got " << max_idle_days);
 }
 
 namespace {
@@ -64,6 +66,8 @@ void RetentionSettings::set(const std::string& key, const std::string& value) {
     const double c = number_of(key, value);
     STREAMML_CHECK(c == std::floor(c) && std::abs(c) < 1e15, InvalidInput, "retention: candidates must be an integer, got '" << value << "'");
     candidates = std::int64_t(c);
+  } else if (key == "max_idle_days") {
+    max_idle_days = number_of(key, value);
   } else if (key == "relax") {
     STREAMML_CHECK(value == "true" || value == "false", InvalidInput, "retention: relax must be true or false, got '" << value << "'");
     relax = value == "true";
@@ -75,22 +79,31 @@ void RetentionSettings::set(const std::string& key, const std::string& value) {
     offer_capacity = value.empty() ? std::vector<double>{} : numbers_of(key, value);
   } else {
     STREAMML_FAIL(InvalidInput, "retention has no setting '" << key
-                                                             << "'; known: budget, candidates, offer_capacity, offer_cost, offer_uplift, relax");
+                                                             << "'; known: budget, candidates, max_idle_days, offer_capacity, offer_cost, "
+                                                                "offer_uplift, relax");
   }
 }
 
 RetentionPlan plan_retention(const std::vector<double>& risk, const std::vector<double>& value,
                              const RetentionSettings& s) {
+  return plan_retention(risk, value, {}, s);
+}
+
+RetentionPlan plan_retention(const std::vector<double>& risk, const std::vector<double>& value,
+                             const std::vector<double>& idle_days, const RetentionSettings& s) {
   s.validate();
   STREAMML_CHECK(risk.size() == value.size(), InvalidInput,
                  "retention: " << risk.size() << " risks but " << value.size() << " values");
+  STREAMML_CHECK(s.max_idle_days == 0 || idle_days.size() == risk.size(), InvalidInput,
+                 "retention: max_idle_days " << s.max_idle_days << " needs each customer's days since the last purchase, got "
+                                             << idle_days.size() << " for " << risk.size() << " customers");
   for (std::size_t i = 0; i < value.size(); ++i)
     STREAMML_CHECK(std::isfinite(value[i]) && value[i] >= 0, InvalidInput,
                    "retention: value of customer " << i << " must be a finite number >= 0, got " << value[i]);
   // The riskiest candidates, ties by index.
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < risk.size(); ++i)
-    if (!std::isnan(risk[i])) order.push_back(i);
+    if (!std::isnan(risk[i]) && (s.max_idle_days == 0 || idle_days[i] <= s.max_idle_days)) order.push_back(i);
   const std::size_t n = std::min(order.size(), std::size_t(s.candidates));
   std::partial_sort(order.begin(), order.begin() + std::ptrdiff_t(n), order.end(),
                     [&](std::size_t a, std::size_t b) { return risk[a] != risk[b] ? risk[a] > risk[b] : a < b; });

@@ -52,6 +52,7 @@ RetentionSettings retention_settings(const py::dict& keywords) {
     if (key == "budget") r.budget = v.cast<double>();
     else if (key == "candidates") r.candidates = v.cast<std::int64_t>();
     else if (key == "relax") r.relax = v.cast<bool>();
+    else if (key == "max_idle_days") r.max_idle_days = v.cast<double>();
     else if (key == "offer_cost") r.offer_cost = v.cast<std::vector<double>>();
     else if (key == "offer_uplift") r.offer_uplift = v.cast<std::vector<double>>();
     else if (key == "offer_capacity") r.offer_capacity = v.cast<std::vector<double>>();
@@ -83,21 +84,23 @@ The compiled churn learner behind streamml.ChurnModel (type "churn").
       .def_property_readonly("pending", [](const PyChurn& p) { return p.model().join().pending(); })
       .def_property_readonly("dropped", [](const PyChurn& p) { return p.model().join().dropped(); })
       .def_property_readonly("values", [](const PyChurn& p) { return vector_of(p.model().values()); })
+      .def_property_readonly("idle_days", [](const PyChurn& p) { return vector_of(p.model().idle_days()); })
       .def("retention_plan",
            [](const PyChurn& p, const py::dict& keywords) {
              const RetentionSettings s = retention_settings(keywords);
              const ChurnModel& c = p.model();
-             return plan_dict(plan_retention(c.risks(), c.values(), s), c.risks(), c.values(), s);
+             return plan_dict(plan_retention(c.risks(), c.values(), c.idle_days(), s), c.risks(), c.values(), s);
            },
            py::arg("settings"))
       .def_property_readonly("batches_seen", [](const PyChurn& p) { return p.model().batches_seen(); });
   m.def(
       "_plan_retention",
-      [](const std::vector<double>& risk, const std::vector<double>& value, const py::dict& keywords) {
+      [](const std::vector<double>& risk, const std::vector<double>& value, const std::vector<double>& idle_days,
+         const py::dict& keywords) {
         const RetentionSettings s = retention_settings(keywords);
-        return plan_dict(plan_retention(risk, value, s), risk, value, s);
+        return plan_dict(plan_retention(risk, value, idle_days, s), risk, value, s);
       },
-      py::arg("risk"), py::arg("value"), py::arg("settings"));
+      py::arg("risk"), py::arg("value"), py::arg("idle_days"), py::arg("settings"));
 }
 
 }  // namespace streamml::python

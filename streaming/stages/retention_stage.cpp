@@ -30,7 +30,7 @@ void RetentionStage::process(Batch& batch) {
     batch.add_output(name_ + ".offer", std::vector<std::int64_t>(batch.rows, -1));
     return;
   }
-  plan_ = plan_retention(churn_->risks(), churn_->values(), settings_);
+  plan_ = plan_retention(churn_->risks(), churn_->values(), churn_->idle_days(), settings_);
   customers_ = churn_->customers();
   std::vector<std::int64_t> offer(batch.rows, -1);
   if (batch.has_keys() && !plan_.customers.empty()) {
@@ -75,14 +75,18 @@ void TopRiskStage::process(Batch& batch) {
   if (!decides_at(batch, every_, name_)) return;
   std::vector<std::int64_t> rank;
   std::vector<std::string> ids;
-  std::vector<double> risk, value;
+  std::vector<double> risk, value, idle;
+  const std::vector<double> idle_days = churn_->idle_days();
   for (std::size_t i : churn_->top(k_)) {
     rank.push_back(std::int64_t(rank.size()) + 1);
     ids.push_back(churn_->customers()[i]);
     risk.push_back(churn_->risks()[i]);
     value.push_back(churn_->values()[i]);
+    idle.push_back(idle_days[i]);
   }
-  batch.add_table({name_, {"rank", "customer", "risk", "value"}, {std::move(rank), std::move(ids), std::move(risk), std::move(value)}});
+  batch.add_table({name_,
+                   {"rank", "customer", "risk", "value", "idle_days"},
+                   {std::move(rank), std::move(ids), std::move(risk), std::move(value), std::move(idle)}});
 }
 
 std::vector<std::string> RetentionStage::planned_customers() const {

@@ -10,7 +10,8 @@
 // churn stage checkpoints, so this stage keeps nothing of its own across batches (stateless()).
 //
 // TopRiskStage: the k riskiest active customers after each batch as the result table "<name>"
-// (rank, customer, risk, value): the top-risk list a sink writes every batch.
+// (rank, customer, risk, value, idle_days: days since the last purchase): the top-risk list a
+// sink writes every batch.
 //
 // Both decide every batch by default. With `every` > 0 (microseconds of event time) they decide
 // only at the batches whose event-time interval ends on a multiple of it (every = one day:

@@ -119,6 +119,31 @@ TEST(Retention, OnlyTheRiskiestCandidatesAndNaNLeftOut) {
   EXPECT_DOUBLE_EQ(plan.spent, 2.0);
 }
 
+TEST(Retention, MaxIdleDaysLeavesOutCustomersSilentForLonger) {
+  RetentionSettings s;
+  s.offer_cost = {1};
+  s.offer_uplift = {0.5};
+  s.budget = 10;
+  s.candidates = 2;
+  s.set("max_idle_days", "14");
+  const std::vector<double> p = {0.9, 0.3, 0.2, 0.95, 0.5};
+  const std::vector<double> v = {100, 100, 100, 100, 100};
+  const std::vector<double> idle = {20, 1, 14, 14.5, 3};
+  const RetentionPlan plan = plan_retention(p, v, idle, s);
+  // Hand computation: 0 (idle 20) and 3 (14.5) are out; of the rest the two riskiest, 4 (0.5)
+  // and 1 (0.3), each netting 0.5 * 100 * risk - 1 > 0; 2 (idle exactly 14) is eligible but third.
+  std::vector<std::size_t> got = plan.customers;
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::size_t>{1, 4}));
+  EXPECT_NEAR(plan.expected_saved, 0.5 * 100 * (0.5 + 0.3), 1e-9);
+  EXPECT_NE(error_of([&] { plan_retention(p, v, s); })
+                .find("retention: max_idle_days 14 needs each customer's days since the last purchase, got 0 for 5 customers"),
+            std::string::npos);
+  s.max_idle_days = -1;
+  EXPECT_NE(error_of([&] { s.validate(); }).find("retention: max_idle_days must be a finite number >= 0 (0: no limit), got -1"),
+            std::string::npos);
+}
+
 TEST(Retention, BadSettingsAreNamed) {
   RetentionSettings s;
   s.offer_uplift = {0.1, 2};

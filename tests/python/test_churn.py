@@ -269,6 +269,38 @@ def test_retention_plan_of_a_model_and_of_given_risks_against_milp(scored):
         streamml.plan_retention(p, v[:3])
 
 
+def test_retention_offers_only_to_recent_buyers(purchases, scored):
+    """max_idle_days: customers whose last purchase is older than that are not candidates.
+    Oracles: idle_days_ recomputed by pandas from the purchases (the clock minus each customer's
+    last purchase, in days), and the plan's value re-solved by SciPy's milp over the eligible
+    customers alone."""
+    import pandas as pd
+    models, _, _ = scored
+    churn = models["churn"]
+    bought = pd.read_csv(purchases, usecols=["event_time", "customer"])
+    t = pd.to_datetime(bought["event_time"], utc=True).astype("int64") // 1000  # µs
+    last = t.groupby(bought["customer"]).max()
+    clock = churn._fitted("idle_days_").clock
+    expected = (clock - last.loc[churn.customers_].to_numpy()) / 86400e6
+    np.testing.assert_allclose(churn.idle_days_, expected, rtol=1e-12, atol=1e-9)
+    cost, uplift = np.array([5.0, 25.0]), np.array([0.1, 0.35])
+    plan = churn.retention_plan(budget=300, candidates=50, max_idle_days=7)
+    eligible = churn.idle_days_ <= 7
+    assert 0 < eligible.sum() < len(eligible)
+    assert set(plan["customer"]) <= set(churn.customers_[eligible])
+    got = (plan["risk"] * uplift[plan["offer"]] * plan["value"] - cost[plan["offer"]]).sum()
+    risks = np.where(eligible, churn.risks_, np.nan)
+    assert got == pytest.approx(_retention_by_milp(risks, churn.values_, cost, uplift, 300, 50), rel=1e-4)
+    same = streamml.plan_retention(churn.risks_, churn.values_, churn.idle_days_, budget=300, candidates=50,
+                                   max_idle_days=7)
+    np.testing.assert_array_equal(churn.customers_[same["customer"]], plan["customer"])
+    with pytest.raises(ValueError, match="retention: max_idle_days 7 needs each customer's days since the last "
+                                         "purchase, got 0 for"):
+        streamml.plan_retention(churn.risks_, churn.values_, budget=300, max_idle_days=7)
+    with pytest.raises(ValueError, match=r"retention: max_idle_days must be a finite number >= 0 \(0: no limit\), got -1"):
+        churn.retention_plan(max_idle_days=-1)
+
+
 def test_churn_decisions_on_the_command_line_name_what_is_missing(purchases, tmp_path):
     def run(*flags):
         return subprocess.run([streamml_bin(), "replay", "--input", str(purchases), "--time", "event_time", "--key",

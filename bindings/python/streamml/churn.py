@@ -30,7 +30,7 @@ from ._streamml import Batch, _ChurnModel, _plan_retention
 __all__ = ["ChurnModel", "plan_retention"]
 
 RETENTION_DEFAULTS = dict(budget=500.0, offer_cost=(5.0, 25.0), offer_uplift=(0.1, 0.35), offer_capacity=(),
-                          candidates=200, relax=False)
+                          candidates=200, max_idle_days=0.0, relax=False)
 
 
 def _retention_settings(settings):
@@ -43,7 +43,7 @@ def _retention_settings(settings):
     return out
 
 
-def plan_retention(risk, value, **settings):
+def plan_retention(risk, value, idle_days=None, **settings):
     """The retention budget (algorithms/optimize/retention.h): which of the ``candidates``
     riskiest customers get which offer, maximising the expected value saved,
     sum x_ij (risk_i uplift_j value_i - cost_j), with at most one offer each, the total cost
@@ -51,13 +51,16 @@ def plan_retention(risk, value, **settings):
     MIP (``relax=True``: its LP relaxation by CLP).
 
     risk, value : array-like (n,), one per customer (NaN risk: not a candidate).
+    idle_days : array-like (n,), days since each one's last purchase; needed by max_idle_days.
     settings : budget=500, offer_cost=(5, 25), offer_uplift=(0.1, 0.35), offer_capacity=(),
-        candidates=200, relax=False.
+        candidates=200, max_idle_days=0 (> 0: only customers who bought within that many days
+        are offered anything; a customer silent for longer has most likely left), relax=False.
 
     Returns a dict: customer (indices into risk, riskiest first), offer, share (1 in a MIP),
     expected_saved and cost per offer, and status, total_saved, spent.
     """
-    plan = _plan_retention(np.asarray(risk, dtype=float).tolist(), np.asarray(value, dtype=float).tolist(),
+    idle = [] if idle_days is None else np.asarray(idle_days, dtype=float).tolist()
+    plan = _plan_retention(np.asarray(risk, dtype=float).tolist(), np.asarray(value, dtype=float).tolist(), idle,
                            _retention_settings(settings))
     for key in ("customer", "offer"):
         plan[key] = np.asarray(plan[key], dtype=np.int64)
@@ -83,6 +86,7 @@ class ChurnModel(Learner, type="churn", core=_ChurnModel):
     features_ : ndarray (n, d), their features as of the last batch; ``feature_names_`` (d,)
     values_ : ndarray (n,), what each would spend over the horizon if it stays (its recent spend
         per day times the horizon): the value a retention budget weighs
+    idle_days_ : ndarray (n,), days since each one's last purchase (plan_retention's max_idle_days)
     examples_, positives_ : int, labelled examples learned, and how many were churn
     pending_, dropped_ : int, snapshots waiting for their label, and those the cap refused
     batches_seen_ : int
@@ -134,6 +138,7 @@ class ChurnModel(Learner, type="churn", core=_ChurnModel):
     risks_ = property(lambda self: np.asarray(self._fitted("risks_").risks))
     features_ = property(lambda self: np.asarray(self._fitted("features_").features))
     values_ = property(lambda self: np.asarray(self._fitted("values_").values))
+    idle_days_ = property(lambda self: np.asarray(self._fitted("idle_days_").idle_days))
     feature_names_ = property(lambda self: list(self._fitted("feature_names_").feature_names))
     examples_ = property(lambda self: int(self._fitted("examples_").examples))
     positives_ = property(lambda self: int(self._fitted("positives_").positives))

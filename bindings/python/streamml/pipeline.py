@@ -130,7 +130,7 @@ class Pipeline:
     def add_top_risk(self, name, churn, k=20, every=None):
         """Adds the top-risk list after a churn stage: the ``k`` riskiest customers of
         ``churn`` (the streamml.ChurnModel added before with ``add``) as the result table
-        ``name`` (rank, customer, risk, value) after each batch, or with ``every`` (a duration,
+        ``name`` (rank, customer, risk, value, idle_days) after each batch, or with ``every`` (a duration,
         "1d", or seconds) only after the batches whose event-time interval ends on a multiple of
         it. ``add_output(path, table=name)`` writes it. Stateless. Returns self."""
         self._check_churn(name, churn)
