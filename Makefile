@@ -39,8 +39,9 @@ notebooks: build
 	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
 
-# The C++ tests under ASan+UBSan and TSan, and the fuzz targets briefly over their corpus, each
-# build in its own folder (build-asan, build-tsan; clang): scripts/test-sanitize.
+# The C++ and Python tests under ASan+UBSan, the threaded tests under TSan, and the fuzz targets
+# briefly over their corpus, each build in its own folder (build-asan, build-tsan; clang):
+# scripts/test-sanitize.
 test-sanitize:
 	@bash scripts/setup --deps
 	@bash scripts/test-sanitize
