@@ -243,8 +243,9 @@ CheckpointInfo read_info(detail::H5Object& file, const std::string& name, bool w
   return info;
 }
 
-CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const std::string& name, Stateful& into) {
-  CheckpointInfo info = read_info(*file, name, false);
+// Restores `into` from the open file whose root attributes `info` holds (read_info).
+void restore(const std::shared_ptr<detail::H5Object>& file, const std::string& name, const CheckpointInfo& info,
+             Stateful& into) {
   STREAMML_CHECK(info.learner_type == into.type(), InvalidInput,
                  name << ": holds a '" << info.learner_type << "' model, not a '" << into.type() << "'");
   try {
@@ -257,13 +258,20 @@ CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const st
     if (e.message().find(name) != std::string::npos) throw;
     throw Error(e.kind(), name + ": " + e.message(), e.location());
   }
+}
+
+CheckpointInfo load_from(const std::shared_ptr<detail::H5Object>& file, const std::string& name, Stateful& into) {
+  CheckpointInfo info = read_info(*file, name, false);
+  restore(file, name, info, into);
   return info;
 }
 
+// The attributes read once: they name the object to make, then its state is restored.
 std::unique_ptr<Stateful> load_made(const std::shared_ptr<detail::H5Object>& file, const std::string& name,
                                     const MakeFromCheckpoint& make) {
-  std::unique_ptr<Stateful> made = make(read_info(*file, name, false));
-  load_from(file, name, *made);
+  const CheckpointInfo info = read_info(*file, name, false);
+  std::unique_ptr<Stateful> made = make(info);
+  restore(file, name, info, *made);
   return made;
 }
 
