@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -58,13 +59,13 @@ class MpsReader {
       }
       switch (section_) {
         case Section::Start:
-        case Section::Name:
           fail(card, "a data card before the first section (expected NAME, OBJSENSE, OBJNAME or ROWS)");
+        case Section::Name: fail(card, "a data card after NAME (expected OBJSENSE, OBJNAME or ROWS)");
         case Section::Header: header_value(card); break;
         case Section::Rows: row_card(card); break;
         case Section::Columns: column_card(card); break;
-        case Section::Rhs: rhs_card(card, rhs_, "RHS", rhs_set_); break;
-        case Section::Ranges: rhs_card(card, range_, "RANGES", range_set_); break;
+        case Section::Rhs: rhs_card(card, false); break;
+        case Section::Ranges: rhs_card(card, true); break;
         case Section::Bounds: bound_card(card); break;
         case Section::End: break;
       }
@@ -148,7 +149,7 @@ class MpsReader {
                                        "BOUNDS, ENDATA, each once)");
     if (next > Section::Rows && section_ < Section::Rows) fail(card, "section '" + word + "' before ROWS");
     if (next > Section::Columns && section_ < Section::Columns) fail(card, "section '" + word + "' before COLUMNS");
-    integer_ = false;  // an integer section left open ends with COLUMNS (as CoinMpsIO reads nw460.mps)
+    if (section_ == Section::Columns) integer_ = false;  // one left open ends with COLUMNS (as CoinMpsIO reads nw460.mps)
     if (next == Section::Columns && !objective_name_.empty() && !have_objective_)
       fail(card, "OBJNAME '" + objective_name_ + "' names no N row");
     section_ = next;
@@ -259,25 +260,31 @@ class MpsReader {
     col_names_.push_back(std::move(key));
     objective_.push_back(0.0);
     integer_col_.push_back(integer_ ? 1 : 0);
+    lower_.push_back(0.0);
+    upper_.push_back(kInf);
+    lower_set_.push_back(0);
+    upper_set_.push_back(0);
     return j;
   }
 
   // ---- RHS and RANGES -------------------------------------------------------------------------
   // Cards of a set: [set] row value [row value]; one set per section.
-  void rhs_card(const Card& card, std::vector<double>& values, const char* section, std::string& set) {
+  void rhs_card(const Card& card, bool ranges) {
+    const char* section = ranges ? "RANGES" : "RHS";
+    std::vector<double>& values = ranges ? range_ : rhs_;
     const auto& f = card.fields;
     std::size_t first;
     if (f.size() == 2 || f.size() == 4) first = 0;
     else if (f.size() == 3 || f.size() == 5) first = 1;
     else fail(card, std::string("a ") + section + " card has 2 to 5 fields ([set,] row, value[, row, value]), got " + fields_of(card));
-    same_set(card, section, set, first ? f[0] : std::string_view());
+    same_set(card, section, ranges ? range_set_ : rhs_set_, first ? f[0] : std::string_view());
     if (values.empty()) values.assign(row_type_.size(), kUnset);
     for (std::size_t k = first; k < f.size(); k += 2) {
       const int i = row_of(card, f[k]);
       const double v = finite_number(card, f[k + 1]);
       if (i == kFreeRow) continue;
       if (i == kObjective) {
-        if (&values == &range_) fail(card, "RANGES on the objective row '" + std::string(f[k]) + "'");
+        if (ranges) fail(card, "RANGES on the objective row '" + std::string(f[k]) + "'");
         if (objective_rhs_set_) fail(card, "a second right-hand side for the objective row '" + std::string(f[k]) + "'");
         objective_rhs_set_ = true;
         objective_rhs_ = v;
@@ -285,23 +292,19 @@ class MpsReader {
       }
       double& slot = values[std::size_t(i)];
       if (!std::isnan(slot))
-        fail(card, std::string("a second ") + (&values == &range_ ? "range" : "right-hand side") + " for row '" +
-                       std::string(f[k]) + "'");
+        fail(card, std::string("a second ") + (ranges ? "range" : "right-hand side") + " for row '" + std::string(f[k]) + "'");
       slot = v;
     }
   }
 
-  void same_set(const Card& card, const char* section, std::string& set, std::string_view name) {
-    if (!set_seen_[section_index()]) {
-      set_seen_[section_index()] = true;
+  // The first card of a section names its set (or none); the others must name the same.
+  void same_set(const Card& card, const char* section, std::optional<std::string>& set, std::string_view name) {
+    if (!set) {
       set = std::string(name);
-    } else if (set != name) {
-      fail(card, std::string(section) + " set '" + std::string(name) + "' after set '" + set +
+    } else if (*set != name) {
+      fail(card, std::string(section) + " set '" + std::string(name) + "' after set '" + *set +
                      "': one set is read; remove the others or keep the one the model uses");
     }
-  }
-  std::size_t section_index() const {
-    return section_ == Section::Rhs ? 0 : section_ == Section::Ranges ? 1 : 2;
   }
 
   // ---- BOUNDS ---------------------------------------------------------------------------------
@@ -340,12 +343,6 @@ class MpsReader {
     const auto it = columns_.find(std::string(column));
     if (it == columns_.end()) fail(card, "bound for column '" + std::string(column) + "', which COLUMNS does not name");
     const std::size_t j = std::size_t(it->second.index);
-    if (lower_.empty()) {
-      lower_.assign(col_names_.size(), 0.0);
-      upper_.assign(col_names_.size(), kInf);
-      lower_set_.assign(col_names_.size(), 0);
-      upper_set_.assign(col_names_.size(), 0);
-    }
     const double v = valued ? number(card, f[has_set ? 3 : 2]) : 0.0;
     const bool sets_lower = b != Bound::Up && b != Bound::Ui && b != Bound::Pl;
     const bool sets_upper = b != Bound::Lo && b != Bound::Li && b != Bound::Mi;
@@ -402,19 +399,13 @@ class MpsReader {
       m.row_lower[Eigen::Index(i)] = lo;
       m.row_upper[Eigen::Index(i)] = up;
     }
-    m.col_lower.setZero(Eigen::Index(cols));
-    m.col_upper.setConstant(Eigen::Index(cols), kInf);
     bool mip = false;
     for (std::size_t j = 0; j < cols; ++j) {
-      const bool bounded = !lower_.empty() && (lower_set_[j] || upper_set_[j]);
-      if (bounded) {
-        m.col_lower[Eigen::Index(j)] = lower_[j];
-        m.col_upper[Eigen::Index(j)] = upper_[j];
-      } else if (integer_col_[j]) {
-        m.col_upper[Eigen::Index(j)] = 1.0;  // an integer column no bound card names is binary
-      }
+      if (integer_col_[j] && !lower_set_[j] && !upper_set_[j]) upper_[j] = 1.0;  // no bound card: binary
       mip |= integer_col_[j] != 0;
     }
+    m.col_lower = Eigen::Map<const Eigen::VectorXd>(lower_.data(), Eigen::Index(cols));
+    m.col_upper = Eigen::Map<const Eigen::VectorXd>(upper_.data(), Eigen::Index(cols));
     if (mip) m.integrality = integer_col_;
     m.row_names = std::move(row_names_);
     m.col_names = std::move(col_names_);
@@ -492,10 +483,9 @@ class MpsReader {
   std::vector<double> rhs_, range_;  // NaN: not given
   double objective_rhs_ = 0.0;
   bool objective_rhs_set_ = false;
-  bool set_seen_[3] = {false, false, false};
-  std::string rhs_set_, range_set_, bound_set_;
+  std::optional<std::string> rhs_set_, range_set_, bound_set_;  // the set each section reads
 
-  std::vector<double> lower_, upper_;
+  std::vector<double> lower_, upper_;  // per column: 0 and +inf until BOUNDS says otherwise
   std::vector<std::uint8_t> lower_set_, upper_set_;
 };
 

@@ -206,6 +206,7 @@ TEST(MpsFormat, MalformedCardsAreRefusedNamingTheLineAndTheProblem) {
       {head + rhs + "BOUNDS\n UP BND x nan\nENDATA\n", "line 12: 'nan' is not a number"},
       // sections
       {" c 1\n", "line 1: a data card before the first section"},
+      {"NAME T\n  T2\nROWS\n", "line 2: a data card after NAME (expected OBJSENSE, OBJNAME or ROWS)"},
       {"NAME T\nCOLUMNS\n", "line 2: section 'COLUMNS' before ROWS"},
       {"NAME T\nROWS\n N obj\nRHS\n", "line 4: section 'RHS' before COLUMNS"},
       {head + "BOUNDS\n UP BND x 1\n" + rhs + "ENDATA\n", "line 11: section 'RHS' out of order"},
