@@ -34,6 +34,11 @@ inline bool is_empty_line(const char* begin, const char* end) {
   return begin == end || (end - begin == 1 && *begin == '\r');
 }
 
+// Where the content of the line [begin, eol) ends: before a '\r' that ends it (CRLF).
+inline const char* line_content_end(const char* begin, const char* eol) {
+  return eol > begin && eol[-1] == '\r' ? eol - 1 : eol;
+}
+
 class TextFileReader {
  public:
   // Opens the file; throws Error(Io) "cannot open 'path': <reason>". A UTF-8 byte-order mark

@@ -278,15 +278,11 @@ std::string line_text(const char* b, const char* e) {
   return std::string(b, std::min<std::size_t>(std::size_t(e - b), kMaxBadRecordText));
 }
 
-// The content of the line at p: up to '\n' (or the end), without a trailing '\r'.
+// The end of the line at p: its '\n', or the end.
 inline const char* line_end(const char* p, const char* end) {
   if (p >= end) return end;
   const void* nl = std::memchr(p, '\n', std::size_t(end - p));
   return nl ? static_cast<const char*>(nl) : end;
-}
-
-inline const char* content_end(const char* p, const char* eol) {
-  return eol > p && eol[-1] == '\r' ? eol - 1 : eol;
 }
 
 }  // namespace
@@ -331,7 +327,7 @@ RecordBlock JsonLinesFormat::parse(Chunk chunk) const {
   if (chunk.has_messages()) {
     const char* const base = chunk.bytes.data();
     parse_messages(chunk, block, [&](const Message& m, const char* begin, const char* end, BadRecord& bad_record) {
-      const char* stop = content_end(begin, end);
+      const char* stop = line_content_end(begin, end);
       if (parser.parse(begin, std::size_t(stop - begin), capacity - std::size_t(begin - base), bad)) {
         if (message_columns_.fill(chunk, m, out, bad_record)) {
           out.commit();
@@ -355,7 +351,7 @@ RecordBlock JsonLinesFormat::parse(Chunk chunk) const {
   std::int64_t record = chunk.begin_record;
   for (const char* p = base; p < end;) {
     const char* eol = line_end(p, end);
-    const char* stop = content_end(p, eol);
+    const char* stop = line_content_end(p, eol);
     const char* next = eol < end ? eol + 1 : end;
     ++line;
     if (is_empty_line(p, eol)) {  // the line before its '\n': nothing, or just '\r' (as the reader counts)

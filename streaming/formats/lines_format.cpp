@@ -52,7 +52,7 @@ RecordBlock LinesFormat::parse(Chunk chunk) const {
   for (const char* p = base; p < end;) {
     const char* nl = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
     const char* eol = nl ? nl : end;
-    const char* stop = (eol > p && eol[-1] == '\r') ? eol - 1 : eol;
+    const char* stop = line_content_end(p, eol);
     const char* next = nl ? nl + 1 : end;
     ++line;
     if (is_empty_line(p, eol)) {  // the line before its '\n': nothing, or just '\r' (as the reader counts)
