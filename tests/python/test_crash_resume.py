@@ -56,21 +56,26 @@ def _assert_same_model(got_file, want_file):
     assert got_position == want_position
 
 
-def _in_write(checkpoints):
-    """Whether a kill left signs of a checkpoint being written: a temporary file, or a model
-    version newer than any manifest names."""
-    temporaries = [p for p in checkpoints.rglob(".v*.tmp-*")]
-    if temporaries:
-        return True
+def _write_signs(checkpoints):
+    """What a checkpoint being written leaves when killed: its temporary files, and a model
+    version newer than any manifest names (0 when none)."""
+    temporaries = {p.name for p in checkpoints.rglob(".v*.tmp-*")}
     manifests = sorted((checkpoints / "pipeline").glob("v*.h5"))
     models = sorted((checkpoints / "logreg").glob("v*.h5"))
-    if not models:
-        return False
-    if not manifests:
-        return True
-    with h5py.File(manifests[-1], "r") as f:
-        named = int(f["model_versions"][0])
-    return int(models[-1].name[1:7]) > named
+    newest = int(models[-1].name[1:7]) if models else 0
+    named = 0
+    if manifests:
+        with h5py.File(manifests[-1], "r") as f:
+            named = int(f["model_versions"][0])
+    return temporaries, newest if newest > named else 0
+
+
+def _in_write(checkpoints, before):
+    """Whether the run just killed was writing a checkpoint: signs of a write that were not
+    there after the kill before (`before`: _write_signs then). A run killed before it got as
+    far as pruning leaves the earlier runs' signs in place; those are not its own."""
+    temporaries, unnamed = _write_signs(checkpoints)
+    return bool(temporaries - before[0]) or unnamed > before[1]
 
 
 def test_sigkill_at_random_moments_then_resume_equals_one_uninterrupted_run(stream, tmp_path):
@@ -82,17 +87,21 @@ def test_sigkill_at_random_moments_then_resume_equals_one_uninterrupted_run(stre
     crashed = tmp_path / "crashed"
     rng = random.Random(20261122)
     kills = in_write = in_batch = 0
+    signs = (set(), 0)
 
     def killed():
-        nonlocal kills, in_write, in_batch
+        nonlocal kills, in_write, in_batch, signs
         kills += 1
-        if _in_write(crashed):
+        if _in_write(crashed, signs):
             in_write += 1
         else:
             in_batch += 1
+        signs = _write_signs(crashed)
 
+    # Kills anywhere in a run (spread 1): a resumed run spends its first part restoring, and
+    # a run of a fraction of a second here would otherwise rarely be killed inside a write.
     attempt = kill_at_random_moments(_replay_args(stream, crashed, "--resume"), crashed, rng, duration,
-                                     lambda: kills >= 10 and in_write >= 2 and in_batch >= 2, killed)
+                                     lambda: kills >= 10 and in_write >= 2 and in_batch >= 2, killed, spread=1.0)
     print(f"{attempt} runs, {kills} kills: {in_write} while writing a checkpoint, {in_batch} between; one run {duration:.2f} s")
     assert kills >= 10 and in_write >= 2 and in_batch >= 2, (kills, in_write, in_batch)
 
